@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule, type RuntimeConfig } from './app.module.js';
+import { webBuildDirectory } from './paths.js';
+
+export async function createApp(config: RuntimeConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api');
+  app.set('trust proxy', 'loopback');
+  app.useBodyParser('json', { limit: '1mb' });
+
+  await app.get(MikroORM).migrator.up();
+
+  const document = buildOpenApiDocument(app);
+  app.use('/api/openapi.json', (request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET') {
+      next();
+      return;
+    }
+    response.json(document);
+  });
+  serveWebApp(app);
+  return app;
+}
+
+export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
+  const options = new DocumentBuilder()
+    .setTitle('Atelier API')
+    .setDescription('Shared credit pool, budgets, pricing and generation jobs')
+    .setVersion('0.1.0')
+    .build();
+  return SwaggerModule.createDocument(app, options);
+}
+
+/** Serves the built single-page app at `/`, with index.html for every client-side route. */
+function serveWebApp(app: NestExpressApplication): void {
+  const indexFile = path.join(webBuildDirectory, 'index.html');
+  const built = existsSync(indexFile);
+  if (built) {
+    app.useStaticAssets(webBuildDirectory, { index: false, maxAge: '1h', immutable: false });
+  }
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const isPageRequest =
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !request.path.startsWith('/api') &&
+      !request.path.startsWith('/socket.io') &&
+      !request.path.startsWith('/collab');
+    if (!isPageRequest) {
+      next();
+      return;
+    }
+    if (!built) {
+      response
+        .status(503)
+        .type('text/plain')
+        .send('The web app is not built yet: run `npm run build` (or `npm start`, which builds it).');
+      return;
+    }
+    response.setHeader('Cache-Control', 'no-cache');
+    response.sendFile(indexFile);
+  });
+}

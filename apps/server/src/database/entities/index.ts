@@ -1,0 +1,4 @@
+import { SystemMetadata } from './system-metadata.entity.js';
+
+export { SystemMetadata };
+export const entities = [SystemMetadata];

@@ -1,0 +1,22 @@
+import adapter from '@sveltejs/adapter-static';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defaultClientConditions, defineConfig } from 'vite';
+
+const server = process.env.ATELIER_SERVER_URL ?? 'http://localhost:3000';
+
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      // A single-page app: every route falls back to index.html, which the API server serves.
+      adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    }),
+  ],
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  server: {
+    proxy: {
+      '/api': server,
+      '/socket.io': { target: server, ws: true },
+      '/collab': { target: server, ws: true },
+    },
+  },
+});
