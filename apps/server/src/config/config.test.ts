@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+function problemsOf(environment: Record<string, string>): { variable: string; message: string }[] {
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return [...error.problems];
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('has working defaults with nothing set: port 3000 and an embedded database', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.stripe).toBeUndefined();
+    expect(config.dataDirectory).toMatch(/\.data$/);
+  });
+
+  it('reads every supported variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/atelier',
+      REDIS_URL: 'redis://cache:6379',
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db:5432/atelier',
+      redisUrl: 'redis://cache:6379',
+      logLevel: 'warn',
+      stripe: { secretKey: 'sk_test_x', webhookSecret: 'whsec_x' },
+    });
+  });
+
+  it.each([['abc'], ['-1'], ['70000'], ['80.5']])('rejects PORT=%s naming the variable', (port) => {
+    expect(problemsOf({ PORT: port })).toEqual([{ variable: 'PORT', message: expect.stringMatching(/whole number/) as string }]);
+  });
+
+  it.each([['not a url'], ['mysql://localhost/db'], ['http://localhost:5432']])(
+    'rejects DATABASE_URL=%s naming the variable',
+    (url) => {
+      expect(problemsOf({ DATABASE_URL: url }).map((problem) => problem.variable)).toEqual(['DATABASE_URL']);
+    },
+  );
+
+  it('reports every bad variable at once', () => {
+    const variables = problemsOf({ PORT: 'x', DATABASE_URL: 'nope', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' }).map(
+      (problem) => problem.variable,
+    );
+    expect(variables.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 3000 });
+  });
+
+  it('requires the two Stripe variables together', () => {
+    expect(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_x' })).toEqual([
+      { variable: 'STRIPE_WEBHOOK_SECRET', message: expect.stringMatching(/together/) as string },
+    ]);
+  });
+});

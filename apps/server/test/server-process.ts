@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const mainSource = path.join(repositoryRoot, 'apps', 'server', 'src', 'main.ts');
+const serverTsconfig = path.join(repositoryRoot, 'apps', 'server', 'tsconfig.json');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  /** Resolves with the app's URL once it prints that it is running. */
+  ready(timeoutMs?: number): Promise<string>;
+}
+
+/** Runs the real server entry point (`src/main.ts`) as its own process with the given environment. */
+export function runServer(environment: Record<string, string>): ServerProcess {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  // One process (tsx as a loader, not its CLI wrapper) so that a signal reaches the server itself.
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx/esm', mainSource], {
+    cwd: repositoryRoot,
+    env: { ...inherited, TSX_TSCONFIG_PATH: serverTsconfig, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    ready: (timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const deadline = setTimeout(() => {
+          reject(new Error(`server did not start in ${String(timeoutMs)} ms:\n${output}`));
+        }, timeoutMs);
+        const check = (): void => {
+          const match = /running at (http:\/\/\S+?)\/? /.exec(output);
+          if (match?.[1] !== undefined) {
+            clearTimeout(deadline);
+            resolve(match[1].replace('localhost', '127.0.0.1'));
+          }
+        };
+        child.stdout.on('data', check);
+        void exited.then((code) => {
+          clearTimeout(deadline);
+          reject(new Error(`server exited with ${String(code)} before starting:\n${output}`));
+        });
+        check();
+      }),
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
