@@ -17,7 +17,7 @@ export interface BenchDatabase {
  */
 export async function benchDatabase(name: string): Promise<BenchDatabase> {
   let adminUrl = process.env.DATABASE_URL;
-  let cleanup = async (): Promise<void> => undefined;
+  let cleanup = (): Promise<void> => Promise.resolve();
   if (adminUrl === undefined || adminUrl === '') {
     const directory = await mkdtemp(path.join(tmpdir(), 'atelier-bench-pg-'));
     const embedded = await startEmbeddedPostgres({ dataDirectory: directory, port: await freePort() });

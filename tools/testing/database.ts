@@ -3,6 +3,17 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { withDatabase } from './database-url.js';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A superuser URL on the test cluster (its `postgres` database). */
+    adminDatabaseUrl: string;
+    /** The migrated database each test file's database is cloned from. */
+    templateDatabase: string;
+    /** Prefix of every database this run creates, so teardown can drop them all. */
+    databasePrefix: string;
+  }
+}
+
 export interface TestDatabase {
   name: string;
   url: string;

@@ -7,16 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../apps/s
 import { migrateDatabase } from '../../apps/server/src/database/migrate.js';
 import { withDatabase } from './database-url.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** A superuser URL on the test cluster (its `postgres` database). */
-    adminDatabaseUrl: string;
-    /** The migrated database each test file's database is cloned from. */
-    templateDatabase: string;
-    /** Prefix of every database this run creates, so teardown can drop them all. */
-    databasePrefix: string;
-  }
-}
+import type {} from './database.js'; // declares the values provided to tests
 
 /**
  * Once per run: a Postgres (DATABASE_URL's server when set, else an embedded one on a free port),
