@@ -1,1 +1,41 @@
-export {};
+export { estimate } from './estimate.js';
+export type { EstimateResult, EstimateSuccess, EstimateFailure, LineItem, FreeUnitsSpent } from './estimate-result.js';
+export type { GenerationRequest, MaskCoverage, OutpaintExpansion, OutpaintSide, Usage } from './request.js';
+export { outpaintSides } from './request.js';
+export type { EstimateError, ErrorCode, Allowed, AllowedRange, CatalogIssue } from './errors.js';
+export { operations, qualityLevels, isOperation, isQualityLevel, operationLabel } from './operation.js';
+export type { Operation, QualityLevel } from './operation.js';
+export type {
+  Catalog,
+  CatalogModel,
+  CreditUnit,
+  OperationOffer,
+  SizeRules,
+  ImageSize,
+  StepRange,
+  PricingRule,
+  PerMegapixelStepPricing,
+  FlatPricing,
+  SizeTierPricing,
+  SizeTier,
+  FreeAllowance,
+  AllowancePeriod,
+} from './catalog.js';
+export { parseCatalog } from './parse-catalog.js';
+export type { ParseCatalogResult } from './parse-catalog.js';
+export { catalogs, listA, listB, defaultCatalog } from './catalogs.js';
+export {
+  operationsOffered,
+  modelsForOperation,
+  sizeRules,
+  sizePresets,
+  stepRange,
+  defaultSteps,
+  qualityLevelsForOperation,
+  modelForQuality,
+  formatCredits,
+} from './catalog-queries.js';
+export type { ModelSummary } from './catalog-queries.js';
+export { pricingLimits } from './limits.js';
+export { suggestCheaper } from './suggest-cheaper.js';
+export type { CheaperSuggestion, SettingChange } from './suggest-cheaper.js';

@@ -1,0 +1,23 @@
+// Every export of the library except List A and List B, which only tests and tools need.
+export {
+  estimate,
+  suggestCheaper,
+  parseCatalog,
+  defaultCatalog,
+  operations,
+  qualityLevels,
+  isOperation,
+  isQualityLevel,
+  operationLabel,
+  outpaintSides,
+  operationsOffered,
+  modelsForOperation,
+  sizeRules,
+  sizePresets,
+  stepRange,
+  defaultSteps,
+  qualityLevelsForOperation,
+  modelForQuality,
+  formatCredits,
+  pricingLimits,
+} from '../../src/index.js';
