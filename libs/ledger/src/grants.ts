@@ -1,0 +1,496 @@
+import type pg from 'pg';
+import { assert } from './assert.js';
+import { asRecords, bigIntField, field, nullableBigIntField, queryOne, stringField } from './database.js';
+import { allocate } from './holds.js';
+import { ledgerLimits } from './limits.js';
+import { readOperation, replayOperation } from './operations.js';
+import {
+  balancesJson,
+  grantJson,
+  holdJson,
+  lockPools,
+  readBalances,
+  readBigIntList,
+  readGrant,
+  readHold,
+  transferIdsJson,
+  allocateTransferIds,
+  type LockedPool,
+} from './rows.js';
+import type {
+  AdjustAccepted,
+  AdjustResult,
+  ExpireGrantsResult,
+  GrantAccepted,
+  GrantConsumption,
+  GrantResult,
+  GrantSource,
+  GrantView,
+  PoolBalance,
+  ReverseAccepted,
+  ReverseResult,
+  TransferKind,
+} from './types.js';
+import { applyWritePlan, WritePlan, type TransferRow } from './write-plan.js';
+
+export interface NormalizedGrant {
+  operationId: string;
+  orgId: string;
+  /** `grant` for `Ledger.grant`, `adjustment` for a positive `Ledger.adjust`. */
+  transferKind: 'grant' | 'adjustment';
+  source: GrantSource;
+  amountCredits: bigint;
+  expiresAt: Date | null;
+  priority: number;
+  purchaseId: string | null;
+  jobId: string | null;
+  correctsTransferId: bigint | null;
+  actorId: string;
+  reason: string;
+  fingerprint: string;
+}
+
+interface PoolSnapshot {
+  pool: LockedPool;
+  balance: PoolBalance;
+}
+
+async function lockOne(
+  client: pg.ClientBase,
+  orgId: string,
+  now: Date,
+  transferCount: number,
+  withGrant = false,
+): Promise<(PoolSnapshot & { transferIds: bigint[]; grantId: bigint }) | null> {
+  const pool = (await lockPools(client, [orgId])).get(orgId);
+  if (pool === undefined) {
+    return null;
+  }
+  const row = await queryOne<{ balances: unknown; transfer_ids: unknown; grant_id: bigint }>(
+    client,
+    `select ${balancesJson('array[$1::uuid]', '$2::timestamptz')} as balances,
+            ${transferIdsJson('$3::integer')} as transfer_ids,
+            case when $4::boolean then nextval('ledger.grant_ids') else 0 end as grant_id`,
+    [orgId, now.toISOString(), transferCount, withGrant],
+    'ledger_lock_one_state',
+  );
+  const balance = readBalances(row.balances).get(orgId);
+  assert(balance !== undefined, 'a locked pool has a balance');
+  return { pool, balance, transferIds: readBigIntList(row.transfer_ids), grantId: row.grant_id };
+}
+
+function bump(balance: PoolBalance, change: Partial<Omit<PoolBalance, 'orgId' | 'balanceVersion'>>): PoolBalance {
+  return {
+    orgId: balance.orgId,
+    postedCredits: balance.postedCredits + (change.postedCredits ?? 0n),
+    pendingCredits: balance.pendingCredits + (change.pendingCredits ?? 0n),
+    availableCredits: balance.availableCredits + (change.availableCredits ?? 0n),
+    balanceVersion: balance.balanceVersion + 1n,
+  };
+}
+
+function transfer(row: Partial<TransferRow> & Pick<TransferRow, 'transferId' | 'orgId' | 'kind' | 'phase' | 'debitAccountId' | 'creditAccountId' | 'amountCredits' | 'createdAt'>): TransferRow {
+  return {
+    pendingTransferId: null,
+    holdId: null,
+    grantId: null,
+    memberId: null,
+    projectId: null,
+    actorId: null,
+    reason: null,
+    jobId: null,
+    purchaseId: null,
+    operationId: null,
+    correctsTransferId: null,
+    ...row,
+  };
+}
+
+/** Credits a pool from a source account and records the credits as a grant. */
+export async function createGrant(client: pg.ClientBase, request: NormalizedGrant, now: Date): Promise<GrantResult & AdjustResult> {
+  const locked = await lockOne(client, request.orgId, now, 1, true);
+  if (locked === null) {
+    return { ok: false, code: 'pool_not_found', figures: { orgId: request.orgId }, balanceVersion: null, replayed: false };
+  }
+  const version = locked.balance.balanceVersion;
+  const stored = await readOperation(client, request.operationId);
+  if (stored !== null) {
+    return replayOperation<GrantAccepted & AdjustAccepted>(stored, request.transferKind, request.fingerprint, request.operationId, version);
+  }
+  if (request.expiresAt !== null && request.expiresAt.getTime() <= now.getTime()) {
+    return {
+      ok: false,
+      code: 'invalid_expiry',
+      figures: { expiresAt: request.expiresAt, now, latestExpiresAt: null },
+      balanceVersion: version,
+      replayed: false,
+    };
+  }
+  const plan = new WritePlan();
+  if (locked.balance.postedCredits + request.amountCredits > ledgerLimits.maxPoolBalanceCredits) {
+    const refusal = {
+      ok: false as const,
+      code: 'balance_limit_exceeded' as const,
+      figures: {
+        postedCredits: locked.balance.postedCredits,
+        requestedCredits: request.amountCredits,
+        maxPoolBalanceCredits: ledgerLimits.maxPoolBalanceCredits,
+      },
+      balanceVersion: version,
+      replayed: false,
+    };
+    plan.operations.push(operationRow(request.operationId, request.transferKind, request.orgId, request.fingerprint, refusal, now));
+    await applyWritePlan(client, plan);
+    return refusal;
+  }
+  const transferId = locked.transferIds[0];
+  assert(transferId !== undefined, 'one transfer id was allocated');
+  const { pool } = locked;
+  plan.addTransfer(
+    transfer({
+      transferId,
+      orgId: request.orgId,
+      kind: request.transferKind,
+      phase: 'posted',
+      debitAccountId: pool.accounts[request.source],
+      creditAccountId: pool.accounts.pool,
+      amountCredits: request.amountCredits,
+      grantId: locked.grantId,
+      actorId: request.actorId,
+      reason: request.reason,
+      jobId: request.jobId,
+      purchaseId: request.purchaseId,
+      operationId: request.operationId,
+      correctsTransferId: request.correctsTransferId,
+      createdAt: now,
+    }),
+  );
+  plan.newGrants.push({
+    grantId: locked.grantId,
+    orgId: request.orgId,
+    source: request.source,
+    amountCredits: request.amountCredits,
+    priority: request.priority,
+    expiresAt: request.expiresAt,
+    transferId,
+    createdAt: now,
+  });
+  const balance = bump(locked.balance, { postedCredits: request.amountCredits, availableCredits: request.amountCredits });
+  plan.setPoolVersion(request.orgId, balance.balanceVersion);
+  const grant: GrantView = {
+    grantId: locked.grantId,
+    orgId: request.orgId,
+    source: request.source,
+    amountCredits: request.amountCredits,
+    remainingCredits: request.amountCredits,
+    heldCredits: 0n,
+    availableCredits: request.amountCredits,
+    priority: request.priority,
+    expiresAt: request.expiresAt,
+    expiredAt: null,
+    createdAt: now,
+    transferId,
+  };
+  const result: GrantAccepted & AdjustAccepted = { ok: true, grant, transferId, consumptions: [], balance, replayed: false };
+  plan.operations.push(operationRow(request.operationId, request.transferKind, request.orgId, request.fingerprint, result, now));
+  await applyWritePlan(client, plan);
+  return result;
+}
+
+function operationRow(operationId: string, kind: string, orgId: string | null, fingerprint: string, result: unknown, now: Date): WritePlan['operations'][number] {
+  return { operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now };
+}
+
+export interface NormalizedDebit {
+  operationId: string;
+  orgId: string;
+  /** Positive: what leaves the pool. */
+  amountCredits: bigint;
+  correctsTransferId: bigint | null;
+  purchaseId: string | null;
+  jobId: string | null;
+  actorId: string;
+  reason: string;
+  fingerprint: string;
+}
+
+/** A negative adjustment: debits available credits, consumed from grants in spending order. */
+export async function debitPool(client: pg.ClientBase, request: NormalizedDebit, now: Date): Promise<AdjustResult> {
+  const locked = await lockOne(client, request.orgId, now, 1);
+  if (locked === null) {
+    return { ok: false, code: 'pool_not_found', figures: { orgId: request.orgId }, balanceVersion: null, replayed: false };
+  }
+  const version = locked.balance.balanceVersion;
+  const stored = await readOperation(client, request.operationId);
+  if (stored !== null) {
+    return replayOperation<AdjustAccepted>(stored, 'adjustment', request.fingerprint, request.operationId, version);
+  }
+  const plan = new WritePlan();
+  if (locked.balance.availableCredits < request.amountCredits) {
+    const refusal = {
+      ok: false as const,
+      code: 'insufficient_credits' as const,
+      figures: { availableCredits: locked.balance.availableCredits, requestedCredits: request.amountCredits },
+      balanceVersion: version,
+      replayed: false,
+    };
+    plan.operations.push(operationRow(request.operationId, 'adjustment', request.orgId, request.fingerprint, refusal, now));
+    await applyWritePlan(client, plan);
+    return refusal;
+  }
+  const grants = await liveGrantsInSpendingOrder(client, request.orgId, now, request.amountCredits);
+  const allocations = allocate(
+    grants.map((grant) => ({ grantId: grant.grantId, freeCredits: grant.availableCredits })),
+    request.amountCredits,
+  );
+  const transferId = locked.transferIds[0];
+  assert(transferId !== undefined, 'one transfer id was allocated');
+  plan.addTransfer(
+    transfer({
+      transferId,
+      orgId: request.orgId,
+      kind: 'adjustment',
+      phase: 'posted',
+      debitAccountId: locked.pool.accounts.pool,
+      creditAccountId: locked.pool.accounts.adjustment,
+      amountCredits: request.amountCredits,
+      actorId: request.actorId,
+      reason: request.reason,
+      jobId: request.jobId,
+      purchaseId: request.purchaseId,
+      operationId: request.operationId,
+      correctsTransferId: request.correctsTransferId,
+      createdAt: now,
+    }),
+  );
+  for (const allocation of allocations) {
+    plan.addGrantDelta(allocation.grantId, -allocation.amountCredits, 0n);
+    plan.addConsumption({ transferId, grantId: allocation.grantId, amountCredits: allocation.amountCredits });
+  }
+  const balance = bump(locked.balance, { postedCredits: -request.amountCredits, availableCredits: -request.amountCredits });
+  plan.setPoolVersion(request.orgId, balance.balanceVersion);
+  const result: AdjustAccepted = { ok: true, transferId, grant: null, consumptions: allocations, balance, replayed: false };
+  plan.operations.push(operationRow(request.operationId, 'adjustment', request.orgId, request.fingerprint, result, now));
+  await applyWritePlan(client, plan);
+  return result;
+}
+
+/** Live grants with free credits, in spending order, as many as `amountCredits` needs. */
+async function liveGrantsInSpendingOrder(client: pg.ClientBase, orgId: string, now: Date, amountCredits: bigint): Promise<GrantView[]> {
+  const row = await queryOne<{ grants: unknown }>(
+    client,
+    `select coalesce(json_agg(${grantJson('g', '$2::timestamptz')} order by g.priority, g.expires_at, g.grant_id), '[]'::json) as grants
+     from (select g.*, sum(g.remaining_credits - g.held_credits) over (order by g.priority, g.expires_at, g.grant_id
+             rows between unbounded preceding and current row) as cumulative_credits
+           from ledger.grants g
+           where g.org_id = $1 and g.active and g.remaining_credits > g.held_credits
+             and (g.expires_at is null or g.expires_at > $2::timestamptz)) g
+     where g.cumulative_credits - (g.remaining_credits - g.held_credits) < $3::bigint`,
+    [orgId, now.toISOString(), amountCredits],
+    'ledger_live_grants',
+  );
+  return asRecords(row.grants).map(readGrant);
+}
+
+export interface NormalizedReverse {
+  operationId: string;
+  transferId: bigint;
+  amountCredits: bigint | null;
+  actorId: string;
+  reason: string;
+  fingerprint: string;
+}
+
+/** The org of a transfer, read without a lock (a transfer never changes). */
+export async function orgOfTransfer(client: pg.ClientBase | pg.Pool, transferId: bigint): Promise<string | null> {
+  const rows = await client.query<{ org_id: string }>('select org_id from ledger.transfers where transfer_id = $1', [transferId]);
+  return rows.rows[0]?.org_id ?? null;
+}
+
+/**
+ * Reverses a capture (refunds usage to the grants it consumed, last consumed first) or a grant
+ * (revokes its unspent, unheld credits back to its source). Both by a new `reversal` transfer.
+ */
+export async function reverseTransfer(client: pg.ClientBase, orgId: string, request: NormalizedReverse, now: Date): Promise<ReverseResult> {
+  const locked = await lockOne(client, orgId, now, 0);
+  assert(locked !== null, 'the pool of a transfer exists');
+  const version = locked.balance.balanceVersion;
+  const stored = await readOperation(client, request.operationId);
+  if (stored !== null) {
+    return replayOperation<ReverseAccepted>(stored, 'reversal', request.fingerprint, request.operationId, version);
+  }
+  const row = await queryOne<{ transfer: unknown; hold: unknown; consumptions: unknown; grants: unknown }>(
+    client,
+    `select
+      (select json_build_object('kind', t.kind, 'amountCredits', t.amount_credits::text, 'holdId', t.hold_id,
+              'grantId', t.grant_id::text)
+       from ledger.transfers t where t.transfer_id = $1) as transfer,
+      (select ${holdJson('h')} from ledger.holds h join ledger.transfers t on t.hold_id = h.hold_id
+       where t.transfer_id = $1 and t.kind = 'capture') as hold,
+      (select coalesce(json_agg(json_build_object('grantId', c.grant_id::text, 'amountCredits', c.amount_credits::text)), '[]'::json)
+       from ledger.grant_consumptions c join ledger.transfers t on t.transfer_id = c.transfer_id
+       where t.hold_id = (select hold_id from ledger.transfers where transfer_id = $1 and kind = 'capture')
+         and t.kind in ('capture', 'reversal')) as consumptions,
+      (select coalesce(json_agg(${grantJson('g', '$2::timestamptz')}), '[]'::json) from ledger.grants g
+       where g.grant_id = (select grant_id from ledger.transfers where transfer_id = $1)
+          or g.grant_id in (select c.grant_id from ledger.grant_consumptions c where c.transfer_id = $1)) as grants`,
+    [request.transferId, now.toISOString()],
+    'ledger_reverse_state',
+  );
+  assert(row.transfer !== null, 'the transfer was found before the lock');
+  const original = row.transfer as Record<string, unknown>;
+  const kind = stringField(original, 'kind') as TransferKind;
+  const grants = new Map(asRecords(row.grants).map((record) => [bigIntField(record, 'grantId'), { view: readGrant(record), live: field(record, 'live') === true }]));
+  const base = { balanceVersion: version, replayed: false } as const;
+  const refuse = (result: ReverseResult): ReverseResult => result;
+
+  if (kind === 'capture') {
+    assert(row.hold !== null, 'a capture has its hold');
+    const hold = readHold(row.hold as Record<string, unknown>);
+    const reversible = (hold.view.capturedCredits ?? 0n) - hold.view.refundedCredits;
+    const amount = request.amountCredits ?? reversible;
+    if (amount <= 0n || amount > reversible) {
+      return refuse({ ok: false, code: 'amount_exceeds_reversible', figures: { transferId: request.transferId, reversibleCredits: reversible, requestedCredits: amount }, ...base });
+    }
+    const net = new Map<bigint, bigint>();
+    for (const record of asRecords(row.consumptions)) {
+      const grantId = bigIntField(record, 'grantId');
+      net.set(grantId, (net.get(grantId) ?? 0n) + bigIntField(record, 'amountCredits'));
+    }
+    const plan = new WritePlan();
+    const transferIds = await allocateTransferIds(client, 1 + hold.view.allocations.length);
+    const transferId = transferIds[0];
+    assert(transferId !== undefined, 'transfer ids were allocated');
+    let nextTransfer = 1;
+    let missing = amount;
+    let expiredCredits = 0n;
+    let availableGain = 0n;
+    const consumptions: GrantConsumption[] = [];
+    for (const allocation of [...hold.view.allocations].reverse()) {
+      if (missing === 0n) {
+        break;
+      }
+      const consumed = net.get(allocation.grantId) ?? 0n;
+      const restored = consumed < missing ? consumed : missing;
+      if (restored <= 0n) {
+        continue;
+      }
+      missing -= restored;
+      const grant = grants.get(allocation.grantId);
+      assert(grant !== undefined, 'the consumed grants were read');
+      consumptions.push({ grantId: allocation.grantId, amountCredits: -restored });
+      plan.addConsumption({ transferId, grantId: allocation.grantId, amountCredits: -restored });
+      plan.addGrantDelta(allocation.grantId, restored, 0n);
+      if (grant.view.expiredAt !== null) {
+        // The grant has expired: its restored credits follow it to the expiry sink at once.
+        const expiryTransferId = transferIds[nextTransfer];
+        nextTransfer += 1;
+        assert(expiryTransferId !== undefined, 'enough transfer ids for the expiries');
+        plan.addGrantDelta(allocation.grantId, -restored, 0n);
+        plan.addTransfer(transfer({ transferId: expiryTransferId, orgId, kind: 'grant_expiry', phase: 'posted', debitAccountId: locked.pool.accounts.pool, creditAccountId: locked.pool.accounts.expiry, amountCredits: restored, grantId: allocation.grantId, holdId: hold.view.holdId, reason: 'refunded after the grant expired', createdAt: now }));
+        expiredCredits += restored;
+      } else if (grant.live) {
+        availableGain += restored;
+      }
+    }
+    assert(missing === 0n, 'a refund never exceeds what the capture consumed');
+    plan.addTransfer(transfer({ transferId, orgId, kind: 'reversal', phase: 'posted', debitAccountId: locked.pool.accounts.usage, creditAccountId: locked.pool.accounts.pool, amountCredits: amount, holdId: hold.view.holdId, memberId: hold.view.memberId, projectId: hold.view.projectId, actorId: request.actorId, reason: request.reason, jobId: hold.view.reference.jobId, operationId: request.operationId, correctsTransferId: request.transferId, createdAt: now }));
+    for (const [scope, subjectId, periodStart] of [
+      ['member', hold.view.memberId, hold.memberPeriodStart],
+      ['project', hold.view.projectId, hold.projectPeriodStart],
+    ] as const) {
+      if (subjectId !== null) {
+        plan.addUsage({ orgId, scope, subjectId, periodStart, spentCredits: -amount, pendingCredits: 0n });
+      }
+    }
+    plan.holdUpdates.push({ holdId: hold.view.holdId, status: null, expiresAt: null, capturedCredits: null, refundedCredits: amount, resolvedAt: null, resolutionFingerprint: null, resolutionOperationId: null, resolutionResult: null });
+    const balance = bump(locked.balance, { postedCredits: amount - expiredCredits, availableCredits: availableGain });
+    plan.setPoolVersion(orgId, balance.balanceVersion);
+    const result: ReverseAccepted = { ok: true, transferId, reversedTransferId: request.transferId, amountCredits: amount, consumptions, expiredCredits, balance, replayed: false };
+    plan.operations.push(operationRow(request.operationId, 'reversal', orgId, request.fingerprint, result, now));
+    await applyWritePlan(client, plan);
+    return result;
+  }
+
+  const grantId = nullableBigIntField(original, 'grantId');
+  if ((kind === 'grant' || kind === 'adjustment') && grantId !== null) {
+    const grant = grants.get(grantId);
+    assert(grant !== undefined, 'the granted grant was read');
+    const reversible = grant.view.expiredAt === null ? grant.view.remainingCredits - grant.view.heldCredits : 0n;
+    const amount = request.amountCredits ?? reversible;
+    if (amount <= 0n || amount > reversible) {
+      return refuse({ ok: false, code: 'amount_exceeds_reversible', figures: { transferId: request.transferId, reversibleCredits: reversible, requestedCredits: amount }, ...base });
+    }
+    const [transferId] = await allocateTransferIds(client, 1);
+    assert(transferId !== undefined, 'transfer ids were allocated');
+    const plan = new WritePlan();
+    plan.addTransfer(transfer({ transferId, orgId, kind: 'reversal', phase: 'posted', debitAccountId: locked.pool.accounts.pool, creditAccountId: locked.pool.accounts[grant.view.source], amountCredits: amount, grantId, actorId: request.actorId, reason: request.reason, operationId: request.operationId, correctsTransferId: request.transferId, createdAt: now }));
+    plan.addGrantDelta(grantId, -amount, 0n);
+    plan.addConsumption({ transferId, grantId, amountCredits: amount });
+    const balance = bump(locked.balance, { postedCredits: -amount, availableCredits: grant.live ? -amount : 0n });
+    plan.setPoolVersion(orgId, balance.balanceVersion);
+    const result: ReverseAccepted = { ok: true, transferId, reversedTransferId: request.transferId, amountCredits: amount, consumptions: [{ grantId, amountCredits: amount }], expiredCredits: 0n, balance, replayed: false };
+    plan.operations.push(operationRow(request.operationId, 'reversal', orgId, request.fingerprint, result, now));
+    await applyWritePlan(client, plan);
+    return result;
+  }
+  return refuse({ ok: false, code: 'not_reversible', figures: { transferId: request.transferId, kind }, ...base });
+}
+
+/** Grants past expiry not yet expired, oldest expiry first. Read without locks. */
+export async function expiredGrantCandidates(client: pg.Pool | pg.ClientBase, now: Date, limit: number): Promise<{ grantId: bigint; orgId: string }[]> {
+  const rows = await client.query<{ grant_id: string; org_id: string }>(
+    `select grant_id::text, org_id from ledger.grants
+     where expired_at is null and expires_at <= $1
+     order by expires_at limit $2`,
+    [now.toISOString(), limit],
+  );
+  return rows.rows.map((row) => ({ grantId: BigInt(row.grant_id), orgId: row.org_id }));
+}
+
+/**
+ * Moves the unspent, unheld remainder of each grant past its expiry to the expiry sink. Credits
+ * still held stay with their holds: a capture may spend them; whatever the hold releases later
+ * is expired at that moment. One balance version for the whole call.
+ */
+export async function expireGrantsOfPool(
+  client: pg.ClientBase,
+  orgId: string,
+  grantIds: readonly bigint[],
+  now: Date,
+): Promise<{ expired: ExpireGrantsResult['expiredGrants']; balance: PoolBalance | null }> {
+  const locked = await lockOne(client, orgId, now, grantIds.length);
+  assert(locked !== null, 'the pool of a grant exists');
+  const row = await queryOne<{ grants: unknown }>(
+    client,
+    `select coalesce(json_agg(${grantJson('g', '$3::timestamptz')} order by g.expires_at, g.grant_id), '[]'::json) as grants
+     from ledger.grants g
+     where g.org_id = $1 and g.grant_id = any($2::bigint[]) and g.expired_at is null and g.expires_at <= $3::timestamptz`,
+    [orgId, grantIds, now.toISOString()],
+    'ledger_grants_to_expire',
+  );
+  const grants = asRecords(row.grants).map(readGrant);
+  if (grants.length === 0) {
+    return { expired: [], balance: null };
+  }
+  const plan = new WritePlan();
+  const expired: ExpireGrantsResult['expiredGrants'] = [];
+  let expiredTotal = 0n;
+  grants.forEach((grant, index) => {
+    const expiredCredits = grant.remainingCredits - grant.heldCredits;
+    let transferId: bigint | null = null;
+    if (expiredCredits > 0n) {
+      transferId = locked.transferIds[index] ?? null;
+      assert(transferId !== null, 'one transfer id per grant');
+      plan.addTransfer(transfer({ transferId, orgId, kind: 'grant_expiry', phase: 'posted', debitAccountId: locked.pool.accounts.pool, creditAccountId: locked.pool.accounts.expiry, amountCredits: expiredCredits, grantId: grant.grantId, reason: 'grant expired', createdAt: now }));
+      expiredTotal += expiredCredits;
+    }
+    plan.addGrantDelta(grant.grantId, -expiredCredits, 0n, now);
+    expired.push({ grantId: grant.grantId, orgId, expiredCredits, transferId });
+  });
+  // Past expiry, these credits were already excluded from `available`.
+  const balance = bump(locked.balance, { postedCredits: -expiredTotal });
+  plan.setPoolVersion(orgId, balance.balanceVersion);
+  await applyWritePlan(client, plan);
+  return { expired, balance };
+}

@@ -1,0 +1,464 @@
+import type pg from 'pg';
+import { assert } from './assert.js';
+import { asRecords, bigIntField, nullableBigIntField, nullableDateField, queryOne, stringField } from './database.js';
+import { ledgerLimits } from './limits.js';
+import { balancesJson, holdJson, lockPools, readBalances, readBigIntList, readHold, transferIdsJson, type HoldRecord, type LockedPool } from './rows.js';
+import type {
+  BudgetExceededFigures,
+  BudgetScope,
+  GrantAllocation,
+  HoldAccepted,
+  HoldRejection,
+  HoldResult,
+  HoldView,
+  PeriodKind,
+  PoolBalance,
+} from './types.js';
+import { applyWritePlan, WritePlan } from './write-plan.js';
+
+/** A validated hold request; ids are lower-case, the fingerprint covers every parameter. */
+export interface NormalizedHold {
+  holdId: string;
+  orgId: string;
+  memberId: string;
+  projectId: string | null;
+  amountCredits: bigint;
+  expiresAt: Date | null;
+  ttlMs: number | null;
+  jobId: string | null;
+  actorId: string;
+  reason: string | null;
+  fingerprint: string;
+}
+
+interface BudgetState {
+  orgId: string;
+  scope: BudgetScope;
+  subjectId: string;
+  limitCredits: bigint | null;
+  period: PeriodKind;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  spentCredits: bigint;
+  pendingCredits: bigint;
+}
+
+interface GrantState {
+  grantId: bigint;
+  freeCredits: bigint;
+}
+
+interface PoolState {
+  locked: LockedPool;
+  balance: PoolBalance;
+  /** Live grants in spending order, as many as the batch can need. */
+  grants: GrantState[];
+}
+
+interface HoldBatchState {
+  pools: Map<string, PoolState>;
+  budgets: Map<string, BudgetState>;
+  existing: Map<string, HoldRecord>;
+  transferIds: bigint[];
+}
+
+const budgetKey = (orgId: string, scope: BudgetScope, subjectId: string): string => `${orgId}|${scope}|${subjectId}`;
+
+/**
+ * Places holds, possibly on several pools, inside the caller's open transaction: locks the pools
+ * (ascending org id), reads everything the checks need in one query, decides each hold in order,
+ * and writes all accepted and refused holds in one statement. One result per request, in order.
+ */
+export async function placeHolds(
+  client: pg.ClientBase,
+  holds: readonly NormalizedHold[],
+  now: Date,
+  defaultHoldExpiryMs: number,
+): Promise<HoldResult[]> {
+  assert(holds.length > 0, 'placeHolds needs at least one hold');
+  const orgIds = [...new Set(holds.map((hold) => hold.orgId))].sort();
+  const locked = await lockPools(client, orgIds);
+  const state = await readHoldBatchState(client, holds, locked, now);
+  const plan = new WritePlan();
+  const results = decideHolds(holds, state, plan, now, defaultHoldExpiryMs);
+  for (const pool of state.pools.values()) {
+    if (pool.balance.balanceVersion !== pool.locked.balanceVersion) {
+      plan.setPoolVersion(pool.locked.orgId, pool.balance.balanceVersion);
+    }
+  }
+  await applyWritePlan(client, plan);
+  return results;
+}
+
+async function readHoldBatchState(
+  client: pg.ClientBase,
+  holds: readonly NormalizedHold[],
+  locked: Map<string, LockedPool>,
+  now: Date,
+): Promise<HoldBatchState> {
+  const orgIds = [...locked.keys()].sort();
+  const requestedByOrg = new Map<string, bigint>();
+  const budgetSubjects = new Map<string, { orgId: string; scope: BudgetScope; subjectId: string }>();
+  for (const hold of holds) {
+    if (!locked.has(hold.orgId)) {
+      continue;
+    }
+    requestedByOrg.set(hold.orgId, (requestedByOrg.get(hold.orgId) ?? 0n) + hold.amountCredits);
+    budgetSubjects.set(budgetKey(hold.orgId, 'member', hold.memberId), {
+      orgId: hold.orgId,
+      scope: 'member',
+      subjectId: hold.memberId,
+    });
+    if (hold.projectId !== null) {
+      budgetSubjects.set(budgetKey(hold.orgId, 'project', hold.projectId), {
+        orgId: hold.orgId,
+        scope: 'project',
+        subjectId: hold.projectId,
+      });
+    }
+  }
+  const subjects = [...budgetSubjects.values()];
+  const row = await queryOne<{
+    existing: unknown;
+    balances: unknown;
+    grants: unknown;
+    budgets: unknown;
+    transfer_ids: unknown;
+  }>(
+    client,
+    `select
+      (select coalesce(json_agg(${holdJson('h')}), '[]'::json) from ledger.holds h where h.hold_id = any($3::uuid[])) as existing,
+      ${balancesJson('$1::uuid[]', '$2::timestamptz')} as balances,
+      (select coalesce(json_agg(json_build_object('orgId', g.org_id, 'grantId', g.grant_id::text, 'freeCredits', g.free_credits::text)
+                                order by g.org_id, g.position), '[]'::json)
+       from (select g.org_id, g.grant_id, g.remaining_credits - g.held_credits as free_credits,
+                    row_number() over spending as position,
+                    sum(g.remaining_credits - g.held_credits) over spending as cumulative_credits
+             from ledger.grants g
+             where g.org_id = any($1::uuid[]) and g.active and g.remaining_credits > g.held_credits
+               and (g.expires_at is null or g.expires_at > $2::timestamptz)
+             window spending as (partition by g.org_id order by g.priority, g.expires_at, g.grant_id
+                                 rows between unbounded preceding and current row)) g
+       join unnest($1::uuid[], $4::bigint[]) as r(org_id, requested_credits) on r.org_id = g.org_id
+       where g.cumulative_credits - g.free_credits < r.requested_credits) as grants,
+      (select coalesce(json_agg(json_build_object('orgId', k.org_id, 'scope', k.scope, 'subjectId', k.subject_id,
+                'limitCredits', b.limit_credits::text, 'period', coalesce(b.period, 'none'),
+                'periodStart', nullif(s.period_start, '-infinity'), 'periodEnd', nullif(s.period_end, 'infinity'),
+                'spentCredits', coalesce(u.spent_credits, 0)::text, 'pendingCredits', coalesce(u.pending_credits, 0)::text)), '[]'::json)
+       from unnest($5::uuid[], $6::text[], $7::uuid[]) as k(org_id, scope, subject_id)
+       join ledger.pools p on p.org_id = k.org_id
+       left join ledger.budgets b on b.org_id = k.org_id and b.scope = k.scope and b.subject_id = k.subject_id
+       cross join lateral (select ledger.period_start(coalesce(b.period, 'none'), p.time_zone, $2::timestamptz) as period_start,
+                                  ledger.period_end(coalesce(b.period, 'none'), p.time_zone, $2::timestamptz) as period_end) s
+       left join ledger.budget_usage u on u.org_id = k.org_id and u.scope = k.scope and u.subject_id = k.subject_id
+                                       and u.period_start = s.period_start) as budgets,
+      ${transferIdsJson('$8::integer')} as transfer_ids`,
+    [
+      orgIds,
+      now.toISOString(),
+      holds.map((hold) => hold.holdId),
+      orgIds.map((orgId) => requestedByOrg.get(orgId) ?? 0n),
+      subjects.map((subject) => subject.orgId),
+      subjects.map((subject) => subject.scope),
+      subjects.map((subject) => subject.subjectId),
+      holds.length,
+    ],
+    'ledger_hold_batch_state',
+  );
+
+  const balances = readBalances(row.balances);
+  const pools = new Map<string, PoolState>();
+  for (const [orgId, pool] of locked) {
+    const balance = balances.get(orgId);
+    assert(balance !== undefined, `no balance for locked pool ${orgId}`);
+    pools.set(orgId, { locked: pool, balance, grants: [] });
+  }
+  for (const record of asRecords(row.grants)) {
+    const pool = pools.get(stringField(record, 'orgId'));
+    assert(pool !== undefined, 'grant of an unlocked pool');
+    pool.grants.push({ grantId: bigIntField(record, 'grantId'), freeCredits: bigIntField(record, 'freeCredits') });
+  }
+  const budgets = new Map<string, BudgetState>();
+  for (const record of asRecords(row.budgets)) {
+    const budget: BudgetState = {
+      orgId: stringField(record, 'orgId'),
+      scope: stringField(record, 'scope') as BudgetScope,
+      subjectId: stringField(record, 'subjectId'),
+      limitCredits: nullableBigIntField(record, 'limitCredits'),
+      period: stringField(record, 'period') as PeriodKind,
+      periodStart: nullableDateField(record, 'periodStart'),
+      periodEnd: nullableDateField(record, 'periodEnd'),
+      spentCredits: bigIntField(record, 'spentCredits'),
+      pendingCredits: bigIntField(record, 'pendingCredits'),
+    };
+    budgets.set(budgetKey(budget.orgId, budget.scope, budget.subjectId), budget);
+  }
+  const existing = new Map<string, HoldRecord>();
+  for (const record of asRecords(row.existing)) {
+    const hold = readHold(record);
+    existing.set(hold.view.holdId, hold);
+  }
+  return { pools, budgets, existing, transferIds: readBigIntList(row.transfer_ids) };
+}
+
+/**
+ * The checks, in a fixed order: the pool's available credits, the member's budget, the project's
+ * budget. The first that binds refuses the hold. Pure apart from the plan it fills.
+ */
+function decideHolds(
+  holds: readonly NormalizedHold[],
+  state: HoldBatchState,
+  plan: WritePlan,
+  now: Date,
+  defaultHoldExpiryMs: number,
+): HoldResult[] {
+  const decidedInBatch = new Map<string, { fingerprint: string; result: HoldResult }>();
+  let nextTransfer = 0;
+  return holds.map((hold): HoldResult => {
+    const pool = state.pools.get(hold.orgId);
+    const stored = state.existing.get(hold.holdId);
+    if (stored !== undefined) {
+      return replay(hold, stored.requestFingerprint, stored.firstResult, pool);
+    }
+    const earlier = decidedInBatch.get(hold.holdId);
+    if (earlier !== undefined) {
+      return replay(hold, earlier.fingerprint, earlier.result, pool);
+    }
+    const result = decideOne(hold, pool, state, plan, now, defaultHoldExpiryMs, () => {
+      const transferId = state.transferIds[nextTransfer];
+      nextTransfer += 1;
+      assert(transferId !== undefined, 'the batch pre-allocates one transfer id per hold');
+      return transferId;
+    });
+    // Refusals by a limit are recorded like acceptances (the id is spent); refusals of a request
+    // that could not be evaluated (unknown pool, bad expiry) are not.
+    if (result.ok || (result.code !== 'pool_not_found' && result.code !== 'invalid_expiry')) {
+      decidedInBatch.set(hold.holdId, { fingerprint: hold.fingerprint, result });
+    }
+    return result;
+  });
+}
+
+function replay(hold: NormalizedHold, fingerprint: string, first: HoldResult, pool: PoolState | undefined): HoldResult {
+  if (fingerprint !== hold.fingerprint) {
+    return {
+      ok: false,
+      code: 'id_conflict',
+      figures: { id: hold.holdId },
+      balanceVersion: pool?.balance.balanceVersion ?? null,
+      replayed: false,
+    };
+  }
+  return { ...first, replayed: true };
+}
+
+function decideOne(
+  hold: NormalizedHold,
+  pool: PoolState | undefined,
+  state: HoldBatchState,
+  plan: WritePlan,
+  now: Date,
+  defaultHoldExpiryMs: number,
+  nextTransferId: () => bigint,
+): HoldResult {
+  if (pool === undefined) {
+    return { ok: false, code: 'pool_not_found', figures: { orgId: hold.orgId }, balanceVersion: null, replayed: false };
+  }
+  const version = pool.balance.balanceVersion;
+  const expiresAt = hold.expiresAt ?? new Date(now.getTime() + (hold.ttlMs ?? defaultHoldExpiryMs));
+  const latestExpiresAt = new Date(now.getTime() + ledgerLimits.maxHoldDurationMs);
+  if (expiresAt.getTime() <= now.getTime() || expiresAt.getTime() > latestExpiresAt.getTime()) {
+    return { ok: false, code: 'invalid_expiry', figures: { expiresAt, now, latestExpiresAt }, balanceVersion: version, replayed: false };
+  }
+  const rejection = checkLimits(hold, pool, state);
+  if (rejection !== null) {
+    recordRejection(hold, rejection, plan, now);
+    return rejection;
+  }
+
+  const allocations = allocate(pool.grants, hold.amountCredits);
+  for (const allocation of allocations) {
+    plan.addGrantDelta(allocation.grantId, 0n, allocation.amountCredits);
+  }
+  const memberBudget = state.budgets.get(budgetKey(hold.orgId, 'member', hold.memberId));
+  assert(memberBudget !== undefined, 'every member in a batch has a budget state');
+  const projectBudget =
+    hold.projectId === null ? undefined : state.budgets.get(budgetKey(hold.orgId, 'project', hold.projectId));
+  for (const budget of [memberBudget, projectBudget]) {
+    if (budget === undefined) {
+      continue;
+    }
+    budget.pendingCredits += hold.amountCredits;
+    plan.addUsage({
+      orgId: hold.orgId,
+      scope: budget.scope,
+      subjectId: budget.subjectId,
+      periodStart: budget.periodStart,
+      spentCredits: 0n,
+      pendingCredits: hold.amountCredits,
+    });
+  }
+  pool.balance = {
+    ...pool.balance,
+    pendingCredits: pool.balance.pendingCredits + hold.amountCredits,
+    availableCredits: pool.balance.availableCredits - hold.amountCredits,
+    balanceVersion: pool.balance.balanceVersion + 1n,
+  };
+  const transferId = nextTransferId();
+  plan.addTransfer({
+    transferId,
+    orgId: hold.orgId,
+    kind: 'hold',
+    phase: 'pending',
+    debitAccountId: pool.locked.accounts.pool,
+    creditAccountId: pool.locked.accounts.usage,
+    amountCredits: hold.amountCredits,
+    pendingTransferId: null,
+    holdId: hold.holdId,
+    grantId: null,
+    memberId: hold.memberId,
+    projectId: hold.projectId,
+    actorId: hold.actorId,
+    reason: hold.reason,
+    jobId: hold.jobId,
+    purchaseId: null,
+    operationId: null,
+    correctsTransferId: null,
+    createdAt: now,
+  });
+  const view: HoldView = {
+    holdId: hold.holdId,
+    orgId: hold.orgId,
+    memberId: hold.memberId,
+    projectId: hold.projectId,
+    amountCredits: hold.amountCredits,
+    status: 'pending',
+    placedAt: now,
+    expiresAt,
+    capturedCredits: null,
+    refundedCredits: 0n,
+    resolvedAt: null,
+    transferId,
+    allocations,
+    reference: { jobId: hold.jobId, purchaseId: null },
+    actorId: hold.actorId,
+  };
+  const result: HoldAccepted = { ok: true, hold: view, balance: pool.balance, replayed: false };
+  plan.newHolds.push({
+    holdId: hold.holdId,
+    orgId: hold.orgId,
+    memberId: hold.memberId,
+    projectId: hold.projectId,
+    amountCredits: hold.amountCredits,
+    status: 'pending',
+    placedAt: now,
+    expiresAt,
+    memberPeriodStart: memberBudget.periodStart,
+    projectPeriodStart: projectBudget?.periodStart ?? null,
+    allocationGrantIds: allocations.map((allocation) => allocation.grantId),
+    allocationCredits: allocations.map((allocation) => allocation.amountCredits),
+    transferId,
+    jobId: hold.jobId,
+    actorId: hold.actorId,
+    reason: hold.reason,
+    requestFingerprint: hold.fingerprint,
+    balance: pool.balance,
+    refusal: null,
+  });
+  return result;
+}
+
+function checkLimits(hold: NormalizedHold, pool: PoolState, state: HoldBatchState): HoldRejection | null {
+  const version = pool.balance.balanceVersion;
+  if (pool.balance.availableCredits < hold.amountCredits) {
+    return {
+      ok: false,
+      code: 'insufficient_credits',
+      figures: { availableCredits: pool.balance.availableCredits, requestedCredits: hold.amountCredits },
+      balanceVersion: version,
+      replayed: false,
+    };
+  }
+  const memberFigures = budgetRefusal(state.budgets.get(budgetKey(hold.orgId, 'member', hold.memberId)), hold.amountCredits);
+  if (memberFigures !== null) {
+    return { ok: false, code: 'budget_exceeded', figures: memberFigures, balanceVersion: version, replayed: false };
+  }
+  if (hold.projectId !== null) {
+    const projectFigures = budgetRefusal(
+      state.budgets.get(budgetKey(hold.orgId, 'project', hold.projectId)),
+      hold.amountCredits,
+    );
+    if (projectFigures !== null) {
+      return { ok: false, code: 'project_budget_exceeded', figures: projectFigures, balanceVersion: version, replayed: false };
+    }
+  }
+  return null;
+}
+
+function budgetRefusal(budget: BudgetState | undefined, requestedCredits: bigint): BudgetExceededFigures | null {
+  assert(budget !== undefined, 'every budget subject in a batch has a state');
+  if (budget.limitCredits === null) {
+    return null;
+  }
+  const usedCredits = budget.spentCredits + budget.pendingCredits;
+  if (usedCredits + requestedCredits <= budget.limitCredits) {
+    return null;
+  }
+  const remaining = budget.limitCredits - usedCredits;
+  return {
+    scope: budget.scope,
+    subjectId: budget.subjectId,
+    limitCredits: budget.limitCredits,
+    spentCredits: budget.spentCredits,
+    pendingCredits: budget.pendingCredits,
+    remainingCredits: remaining > 0n ? remaining : 0n,
+    requestedCredits,
+    period: budget.period,
+    periodStart: budget.periodStart,
+    periodEnd: budget.periodEnd,
+  };
+}
+
+function recordRejection(hold: NormalizedHold, rejection: HoldRejection, plan: WritePlan, now: Date): void {
+  plan.newHolds.push({
+    holdId: hold.holdId,
+    orgId: hold.orgId,
+    memberId: hold.memberId,
+    projectId: hold.projectId,
+    amountCredits: hold.amountCredits,
+    status: 'rejected',
+    placedAt: now,
+    expiresAt: null,
+    memberPeriodStart: null,
+    projectPeriodStart: null,
+    allocationGrantIds: [],
+    allocationCredits: [],
+    transferId: null,
+    jobId: hold.jobId,
+    actorId: hold.actorId,
+    reason: hold.reason,
+    requestFingerprint: hold.fingerprint,
+    balance: null,
+    refusal: rejection,
+  });
+}
+
+/** Takes `amountCredits` from the grants in spending order, updating their free credits. */
+export function allocate(grants: GrantState[], amountCredits: bigint): GrantAllocation[] {
+  const allocations: GrantAllocation[] = [];
+  let missing = amountCredits;
+  for (const grant of grants) {
+    if (missing === 0n) {
+      break;
+    }
+    if (grant.freeCredits === 0n) {
+      continue;
+    }
+    const taken = grant.freeCredits < missing ? grant.freeCredits : missing;
+    grant.freeCredits -= taken;
+    missing -= taken;
+    allocations.push({ grantId: grant.grantId, amountCredits: taken });
+  }
+  assert(missing === 0n, 'the grants read cover every accepted hold');
+  return allocations;
+}

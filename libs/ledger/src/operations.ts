@@ -1,0 +1,40 @@
+import type pg from 'pg';
+import { decode } from './codec.js';
+import { query } from './database.js';
+import type { IdConflict } from './types.js';
+
+export interface StoredOperation {
+  kind: string;
+  fingerprint: string;
+  result: unknown;
+}
+
+/**
+ * The stored first result of an operation id, if any. Read after the pool lock is held, so a
+ * concurrent first attempt on the same pool has either committed (and is seen) or not started.
+ */
+export async function readOperation(client: pg.ClientBase, operationId: string): Promise<StoredOperation | null> {
+  const rows = await query<{ kind: string; request_fingerprint: string; result: unknown }>(
+    client,
+    'select kind, request_fingerprint, result from ledger.operations where operation_id = $1',
+    [operationId],
+    'ledger_read_operation',
+  );
+  const row = rows[0];
+  return row === undefined ? null : { kind: row.kind, fingerprint: row.request_fingerprint, result: decode(row.result) };
+}
+
+/** The first result again (same id, same parameters) or `id_conflict` (same id, other parameters). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the stored result's type
+export function replayOperation<Result extends { replayed: boolean }>(
+  stored: StoredOperation,
+  kind: string,
+  fingerprint: string,
+  operationId: string,
+  balanceVersion: bigint | null,
+): Result | IdConflict {
+  if (stored.kind !== kind || stored.fingerprint !== fingerprint) {
+    return { ok: false, code: 'id_conflict', figures: { id: operationId }, balanceVersion, replayed: false };
+  }
+  return { ...(stored.result as Result), replayed: true };
+}

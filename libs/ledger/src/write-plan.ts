@@ -1,0 +1,496 @@
+import type pg from 'pg';
+import { assert } from './assert.js';
+import { encode } from './codec.js';
+import { queryOne } from './database.js';
+import type { BudgetScope, HoldStatus, PoolBalance, TransferKind, TransferPhase } from './types.js';
+
+/**
+ * Every mutation works the same way: lock the pool rows, read the state, decide in TypeScript,
+ * then write everything the decision implies in ONE statement built from the parts below. A plan
+ * is applied inside the transaction holding the pool locks, so its deltas are computed from state
+ * no one else can change.
+ */
+export interface TransferRow {
+  transferId: bigint;
+  orgId: string;
+  kind: TransferKind;
+  phase: TransferPhase;
+  debitAccountId: bigint;
+  creditAccountId: bigint;
+  amountCredits: bigint;
+  pendingTransferId: bigint | null;
+  holdId: string | null;
+  grantId: bigint | null;
+  memberId: string | null;
+  projectId: string | null;
+  actorId: string | null;
+  reason: string | null;
+  jobId: string | null;
+  purchaseId: string | null;
+  operationId: string | null;
+  correctsTransferId: bigint | null;
+  createdAt: Date;
+}
+
+export interface AccountDelta {
+  debitsPosted: bigint;
+  creditsPosted: bigint;
+  debitsPending: bigint;
+  creditsPending: bigint;
+}
+
+export interface GrantDelta {
+  remainingCredits: bigint;
+  heldCredits: bigint;
+  /** Set when the grant's remainder is expired by this plan. */
+  expiredAt: Date | null;
+}
+
+export interface NewGrantRow {
+  grantId: bigint;
+  orgId: string;
+  source: string;
+  amountCredits: bigint;
+  priority: number;
+  expiresAt: Date | null;
+  transferId: bigint;
+  createdAt: Date;
+}
+
+export interface UsageDelta {
+  orgId: string;
+  scope: BudgetScope;
+  subjectId: string;
+  /** `null` is the endless period `none` (stored as -infinity). */
+  periodStart: Date | null;
+  spentCredits: bigint;
+  pendingCredits: bigint;
+}
+
+export interface NewHoldRow {
+  holdId: string;
+  orgId: string;
+  memberId: string;
+  projectId: string | null;
+  amountCredits: bigint;
+  status: 'pending' | 'rejected';
+  placedAt: Date;
+  expiresAt: Date | null;
+  memberPeriodStart: Date | null;
+  projectPeriodStart: Date | null;
+  allocationGrantIds: bigint[];
+  allocationCredits: bigint[];
+  transferId: bigint | null;
+  jobId: string | null;
+  actorId: string;
+  reason: string | null;
+  requestFingerprint: string;
+  /** The balance an accepted hold reported. */
+  balance: PoolBalance | null;
+  /** The result of a refused hold. */
+  refusal: unknown;
+}
+
+export interface HoldUpdate {
+  holdId: string;
+  status: HoldStatus | null;
+  expiresAt: Date | null;
+  capturedCredits: bigint | null;
+  refundedCredits: bigint;
+  resolvedAt: Date | null;
+  resolutionFingerprint: string | null;
+  resolutionOperationId: string | null;
+  resolutionResult: unknown;
+}
+
+export interface ConsumptionRow {
+  transferId: bigint;
+  grantId: bigint;
+  amountCredits: bigint;
+}
+
+export interface OperationRow {
+  operationId: string;
+  kind: string;
+  orgId: string | null;
+  requestFingerprint: string;
+  result: unknown;
+  createdAt: Date;
+}
+
+export class WritePlan {
+  readonly transfers: TransferRow[] = [];
+  readonly accountDeltas = new Map<bigint, AccountDelta>();
+  readonly poolVersions = new Map<string, bigint>();
+  readonly grantDeltas = new Map<bigint, GrantDelta>();
+  readonly newGrants: NewGrantRow[] = [];
+  readonly usageDeltas = new Map<string, UsageDelta>();
+  readonly newHolds: NewHoldRow[] = [];
+  readonly holdUpdates: HoldUpdate[] = [];
+  readonly consumptions = new Map<string, ConsumptionRow>();
+  readonly operations: OperationRow[] = [];
+
+  /** Records a transfer and its effect on both accounts. */
+  addTransfer(row: TransferRow, pendingReleasedCredits = 0n): void {
+    this.transfers.push(row);
+    switch (row.phase) {
+      case 'posted':
+        this.addAccountDelta(row.debitAccountId, { debitsPosted: row.amountCredits });
+        this.addAccountDelta(row.creditAccountId, { creditsPosted: row.amountCredits });
+        break;
+      case 'pending':
+        this.addAccountDelta(row.debitAccountId, { debitsPending: row.amountCredits });
+        this.addAccountDelta(row.creditAccountId, { creditsPending: row.amountCredits });
+        break;
+      case 'post_pending':
+        this.addAccountDelta(row.debitAccountId, { debitsPosted: row.amountCredits, debitsPending: -pendingReleasedCredits });
+        this.addAccountDelta(row.creditAccountId, { creditsPosted: row.amountCredits, creditsPending: -pendingReleasedCredits });
+        break;
+      case 'void_pending':
+        assert(row.amountCredits === pendingReleasedCredits, 'a void releases exactly what it records');
+        this.addAccountDelta(row.debitAccountId, { debitsPending: -pendingReleasedCredits });
+        this.addAccountDelta(row.creditAccountId, { creditsPending: -pendingReleasedCredits });
+        break;
+    }
+  }
+
+  private addAccountDelta(accountId: bigint, delta: Partial<AccountDelta>): void {
+    const current = this.accountDeltas.get(accountId) ?? {
+      debitsPosted: 0n,
+      creditsPosted: 0n,
+      debitsPending: 0n,
+      creditsPending: 0n,
+    };
+    current.debitsPosted += delta.debitsPosted ?? 0n;
+    current.creditsPosted += delta.creditsPosted ?? 0n;
+    current.debitsPending += delta.debitsPending ?? 0n;
+    current.creditsPending += delta.creditsPending ?? 0n;
+    this.accountDeltas.set(accountId, current);
+  }
+
+  setPoolVersion(orgId: string, version: bigint): void {
+    this.poolVersions.set(orgId, version);
+  }
+
+  addGrantDelta(grantId: bigint, remainingCredits: bigint, heldCredits: bigint, expiredAt: Date | null = null): void {
+    const current = this.grantDeltas.get(grantId) ?? { remainingCredits: 0n, heldCredits: 0n, expiredAt: null };
+    current.remainingCredits += remainingCredits;
+    current.heldCredits += heldCredits;
+    current.expiredAt = expiredAt ?? current.expiredAt;
+    this.grantDeltas.set(grantId, current);
+  }
+
+  addUsage(delta: UsageDelta): void {
+    const key = `${delta.orgId}|${delta.scope}|${delta.subjectId}|${delta.periodStart?.toISOString() ?? '-infinity'}`;
+    const current = this.usageDeltas.get(key);
+    if (current === undefined) {
+      this.usageDeltas.set(key, { ...delta });
+      return;
+    }
+    current.spentCredits += delta.spentCredits;
+    current.pendingCredits += delta.pendingCredits;
+  }
+
+  addConsumption(row: ConsumptionRow): void {
+    const key = `${row.transferId.toString()}|${row.grantId.toString()}`;
+    const current = this.consumptions.get(key);
+    if (current === undefined) {
+      this.consumptions.set(key, { ...row });
+      return;
+    }
+    current.amountCredits += row.amountCredits;
+  }
+
+  isEmpty(): boolean {
+    return (
+      this.transfers.length === 0 &&
+      this.accountDeltas.size === 0 &&
+      this.poolVersions.size === 0 &&
+      this.grantDeltas.size === 0 &&
+      this.newGrants.length === 0 &&
+      this.usageDeltas.size === 0 &&
+      this.newHolds.length === 0 &&
+      this.holdUpdates.length === 0 &&
+      this.consumptions.size === 0 &&
+      this.operations.length === 0
+    );
+  }
+}
+
+/* ---------- the statement ---------- */
+
+const partNames = [
+  'transfers',
+  'accounts',
+  'pools',
+  'new_grants',
+  'grants',
+  'usage_growing',
+  'usage_shrinking',
+  'new_holds',
+  'hold_updates',
+  'consumptions',
+  'operations',
+];
+
+interface Part {
+  name: string;
+  sql: (parameter: (value: unknown) => string) => string;
+  /** Rows the part must touch; checked after the write. */
+  expectedRows: number;
+}
+
+function bigIntArrayLiteral(values: readonly bigint[]): string {
+  return `{${values.map((value) => value.toString()).join(',')}}`;
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(encode(value));
+}
+
+function parts(plan: WritePlan): Part[] {
+  const result: Part[] = [];
+  if (plan.transfers.length > 0) {
+    const rows = plan.transfers;
+    result.push({
+      name: 'transfers',
+      expectedRows: rows.length,
+      sql: (p) => `insert into ledger.transfers (transfer_id, org_id, kind, phase, debit_account_id, credit_account_id,
+          amount_credits, pending_transfer_id, hold_id, grant_id, member_id, project_id, actor_id, reason, job_id,
+          purchase_id, operation_id, corrects_transfer_id, created_at)
+        select * from unnest(${p(rows.map((r) => r.transferId))}::bigint[], ${p(rows.map((r) => r.orgId))}::uuid[],
+          ${p(rows.map((r) => r.kind))}::text[], ${p(rows.map((r) => r.phase))}::text[],
+          ${p(rows.map((r) => r.debitAccountId))}::bigint[], ${p(rows.map((r) => r.creditAccountId))}::bigint[],
+          ${p(rows.map((r) => r.amountCredits))}::bigint[], ${p(rows.map((r) => r.pendingTransferId))}::bigint[],
+          ${p(rows.map((r) => r.holdId))}::uuid[], ${p(rows.map((r) => r.grantId))}::bigint[],
+          ${p(rows.map((r) => r.memberId))}::uuid[], ${p(rows.map((r) => r.projectId))}::uuid[],
+          ${p(rows.map((r) => r.actorId))}::uuid[], ${p(rows.map((r) => r.reason))}::text[],
+          ${p(rows.map((r) => r.jobId))}::text[], ${p(rows.map((r) => r.purchaseId))}::text[],
+          ${p(rows.map((r) => r.operationId))}::uuid[], ${p(rows.map((r) => r.correctsTransferId))}::bigint[],
+          ${p(rows.map((r) => r.createdAt.toISOString()))}::timestamptz[])
+        returning 1`,
+    });
+  }
+  const accountEntries = [...plan.accountDeltas.entries()].filter(
+    ([, d]) => d.debitsPosted !== 0n || d.creditsPosted !== 0n || d.debitsPending !== 0n || d.creditsPending !== 0n,
+  );
+  if (accountEntries.length > 0) {
+    result.push({
+      name: 'accounts',
+      expectedRows: accountEntries.length,
+      sql: (p) => `update ledger.accounts a set
+          debits_posted = a.debits_posted + d.debits_posted, credits_posted = a.credits_posted + d.credits_posted,
+          debits_pending = a.debits_pending + d.debits_pending, credits_pending = a.credits_pending + d.credits_pending
+        from unnest(${p(accountEntries.map(([id]) => id))}::bigint[], ${p(accountEntries.map(([, d]) => d.debitsPosted))}::bigint[],
+          ${p(accountEntries.map(([, d]) => d.creditsPosted))}::bigint[], ${p(accountEntries.map(([, d]) => d.debitsPending))}::bigint[],
+          ${p(accountEntries.map(([, d]) => d.creditsPending))}::bigint[])
+          as d(account_id, debits_posted, credits_posted, debits_pending, credits_pending)
+        where a.account_id = d.account_id
+        returning 1`,
+    });
+  }
+  if (plan.poolVersions.size > 0) {
+    const entries = [...plan.poolVersions.entries()];
+    result.push({
+      name: 'pools',
+      expectedRows: entries.length,
+      sql: (p) => `update ledger.pools p set balance_version = d.balance_version
+        from unnest(${p(entries.map(([orgId]) => orgId))}::uuid[], ${p(entries.map(([, version]) => version))}::bigint[])
+          as d(org_id, balance_version)
+        where p.org_id = d.org_id and p.balance_version < d.balance_version
+        returning 1`,
+    });
+  }
+  if (plan.newGrants.length > 0) {
+    const rows = plan.newGrants;
+    result.push({
+      name: 'new_grants',
+      expectedRows: rows.length,
+      sql: (p) => `insert into ledger.grants (grant_id, org_id, source, amount_credits, remaining_credits, held_credits,
+          priority, expires_at, expired_at, active, transfer_id, created_at)
+        select d.grant_id, d.org_id, d.source, d.amount_credits, d.amount_credits, 0, d.priority, d.expires_at, null, true,
+          d.transfer_id, d.created_at
+        from unnest(${p(rows.map((r) => r.grantId))}::bigint[], ${p(rows.map((r) => r.orgId))}::uuid[],
+          ${p(rows.map((r) => r.source))}::text[], ${p(rows.map((r) => r.amountCredits))}::bigint[],
+          ${p(rows.map((r) => r.priority))}::integer[], ${p(rows.map((r) => r.expiresAt?.toISOString() ?? null))}::timestamptz[],
+          ${p(rows.map((r) => r.transferId))}::bigint[], ${p(rows.map((r) => r.createdAt.toISOString()))}::timestamptz[])
+          as d(grant_id, org_id, source, amount_credits, priority, expires_at, transfer_id, created_at)
+        returning 1`,
+    });
+  }
+  if (plan.grantDeltas.size > 0) {
+    const entries = [...plan.grantDeltas.entries()];
+    result.push({
+      name: 'grants',
+      expectedRows: entries.length,
+      sql: (p) => `update ledger.grants g set
+          remaining_credits = g.remaining_credits + d.remaining_credits,
+          held_credits = g.held_credits + d.held_credits,
+          active = g.remaining_credits + d.remaining_credits > 0,
+          expired_at = coalesce(g.expired_at, d.expired_at)
+        from unnest(${p(entries.map(([id]) => id))}::bigint[], ${p(entries.map(([, d]) => d.remainingCredits))}::bigint[],
+          ${p(entries.map(([, d]) => d.heldCredits))}::bigint[],
+          ${p(entries.map(([, d]) => d.expiredAt?.toISOString() ?? null))}::timestamptz[])
+          as d(grant_id, remaining_credits, held_credits, expired_at)
+        where g.grant_id = d.grant_id
+        returning 1`,
+    });
+  }
+  const usage = [...plan.usageDeltas.values()].filter((d) => d.spentCredits !== 0n || d.pendingCredits !== 0n);
+  // Growing rows may not exist yet (first hold of a period): upsert. Shrinking rows must exist: update.
+  const growing = usage.filter((d) => d.spentCredits >= 0n && d.pendingCredits >= 0n);
+  const shrinking = usage.filter((d) => d.spentCredits < 0n || d.pendingCredits < 0n);
+  const usageColumns = (p: (value: unknown) => string, rows: UsageDelta[]): string =>
+    `unnest(${p(rows.map((r) => r.orgId))}::uuid[], ${p(rows.map((r) => r.scope))}::text[],
+      ${p(rows.map((r) => r.subjectId))}::uuid[], ${p(rows.map((r) => r.periodStart?.toISOString() ?? null))}::timestamptz[],
+      ${p(rows.map((r) => r.spentCredits))}::bigint[], ${p(rows.map((r) => r.pendingCredits))}::bigint[])
+      as d(org_id, scope, subject_id, period_start, spent_credits, pending_credits)`;
+  if (growing.length > 0) {
+    result.push({
+      name: 'usage_growing',
+      expectedRows: growing.length,
+      sql: (p) => `insert into ledger.budget_usage as u (org_id, scope, subject_id, period_start, spent_credits, pending_credits)
+        select d.org_id, d.scope, d.subject_id, coalesce(d.period_start, '-infinity'), d.spent_credits, d.pending_credits
+        from ${usageColumns(p, growing)}
+        on conflict (org_id, scope, subject_id, period_start) do update set
+          spent_credits = u.spent_credits + excluded.spent_credits,
+          pending_credits = u.pending_credits + excluded.pending_credits
+        returning 1`,
+    });
+  }
+  if (shrinking.length > 0) {
+    result.push({
+      name: 'usage_shrinking',
+      expectedRows: shrinking.length,
+      sql: (p) => `update ledger.budget_usage u set
+          spent_credits = u.spent_credits + d.spent_credits,
+          pending_credits = u.pending_credits + d.pending_credits
+        from ${usageColumns(p, shrinking)}
+        where u.org_id = d.org_id and u.scope = d.scope and u.subject_id = d.subject_id
+          and u.period_start = coalesce(d.period_start, '-infinity')
+        returning 1`,
+    });
+  }
+  if (plan.newHolds.length > 0) {
+    const rows = plan.newHolds;
+    result.push({
+      name: 'new_holds',
+      expectedRows: rows.length,
+      sql: (p) => `insert into ledger.holds (hold_id, org_id, member_id, project_id, amount_credits, status, placed_at,
+          expires_at, member_period_start, project_period_start, allocation_grant_ids, allocation_credits, transfer_id,
+          job_id, actor_id, reason, request_fingerprint, initial_expires_at, balance_posted_credits, balance_pending_credits,
+          balance_available_credits, balance_version, refusal)
+        select d.hold_id, d.org_id, d.member_id, d.project_id, d.amount_credits, d.status, d.placed_at, d.expires_at,
+          case when d.status = 'pending' then coalesce(d.member_period_start, '-infinity') end,
+          case when d.project_id is not null and d.status = 'pending' then coalesce(d.project_period_start, '-infinity') end,
+          d.allocation_grant_ids::bigint[], d.allocation_credits::bigint[], d.transfer_id, d.job_id, d.actor_id, d.reason,
+          d.request_fingerprint, d.expires_at, d.balance_posted_credits, d.balance_pending_credits, d.balance_available_credits,
+          d.balance_version, d.refusal::jsonb
+        from unnest(${p(rows.map((r) => r.holdId))}::uuid[], ${p(rows.map((r) => r.orgId))}::uuid[],
+          ${p(rows.map((r) => r.memberId))}::uuid[], ${p(rows.map((r) => r.projectId))}::uuid[],
+          ${p(rows.map((r) => r.amountCredits))}::bigint[], ${p(rows.map((r) => r.status))}::text[],
+          ${p(rows.map((r) => r.placedAt.toISOString()))}::timestamptz[], ${p(rows.map((r) => r.expiresAt?.toISOString() ?? null))}::timestamptz[],
+          ${p(rows.map((r) => r.memberPeriodStart?.toISOString() ?? null))}::timestamptz[],
+          ${p(rows.map((r) => r.projectPeriodStart?.toISOString() ?? null))}::timestamptz[],
+          ${p(rows.map((r) => bigIntArrayLiteral(r.allocationGrantIds)))}::text[],
+          ${p(rows.map((r) => bigIntArrayLiteral(r.allocationCredits)))}::text[],
+          ${p(rows.map((r) => r.transferId))}::bigint[], ${p(rows.map((r) => r.jobId))}::text[],
+          ${p(rows.map((r) => r.actorId))}::uuid[], ${p(rows.map((r) => r.reason))}::text[],
+          ${p(rows.map((r) => r.requestFingerprint))}::text[],
+          ${p(rows.map((r) => r.balance?.postedCredits ?? null))}::bigint[], ${p(rows.map((r) => r.balance?.pendingCredits ?? null))}::bigint[],
+          ${p(rows.map((r) => r.balance?.availableCredits ?? null))}::bigint[], ${p(rows.map((r) => r.balance?.balanceVersion ?? null))}::bigint[],
+          ${p(rows.map((r) => (r.refusal === null ? null : json(r.refusal))))}::text[])
+          as d(hold_id, org_id, member_id, project_id, amount_credits, status, placed_at, expires_at, member_period_start,
+               project_period_start, allocation_grant_ids, allocation_credits, transfer_id, job_id, actor_id, reason,
+               request_fingerprint, balance_posted_credits, balance_pending_credits, balance_available_credits,
+               balance_version, refusal)
+        returning 1`,
+    });
+  }
+  if (plan.holdUpdates.length > 0) {
+    const rows = plan.holdUpdates;
+    result.push({
+      name: 'hold_updates',
+      expectedRows: rows.length,
+      sql: (p) => `update ledger.holds h set
+          status = coalesce(d.status, h.status),
+          expires_at = coalesce(d.expires_at, h.expires_at),
+          captured_credits = coalesce(d.captured_credits, h.captured_credits),
+          refunded_credits = h.refunded_credits + d.refunded_credits,
+          resolved_at = coalesce(d.resolved_at, h.resolved_at),
+          resolution_fingerprint = coalesce(d.resolution_fingerprint, h.resolution_fingerprint),
+          resolution_operation_id = coalesce(d.resolution_operation_id, h.resolution_operation_id),
+          resolution_result = coalesce(d.resolution_result::jsonb, h.resolution_result)
+        from unnest(${p(rows.map((r) => r.holdId))}::uuid[], ${p(rows.map((r) => r.status))}::text[],
+          ${p(rows.map((r) => r.expiresAt?.toISOString() ?? null))}::timestamptz[], ${p(rows.map((r) => r.capturedCredits))}::bigint[],
+          ${p(rows.map((r) => r.refundedCredits))}::bigint[], ${p(rows.map((r) => r.resolvedAt?.toISOString() ?? null))}::timestamptz[],
+          ${p(rows.map((r) => r.resolutionFingerprint))}::text[], ${p(rows.map((r) => r.resolutionOperationId))}::uuid[],
+          ${p(rows.map((r) => (r.resolutionResult === null ? null : json(r.resolutionResult))))}::text[])
+          as d(hold_id, status, expires_at, captured_credits, refunded_credits, resolved_at, resolution_fingerprint,
+               resolution_operation_id, resolution_result)
+        where h.hold_id = d.hold_id
+        returning 1`,
+    });
+  }
+  if (plan.consumptions.size > 0) {
+    const rows = [...plan.consumptions.values()].filter((row) => row.amountCredits !== 0n);
+    if (rows.length > 0) {
+      result.push({
+        name: 'consumptions',
+        expectedRows: rows.length,
+        sql: (p) => `insert into ledger.grant_consumptions (transfer_id, grant_id, amount_credits)
+          select * from unnest(${p(rows.map((r) => r.transferId))}::bigint[], ${p(rows.map((r) => r.grantId))}::bigint[],
+            ${p(rows.map((r) => r.amountCredits))}::bigint[])
+          returning 1`,
+      });
+    }
+  }
+  if (plan.operations.length > 0) {
+    const rows = plan.operations;
+    result.push({
+      name: 'operations',
+      expectedRows: rows.length,
+      sql: (p) => `insert into ledger.operations (operation_id, kind, org_id, request_fingerprint, result, created_at)
+        select d.operation_id, d.kind, d.org_id, d.request_fingerprint, d.result::jsonb, d.created_at
+        from unnest(${p(rows.map((r) => r.operationId))}::uuid[], ${p(rows.map((r) => r.kind))}::text[],
+          ${p(rows.map((r) => r.orgId))}::uuid[], ${p(rows.map((r) => r.requestFingerprint))}::text[],
+          ${p(rows.map((r) => json(r.result)))}::text[], ${p(rows.map((r) => r.createdAt.toISOString()))}::timestamptz[])
+          as d(operation_id, kind, org_id, request_fingerprint, result, created_at)
+        returning 1`,
+    });
+  }
+  return result;
+}
+
+/**
+ * Writes the plan in one statement (one round trip) and checks that every part touched exactly the
+ * rows it meant to: an account, grant or usage row that was not there is a bug, not an outcome.
+ */
+export async function applyWritePlan(client: pg.ClientBase, plan: WritePlan): Promise<void> {
+  const planParts = parts(plan);
+  assert(
+    planParts.every((part) => partNames.includes(part.name)),
+    'every write part has a name in partNames',
+  );
+  if (planParts.length === 0) {
+    return;
+  }
+  const values: unknown[] = [];
+  const parameter = (value: unknown): string => {
+    values.push(value);
+    return `$${String(values.length)}`;
+  };
+  const ctes = planParts.map((part) => `${part.name} as (${part.sql(parameter)})`);
+  const counts = planParts.map((part) => `(select count(*) from ${part.name})::int as ${part.name}`);
+  const text = `with ${ctes.join(',\n')}\nselect ${counts.join(', ')}`;
+  // The statement text depends only on which parts are present: prepare it once per connection.
+  const mask = planParts.reduce((bits, part) => bits | (1 << partNames.indexOf(part.name)), 0);
+  const name = `ledger_write_${mask.toString(16)}`;
+  const row = await queryOne<Record<string, number>>(client, text, values, name);
+  for (const part of planParts) {
+    assert(
+      row[part.name] === part.expectedRows,
+      `write ${part.name}: expected ${String(part.expectedRows)} rows, touched ${String(row[part.name])}`,
+    );
+  }
+}
