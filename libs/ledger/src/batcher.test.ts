@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher, LedgerOverloadedError } from './batcher.js';
+
+describe('batcher', () => {
+  it('groups what arrives while a batch runs into the next batch, within the size limit', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (requests) => {
+        batches.push(requests);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return requests.map((request) => request * 2);
+      },
+      { maxBatchSize: 4, maxWaitMs: 0, maxQueued: 100 },
+      () => false,
+    );
+    const first = batcher.submit(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = Array.from({ length: 9 }, (_, index) => batcher.submit(index + 1));
+    expect(await Promise.all([first, ...rest])).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(batches).toEqual([[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]]);
+  });
+
+  it('refuses more than maxQueued waiting requests', async () => {
+    const batcher = new Batcher<number, number>((requests) => Promise.resolve(requests), { maxBatchSize: 2, maxWaitMs: 0, maxQueued: 3 }, () => false);
+    const submitted = Array.from({ length: 5 }, (_, index) => batcher.submit(index));
+    const settled = await Promise.allSettled(submitted);
+    expect(settled.map((item) => item.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    expect(settled[3]).toMatchObject({ reason: expect.any(LedgerOverloadedError) as unknown });
+  });
+
+  it('isolates a request that fails its batch by splitting the batch', async () => {
+    const batcher = new Batcher<number, number>(
+      (requests) => (requests.includes(3) ? Promise.reject(new Error('poison')) : Promise.resolve(requests)),
+      { maxBatchSize: 8, maxWaitMs: 0, maxQueued: 100 },
+      (error) => error instanceof Error && error.message === 'poison',
+    );
+    const settled = await Promise.allSettled(Array.from({ length: 8 }, (_, index) => batcher.submit(index)));
+    expect(settled.map((item) => item.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+  });
+});
