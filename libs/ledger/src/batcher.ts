@@ -47,6 +47,13 @@ export class Batcher<Request, Result> {
     return this.queue.length;
   }
 
+  /** Resolves once nothing is queued or running. */
+  async drain(): Promise<void> {
+    while (this.running || this.scheduled || this.queue.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   submit(request: Request): Promise<Result> {
     if (this.queue.length >= this.options.maxQueued) {
       return Promise.reject(new LedgerOverloadedError(`more than ${String(this.options.maxQueued)} holds are waiting`));

@@ -91,6 +91,7 @@ export class Ledger {
   private readonly holdExpiryMs: number;
   private readonly hooks: TransactionHooks;
   private readonly holdBatcher: Batcher<NormalizedHold, HoldResult> | null;
+  private closed = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -112,17 +113,38 @@ export class Ledger {
         : new Batcher((holds) => this.placeHoldBatch(holds), { maxBatchSize, maxWaitMs, maxQueued }, isolatable);
   }
 
+  /**
+   * Runs `work` in its own transaction (retried on contention), or inside the caller's open
+   * transaction when `client` is given (no retry: the caller owns the transaction).
+   */
+  private run<T>(label: string, client: pg.ClientBase | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    if (client === undefined) {
+      return inTransaction(this.pool, label, work, this.hooks);
+    }
+    assertInTransaction(client, label);
+    return work(client);
+  }
+
+  /** Lets the batches in flight and queued finish; `hold` refuses new requests afterwards. The pool stays open (it is the caller's). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.holdBatcher?.drain();
+  }
+
   /* ---------- pools ---------- */
 
-  /** Creates the org's pool (idempotent: the same org and time zone again returns the pool). */
-  async createPool(request: CreatePoolRequest): Promise<CreatePoolResult> {
+  /**
+   * Creates the org's pool (idempotent: the same org and time zone again returns the pool). With
+   * `client`, inside the caller's transaction (e.g. with the org's own row).
+   */
+  async createPool(request: CreatePoolRequest, client?: pg.ClientBase): Promise<CreatePoolResult> {
     assertUuid(request.orgId, 'orgId');
     assertText(request.timeZone, 'timeZone', ledgerLimits.maxReferenceLength);
     const orgId = request.orgId.toLowerCase();
-    return inTransaction(this.pool, 'createPool', (client) => createPool(client, orgId, request.timeZone, this.now()), this.hooks);
+    return this.run('createPool', client, (connection) => createPool(connection, orgId, request.timeZone, this.now()));
   }
 
-  async setPoolTimeZone(request: SetPoolTimeZoneRequest): Promise<SetPoolTimeZoneResult> {
+  async setPoolTimeZone(request: SetPoolTimeZoneRequest, client?: pg.ClientBase): Promise<SetPoolTimeZoneResult> {
     assertUuid(request.operationId, 'operationId');
     assertUuid(request.orgId, 'orgId');
     assertUuid(request.actorId, 'actorId');
@@ -135,31 +157,31 @@ export class Ledger {
       fingerprint: '',
     };
     normalized.fingerprint = fingerprint('set_time_zone', [normalized.orgId, normalized.timeZone, normalized.actorId]);
-    return inTransaction(this.pool, 'setPoolTimeZone', (client) => setPoolTimeZone(client, normalized, this.now()), this.hooks);
+    return this.run('setPoolTimeZone', client, (connection) => setPoolTimeZone(connection, normalized, this.now()));
   }
 
   /* ---------- credits in ---------- */
 
-  /** Credits the pool from a source as a new grant. */
-  async grant(request: GrantRequest): Promise<GrantResult> {
+  /** Credits the pool from a source as a new grant. With `client`, inside the caller's transaction. */
+  async grant(request: GrantRequest, client?: pg.ClientBase): Promise<GrantResult> {
     assert((grantSources as readonly string[]).includes(request.source), `source must be one of ${grantSources.join(', ')}`);
     assertCredits(request.amountCredits, 'amountCredits', 1n, ledgerLimits.maxAmountCredits);
     const normalized = this.normalizeGrant(request, 'grant', request.source, request.amountCredits, null);
-    return inTransaction(this.pool, 'grant', (client) => createGrant(client, normalized, this.now()), this.hooks);
+    return this.run('grant', client, (connection) => createGrant(connection, normalized, this.now()));
   }
 
   /**
    * A correction by a new transfer against the org's adjustment account: a positive amount becomes
    * a grant; a negative one debits available credits, consumed from grants in spending order.
    */
-  async adjust(request: AdjustRequest): Promise<AdjustResult> {
+  async adjust(request: AdjustRequest, client?: pg.ClientBase): Promise<AdjustResult> {
     assertCredits(request.amountCredits, 'amountCredits', -ledgerLimits.maxAmountCredits, ledgerLimits.maxAmountCredits);
     assert(request.amountCredits !== 0n, 'amountCredits of an adjustment is not zero');
     assert(request.correctsTransferId === undefined || request.correctsTransferId === null || typeof request.correctsTransferId === 'bigint', 'correctsTransferId is a bigint');
     const correctsTransferId = request.correctsTransferId ?? null;
     if (request.amountCredits > 0n) {
       const normalized = this.normalizeGrant(request, 'adjustment', 'adjustment', request.amountCredits, correctsTransferId);
-      return inTransaction(this.pool, 'adjust', (client) => createGrant(client, normalized, this.now()), this.hooks);
+      return this.run('adjust', client, (connection) => createGrant(connection, normalized, this.now()));
     }
     assert(request.expiresAt === undefined || request.expiresAt === null, 'a negative adjustment has no expiry');
     assertUuid(request.operationId, 'operationId');
@@ -189,7 +211,7 @@ export class Ledger {
       debit.actorId,
       debit.reason,
     ]);
-    return inTransaction(this.pool, 'adjust', (client) => debitPool(client, debit, this.now()), this.hooks);
+    return this.run('adjust', client, (connection) => debitPool(connection, debit, this.now()));
   }
 
   private normalizeGrant(
@@ -274,17 +296,24 @@ export class Ledger {
 
   /* ---------- budgets ---------- */
 
-  async setMemberBudget(request: SetMemberBudgetRequest): Promise<SetBudgetResult> {
+  /** Sets a member's budget. With `client`, inside the caller's transaction. */
+  async setMemberBudget(request: SetMemberBudgetRequest, client?: pg.ClientBase): Promise<SetBudgetResult> {
     assertUuid(request.memberId, 'memberId');
-    return this.setBudget(request, 'member', request.memberId);
+    return this.setBudget(request, 'member', request.memberId, client);
   }
 
-  async setProjectBudget(request: SetProjectBudgetRequest): Promise<SetBudgetResult> {
+  /** Sets a project's budget. With `client`, inside the caller's transaction. */
+  async setProjectBudget(request: SetProjectBudgetRequest, client?: pg.ClientBase): Promise<SetBudgetResult> {
     assertUuid(request.projectId, 'projectId');
-    return this.setBudget(request, 'project', request.projectId);
+    return this.setBudget(request, 'project', request.projectId, client);
   }
 
-  private async setBudget(request: SetMemberBudgetRequest | SetProjectBudgetRequest, scope: BudgetScope, subjectId: string): Promise<SetBudgetResult> {
+  private async setBudget(
+    request: SetMemberBudgetRequest | SetProjectBudgetRequest,
+    scope: BudgetScope,
+    subjectId: string,
+    client: pg.ClientBase | undefined,
+  ): Promise<SetBudgetResult> {
     assertUuid(request.operationId, 'operationId');
     assertUuid(request.orgId, 'orgId');
     assertUuid(request.actorId, 'actorId');
@@ -313,7 +342,7 @@ export class Ledger {
       normalized.actorId,
       request.reason ?? null,
     ]);
-    return inTransaction(this.pool, 'setBudget', (client) => setBudget(client, normalized, this.now()), this.hooks);
+    return this.run('setBudget', client, (connection) => setBudget(connection, normalized, this.now()));
   }
 
   /* ---------- holds ---------- */
@@ -323,6 +352,7 @@ export class Ledger {
    * and the project's budget. Concurrent holds share a transaction (see README, "Batching").
    */
   async hold(request: HoldRequest): Promise<HoldResult> {
+    assert(!this.closed, 'hold after close()');
     const normalized = this.normalizeHold(request);
     if (this.holdBatcher !== null) {
       return this.holdBatcher.submit(normalized);
@@ -338,8 +368,7 @@ export class Ledger {
    * caller commits: keep the transaction short.
    */
   async holdInTransaction(client: pg.ClientBase, request: HoldRequest): Promise<HoldResult> {
-    const status = (client as { getTransactionStatus?: () => string | null }).getTransactionStatus?.();
-    assert(status === undefined || status === null || status === 'T', 'holdInTransaction needs an open transaction (BEGIN first)');
+    assertInTransaction(client, 'holdInTransaction');
     const normalized = this.normalizeHold(request);
     const [result] = await placeHolds(client, [normalized], this.now(), this.holdExpiryMs);
     assert(result !== undefined, 'one result per hold');
@@ -586,6 +615,13 @@ export class Ledger {
     assertOptionalUuid(orgId, 'orgId');
     return checkInvariants(this.pool, orgId?.toLowerCase() ?? null);
   }
+}
+
+/** Work on a caller's connection must run in the caller's transaction, or it would not be atomic. */
+function assertInTransaction(client: pg.ClientBase, label: string): void {
+  // pg tracks the server's transaction status ('I' idle, 'T' in a transaction, 'E' failed).
+  const status = (client as { getTransactionStatus?: () => string | null }).getTransactionStatus?.();
+  assert(status === undefined || status === null || status === 'T', `${label} with a client needs its open transaction (BEGIN first)`);
 }
 
 function normalizeReference(reference: ReferenceInput | undefined): { jobId: string | null; purchaseId: string | null } {
