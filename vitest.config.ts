@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // `source` makes @atelier/* workspaces resolve to their TypeScript sources, so tests need no build.
 export default defineConfig({
   resolve: { conditions: ['source', ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
+  // Without `module`: Node would load bundler-only builds (e.g. the AWS SDK's dist-es) in workers.
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions.filter((condition) => condition !== 'module')] } },
   test: {
     globalSetup: ['tools/testing/global-setup.ts'],
     testTimeout: 30_000,

@@ -1,4 +1,3 @@
-import './aws-sdk-node-conditions.js';
 import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,3 @@
-import './aws-sdk-node-conditions.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

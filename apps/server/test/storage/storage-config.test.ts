@@ -1,4 +1,3 @@
-import './aws-sdk-node-conditions.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalDiskStorage } from '../../src/storage/local-disk.storage.js';
