@@ -1,0 +1,22 @@
+export * from './provider.js';
+export { LocalProvider, localLimits, localUpscaleSize, type LocalProviderOptions } from './local.provider.js';
+export {
+  BlackForestLabsProvider,
+  blackForestLabsBaseUrl,
+  blackForestLabsLimits,
+  type BlackForestLabsOptions,
+} from './black-forest-labs.provider.js';
+export {
+  StabilityProvider,
+  stabilityBaseUrl,
+  stabilityLimits,
+  stabilityAspectRatios,
+  nearestAspectRatio,
+  defaultUpscalePrompt,
+  type StabilityOptions,
+  type StabilityAspectRatio,
+} from './stability.provider.js';
+export { withRetries, retryDelayMs, retryLimits, type RetryOptions } from './retry.js';
+export { withPngText, readPngText, pngChunks, pngTextLimits, type PngChunk } from './png-text.js';
+export { ProviderRegistry, type ProviderAdapters } from './provider-registry.js';
+export { parseRetryAfter, type FetchFunction } from './http.js';

@@ -1,0 +1,82 @@
+import type { Operation } from '@atelier/pricing';
+
+/** Who runs a model. Models of other catalog providers (wavespeed, huggingface, google) run on `local`. */
+export type ProviderId = 'local' | 'black-forest-labs' | 'stability';
+
+export interface OutpaintGeometry {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** One image to make. The job runner calls `generate` once per variation (seed + index). */
+export interface GenerationInput {
+  jobId: string;
+  operation: Operation;
+  /** The catalog's model id, e.g. `flux-dev`, `stability-core`. */
+  modelId: string;
+  prompt: string;
+  negativePrompt: string | null;
+  /** Output size for text-to-image; the source image's size for every other operation. */
+  width: number;
+  height: number;
+  /** null for models without a step count. */
+  steps: number | null;
+  seed: number;
+  /** PNG of the source image: every operation but text-to-image. */
+  source?: Buffer;
+  /** PNG mask for inpaint, same size as the source: white is repainted, black is kept. */
+  mask?: Buffer;
+  /** Outpaint: pixels added on each side; the result is (width + left + right) × (height + top + bottom). */
+  outpaint?: OutpaintGeometry;
+  /** search-and-replace / search-and-recolor: what to find in the source. */
+  searchPrompt?: string;
+  /** Aborted when the job is cancelled or its deadline passes: stop the provider call. */
+  signal: AbortSignal;
+}
+
+export interface GeneratedImage {
+  png: Buffer;
+  width: number;
+  height: number;
+  seed: number;
+}
+
+export type ProviderFailureKind =
+  /** 429: retry after a pause. */
+  | 'rate_limited'
+  /** 5xx, a broken connection: retry with backoff. */
+  | 'server_error'
+  /** No answer in time: retry with backoff. */
+  | 'timeout'
+  /** The provider refused the prompt or the image: never retried. */
+  | 'moderated'
+  /** The provider rejected the request as invalid (4xx other than 429): never retried. */
+  | 'rejected'
+  /** The job was cancelled while the call ran. */
+  | 'aborted';
+
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderFailureKind,
+    message: string,
+    /** From a Retry-After header, when the provider sent one. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'server_error' || this.kind === 'timeout';
+  }
+}
+
+export interface ImageProvider {
+  readonly id: ProviderId;
+  /** Whether this adapter can run `operation` with `modelId`. */
+  supports(modelId: string, operation: Operation): boolean;
+  /** Makes one image, or throws ProviderError. */
+  generate(input: GenerationInput): Promise<GeneratedImage>;
+}
