@@ -1,23 +1,55 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { mikroOrmOptions } from './database/mikro-orm.config.js';
 import { ErrorFilter } from './common/error.filter.js';
+import { validationPipe } from './common/validation.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
+import { OrganizationsModule } from './orgs/organizations.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { DatabaseRepository } from './repositories/database.repository.js';
+import { LedgerRepository } from './repositories/ledger.repository.js';
+import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-pool.repository.js';
 import { RedisRepository } from './repositories/redis.repository.js';
+import { ClockRepository } from './repositories/clock.repository.js';
+import { MailerRepository } from './mail/mailer.repository.js';
 
 export interface RuntimeConfig extends AppConfig {
   /** The database actually used: DATABASE_URL, or the embedded Postgres started for this process. */
   databaseUrl: string;
 }
 
+/** Shared infrastructure: configuration and the repositories every feature module uses. */
+@Global()
+@Module({})
+class InfrastructureModule {
+  static forRoot(config: RuntimeConfig, overrides: Provider[]): DynamicModule {
+    const providers: Provider[] = [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: DATABASE_URL, useValue: config.databaseUrl },
+      DatabaseRepository,
+      RedisRepository,
+      PostgresPoolRepository,
+      LedgerRepository,
+      ClockRepository,
+      MailerRepository,
+      ...overrides,
+    ];
+    return {
+      module: InfrastructureModule,
+      providers,
+      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository],
+    };
+  }
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig): DynamicModule {
+  /** `overrides` replace infrastructure providers by token (tests use it for the mailer's outbox, say). */
+  static forRoot(config: RuntimeConfig, overrides: Provider[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -25,17 +57,18 @@ export class AppModule {
           pinoHttp: {
             level: config.logLevel,
             autoLogging: { ignore: (request) => request.url === '/api/health' },
-            redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
           },
         }),
         MikroOrmModule.forRoot(mikroOrmOptions(config.databaseUrl)),
+        InfrastructureModule.forRoot(config, overrides),
+        OrganizationsModule,
+        JobsModule,
       ],
       controllers: [HealthController],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ErrorFilter },
-        DatabaseRepository,
-        RedisRepository,
+        { provide: APP_PIPE, useFactory: validationPipe },
         HealthService,
       ],
     };

@@ -3,15 +3,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
+import cookieParser from 'cookie-parser';
+import type { Provider } from '@nestjs/common';
 import { AppModule, type RuntimeConfig } from './app.module.js';
 import { webBuildDirectory } from './paths.js';
+import { migrateDatabase } from './database/migrate.js';
 
-export async function createApp(config: RuntimeConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: RuntimeConfig, overrides: Provider[] = []): Promise<NestExpressApplication> {
+  // Our tables, the ledger's and the queue's, before anything touches them.
+  await migrateDatabase(config.databaseUrl);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), {
     bufferLogs: true,
     bodyParser: true,
   });
@@ -19,8 +23,8 @@ export async function createApp(config: RuntimeConfig): Promise<NestExpressAppli
   app.setGlobalPrefix('api');
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '1mb' });
+  app.use(cookieParser());
 
-  await app.get(MikroORM).migrator.up();
 
   const document = buildOpenApiDocument(app);
   app.use('/api/openapi.json', (request: Request, response: Response, next: NextFunction) => {

@@ -50,9 +50,16 @@ describe('migrations', () => {
     });
 
     it('leave no drift: the schema the migrations build is the one the entities describe', async () => {
-      const drift = await orm.schema.getUpdateSchemaSQL({ wrap: false });
+      // Only our schema: the ledger (`ledger`) and the queue (`graphile_worker`) manage their own.
+      const drift = await orm.schema.getUpdateSchemaSQL({ wrap: false, schema: 'public' });
       expect(drift.trim()).toBe('');
       expect(await orm.migrator.getPending()).toEqual([]);
+    });
+
+    it('would notice drift (the check is not blind)', async () => {
+      await orm.em.getConnection().execute('alter table system_metadata drop column updated_at');
+      const drift = await orm.schema.getUpdateSchemaSQL({ wrap: false, schema: 'public' });
+      expect(drift).toContain('updated_at');
     });
   });
 });

@@ -1,1 +1,5 @@
-export {};
+export type { ErrorBody, ErrorCode } from './errors.js';
+export { can, permissions, roles, type Permission, type Role } from './roles.js';
+export * from './accounts.js';
+export * from './views.js';
+export * from './jobs.js';

@@ -51,6 +51,9 @@ export class ErrorFilter implements ExceptionFilter {
         return [status, raw as ErrorBody];
       }
       const message = typeof raw === 'string' ? raw : exception.message;
+      if (status === 400 && (exception.cause instanceof SyntaxError || /JSON/.test(message))) {
+        return [400, { code: 'invalid_json', message: 'The request body is not valid JSON (send an object).', field: 'body' }];
+      }
       return [status, { code: codeForStatus[status] ?? (status >= 500 ? 'internal_error' : 'error'), message }];
     }
     // body-parser errors carry a status and a type (e.g. a malformed JSON body).

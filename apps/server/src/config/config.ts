@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { repositoryRoot } from '../paths.js';
+import { parseStorageConfig, type StorageConfig } from '../storage/storage-config.js';
 
 const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
@@ -29,6 +30,19 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   STRIPE_SECRET_KEY: nonEmpty,
   STRIPE_WEBHOOK_SECRET: nonEmpty,
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().trim().min(3).default('Atelier <no-reply@atelier.local>'),
+  RUN_WORKERS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  JOB_QUEUED_HOLD_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(6 * 3_600_000),
+  JOB_RUNNING_HOLD_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  JOB_HOLD_EXTEND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  PROVIDER_CONCURRENCY_LOCAL: z.coerce.number().int().min(1).max(64).default(2),
+  PROVIDER_CONCURRENCY_BFL: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_STABILITY: z.coerce.number().int().min(1).max(64).default(4),
+  LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
   STABILITY_API_KEY: nonEmpty,
 });
@@ -43,8 +57,27 @@ export interface AppConfig {
   embeddedPostgresPort: number;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /** Base of links in emails (invitations, password resets). */
+  publicUrl: string;
+  mail: { smtpUrl: string | undefined; from: string };
+  /** Where generated images are stored: `${dataDirectory}/assets`, or S3 when S3_BUCKET is set. */
+  storage: StorageConfig;
   stripe: { secretKey: string; webhookSecret: string } | undefined;
-  providers: { blackForestLabsApiKey: string | undefined; stabilityApiKey: string | undefined };
+  providers: {
+    blackForestLabsApiKey: string | undefined;
+    stabilityApiKey: string | undefined;
+    localLatencyMs: number;
+    localFailureRate: number;
+    concurrency: { local: number; blackForestLabs: number; stability: number };
+  };
+  jobs: {
+    /** This process runs generation jobs (an API-only node sets RUN_WORKERS=false). */
+    runWorkers: boolean;
+    queuedHoldTtlMs: number;
+    runningHoldTtlMs: number;
+    holdExtendIntervalMs: number;
+    sweepIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -67,6 +100,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     );
   }
   const env = parsed.data;
+  const dataDirectory = path.resolve(repositoryRoot, env.DATA_DIR ?? '.data');
+  const storage = parseStorageConfig(present, dataDirectory);
+  if (!storage.success) {
+    throw new ConfigError(storage.problems);
+  }
   if ((env.STRIPE_SECRET_KEY === undefined) !== (env.STRIPE_WEBHOOK_SECRET === undefined)) {
     const missing = env.STRIPE_SECRET_KEY === undefined ? 'STRIPE_SECRET_KEY' : 'STRIPE_WEBHOOK_SECRET';
     throw new ConfigError([{ variable: missing, message: 'must be set together with the other Stripe variable' }]);
@@ -76,15 +114,35 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
-    dataDirectory: path.resolve(repositoryRoot, env.DATA_DIR ?? '.data'),
+    dataDirectory,
+    storage: storage.config,
     embeddedPostgresPort: env.EMBEDDED_POSTGRES_PORT,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`).replace(/\/$/, ''),
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     stripe:
       env.STRIPE_SECRET_KEY !== undefined && env.STRIPE_WEBHOOK_SECRET !== undefined
         ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET }
         : undefined,
-    providers: { blackForestLabsApiKey: env.BFL_API_KEY, stabilityApiKey: env.STABILITY_API_KEY },
+    providers: {
+      blackForestLabsApiKey: env.BFL_API_KEY,
+      stabilityApiKey: env.STABILITY_API_KEY,
+      localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
+      localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
+      concurrency: {
+        local: env.PROVIDER_CONCURRENCY_LOCAL,
+        blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
+        stability: env.PROVIDER_CONCURRENCY_STABILITY,
+      },
+    },
+    jobs: {
+      runWorkers: env.RUN_WORKERS === 'true',
+      queuedHoldTtlMs: env.JOB_QUEUED_HOLD_TTL_MS,
+      runningHoldTtlMs: env.JOB_RUNNING_HOLD_TTL_MS,
+      holdExtendIntervalMs: env.JOB_HOLD_EXTEND_INTERVAL_MS,
+      sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    },
   };
 }
 

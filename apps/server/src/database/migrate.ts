@@ -1,6 +1,7 @@
 import { migrateLedger } from '@atelier/ledger';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import { Logger, runMigrations } from 'graphile-worker';
 import { mikroOrmOptions } from './mikro-orm.config.js';
 
 /** Applies every committed migration to the database at `databaseUrl`. Safe to run repeatedly. */
@@ -19,4 +20,17 @@ export async function migrateDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await client.end();
   }
+  // The job queue (graphile-worker) keeps its tables in the `graphile_worker` schema.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  pool.on('error', () => undefined);
+  pool.on('connect', (connection) => {
+    connection.on('error', () => undefined);
+  });
+  try {
+    await runMigrations({ pgPool: pool, logger: quietLogger });
+  } finally {
+    await pool.end();
+  }
 }
+
+const quietLogger = new Logger(() => () => undefined);

@@ -2,6 +2,8 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { entities } from './entities/index.js';
 import { migrations } from './migrations/index.js';
+import path from 'node:path';
+import { repositoryRoot } from '../paths.js';
 
 /** MikroORM options for a database URL. Migrations are listed in code so src and dist run alike. */
 export function mikroOrmOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
@@ -14,7 +16,7 @@ export function mikroOrmOptions(databaseUrl: string, overrides: Partial<Options>
       migrationsList: migrations,
       snapshot: false,
       emit: 'ts',
-      path: 'apps/server/src/database/migrations',
+      path: path.join(repositoryRoot, 'apps', 'server', 'src', 'database', 'migrations'),
       silent: true,
     },
     pool: { min: 0, max: 10 },

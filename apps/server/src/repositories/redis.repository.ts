@@ -5,13 +5,14 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 /** Holds the Redis connection when REDIS_URL is configured; absent otherwise (single node). */
 @Injectable()
 export class RedisRepository implements OnApplicationShutdown {
-  private readonly client: Redis | undefined;
+  /** The shared connection, or undefined on a single node without REDIS_URL. */
+  readonly client: Redis | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.client =
       config.redisUrl === undefined
         ? undefined
-        : new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+        : new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     // Errors surface through ping(); without a listener ioredis would log every reconnect attempt.
     this.client?.on('error', () => undefined);
   }

@@ -1,4 +1,22 @@
+import { ApiKey, AuditEntry, Invitation, Membership, Organization, Project } from './organization.entity.js';
 import { SystemMetadata } from './system-metadata.entity.js';
+import { Asset, FreeAllowanceUsage, Job } from './job.entity.js';
+import { PasswordResetToken, Session, User } from './user.entity.js';
 
-export { SystemMetadata };
-export const entities = [SystemMetadata];
+export { Asset, FreeAllowanceUsage, Job };
+export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User };
+export const entities = [
+  SystemMetadata,
+  User,
+  Session,
+  PasswordResetToken,
+  Organization,
+  Membership,
+  Invitation,
+  Project,
+  ApiKey,
+  AuditEntry,
+  Job,
+  Asset,
+  FreeAllowanceUsage,
+];

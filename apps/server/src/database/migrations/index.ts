@@ -1,4 +1,10 @@
 import { Migration20261121000000_initial } from './Migration20261121000000_initial.js';
+import { Migration20261121232220_accounts } from './Migration20261121232220_accounts.js';
+import { Migration20261121234932_jobs } from './Migration20261121234932_jobs.js';
 
-/** Every committed migration, oldest first. A new migration file is added here too. */
-export const migrations = [{ name: 'Migration20261121000000_initial', class: Migration20261121000000_initial }];
+/** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
+export const migrations = [
+  { name: 'Migration20261121000000_initial', class: Migration20261121000000_initial },
+  { name: 'Migration20261121232220_accounts', class: Migration20261121232220_accounts },
+  { name: 'Migration20261121234932_jobs', class: Migration20261121234932_jobs },
+];

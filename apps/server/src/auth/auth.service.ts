@@ -1,0 +1,211 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { hash, verify } from '@node-rs/argon2';
+import type { SignInRequest, SignUpRequest } from '@atelier/contracts';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { ApiError } from '../common/error.filter.js';
+import { randomToken, sha256 } from '../common/crypto.js';
+import { ApiKey, Membership, PasswordResetToken, Session, User } from '../database/entities/index.js';
+import { MailerRepository } from '../mail/mailer.repository.js';
+import type { Principal } from './principal.js';
+import { RateLimitRepository } from './rate-limit.repository.js';
+import { SESSION_TTL_MS } from './session-cookie.js';
+
+export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
+const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
+/** Verified against when the email is unknown, so a miss takes as long as a wrong password. */
+const DECOY_HASH = await hash('decoy password that never matches');
+
+export interface SignedIn {
+  user: UserView;
+  csrfToken: string;
+  /** The cookie value; the controller sets it. */
+  sessionToken: string;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  lastOrganizationId: string | null;
+}
+
+export function userView(user: User): UserView {
+  return { id: user.id, email: user.email, name: user.name, lastOrganizationId: user.lastOrganizationId ?? null };
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(RateLimitRepository) private readonly rateLimits: RateLimitRepository,
+    @Inject(MailerRepository) private readonly mailer: MailerRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async signUp(request: SignUpRequest, userAgent: string | undefined): Promise<SignedIn> {
+    const user = await this.createUser(request);
+    return this.startSession(user, userAgent);
+  }
+
+  /** Creates an account; `email_taken` (409) when the address already has one. */
+  async createUser(request: SignUpRequest): Promise<User> {
+    const user = this.em.create(User, {
+      id: crypto.randomUUID(),
+      email: request.email,
+      name: request.name,
+      passwordHash: await hash(request.password),
+      lastOrganizationId: null,
+      createdAt: new Date(),
+    });
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        this.em.clear();
+        throw new ApiError(HttpStatus.CONFLICT, {
+          code: 'email_taken',
+          message: 'An account with this email already exists. Sign in, or reset the password.',
+          field: 'email',
+        });
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  async signIn(request: SignInRequest, address: string, userAgent: string | undefined): Promise<SignedIn> {
+    const key = `${request.email}|${address}`;
+    const blockedForSeconds = await this.rateLimits.signInBlockedForSeconds(key);
+    if (blockedForSeconds > 0) {
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, {
+        code: 'rate_limited',
+        message: `Too many failed sign-ins. Try again in ${formatWait(blockedForSeconds)}, or reset your password.`,
+        retryAfterSeconds: blockedForSeconds,
+      });
+    }
+    const user = await this.em.findOne(User, { email: request.email });
+    const valid = await verify(user?.passwordHash ?? DECOY_HASH, request.password);
+    if (user === null || !valid) {
+      await this.rateLimits.recordSignInFailure(key);
+      throw new ApiError(HttpStatus.UNAUTHORIZED, {
+        code: 'invalid_credentials',
+        message: 'That email and password do not match an account.',
+      });
+    }
+    await this.rateLimits.clearSignInFailures(key);
+    return this.startSession(user, userAgent);
+  }
+
+  async startSession(user: User, userAgent: string | undefined): Promise<SignedIn> {
+    const sessionToken = randomToken();
+    const csrfToken = randomToken();
+    const now = new Date();
+    this.em.create(Session, {
+      id: crypto.randomUUID(),
+      tokenHash: sha256(sessionToken),
+      user,
+      csrfToken,
+      userAgent: userAgent?.slice(0, 255) ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+      revokedAt: null,
+    });
+    await this.em.flush();
+    return { user: userView(user), csrfToken, sessionToken };
+  }
+
+  /** The principal for a session cookie, or undefined when it is unknown, expired or revoked. */
+  async principalForSession(sessionToken: string): Promise<Principal | undefined> {
+    const session = await this.em.findOne(Session, { tokenHash: sha256(sessionToken), revokedAt: null });
+    const now = Date.now();
+    if (session === null || session.expiresAt.getTime() <= now) {
+      return undefined;
+    }
+    if (now - session.lastSeenAt.getTime() > SESSION_TOUCH_INTERVAL_MS) {
+      await this.em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: new Date(now) });
+    }
+    return { kind: 'session', userId: session.user.id, sessionId: session.id, csrfToken: session.csrfToken };
+  }
+
+  /** The principal for an API key, or undefined when it is unknown or revoked. */
+  async principalForApiKey(secret: string): Promise<Principal | undefined> {
+    const key = await this.em.findOne(ApiKey, { secretHash: sha256(secret), revokedAt: null });
+    if (key === null) {
+      return undefined;
+    }
+    const membership = await this.em.findOne(Membership, {
+      organization: { id: key.organization.id, deletedAt: null },
+      user: key.user.id,
+    });
+    if (membership === null) {
+      return undefined; // the member left the org: their keys stop working
+    }
+    await this.em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date() });
+    return { kind: 'apiKey', userId: key.user.id, apiKeyId: key.id, organizationId: key.organization.id };
+  }
+
+  async signOut(sessionId: string): Promise<void> {
+    await this.em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+  }
+
+  async signOutEverywhere(userId: string): Promise<void> {
+    await this.em.nativeUpdate(Session, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+  }
+
+  async user(userId: string): Promise<User> {
+    return this.em.findOneOrFail(User, { id: userId });
+  }
+
+  /** Always succeeds from the caller's view, so the answer does not reveal who has an account. */
+  async requestPasswordReset(email: string): Promise<void> {
+    const user = await this.em.findOne(User, { email });
+    if (user === null) {
+      return;
+    }
+    const token = randomToken();
+    this.em.create(PasswordResetToken, {
+      tokenHash: sha256(token),
+      user,
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
+      usedAt: null,
+    });
+    await this.em.flush();
+    await this.mailer.send({
+      to: user.email,
+      subject: 'Reset your Atelier password',
+      text: `Someone asked to reset the password of your Atelier account.\n\nChoose a new password here (the link works once, for one hour):\n${this.config.publicUrl}/reset-password?token=${token}\n\nIf it was not you, ignore this email.`,
+    });
+  }
+
+  /** Sets the new password, uses the token up and signs out every session. */
+  async confirmPasswordReset(token: string, password: string): Promise<void> {
+    const tokenHash = sha256(token);
+    const now = new Date();
+    const used = await this.em.nativeUpdate(
+      PasswordResetToken,
+      { tokenHash, usedAt: null, expiresAt: { $gt: now } },
+      { usedAt: now },
+    );
+    if (used !== 1) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, {
+        code: 'token_invalid',
+        message: 'This reset link is invalid, used or expired. Ask for a new one.',
+        field: 'token',
+      });
+    }
+    const reset = await this.em.findOneOrFail(PasswordResetToken, { tokenHash });
+    await this.em.nativeUpdate(User, { id: reset.user.id }, { passwordHash: await hash(password) });
+    await this.signOutEverywhere(reset.user.id);
+  }
+
+  async setLastOrganization(userId: string, organizationId: string): Promise<void> {
+    await this.em.nativeUpdate(User, { id: userId }, { lastOrganizationId: organizationId });
+  }
+}
+
+function formatWait(seconds: number): string {
+  return seconds < 90 ? `${String(seconds)} seconds` : `${String(Math.ceil(seconds / 60))} minutes`;
+}

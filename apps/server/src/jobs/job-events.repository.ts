@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { PoolBalance } from '@atelier/ledger';
+import type { JobView } from '@atelier/contracts';
+
+export interface BalanceEvent {
+  organizationId: string;
+  availableCredits: number;
+  pendingCredits: number;
+  postedCredits: number;
+  version: string;
+}
+
+/**
+ * Where job and balance changes are announced inside this process. The realtime gateway
+ * forwards them to sockets; tests listen to them.
+ */
+@Injectable()
+export class JobEventsRepository {
+  readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  jobChanged(job: JobView): void {
+    this.emitter.emit('job', job);
+  }
+
+  balanceChanged(organizationId: string, balance: PoolBalance): void {
+    const event: BalanceEvent = {
+      organizationId,
+      availableCredits: Number(balance.availableCredits),
+      pendingCredits: Number(balance.pendingCredits),
+      postedCredits: Number(balance.postedCredits),
+      version: String(balance.balanceVersion),
+    };
+    this.emitter.emit('balance', event);
+  }
+}

@@ -1,0 +1,84 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger as WorkerLogger, run, type Runner, type Task } from 'graphile-worker';
+import type pg from 'pg';
+import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import type { ProviderId } from '../providers/provider.js';
+
+export const GENERATE_TASK_PREFIX = 'generate:';
+/** Attempts of one job by graphile-worker (each attempt also retries provider calls itself). */
+export const MAX_JOB_ATTEMPTS = 3;
+
+export function taskFor(provider: ProviderId): string {
+  return `${GENERATE_TASK_PREFIX}${provider}`;
+}
+
+/**
+ * A member's jobs run in `concurrency` named queues (each queue runs one job at a time), so one
+ * member never has more running at once than the org allows, and the workers pick the oldest job
+ * among all members' queue heads: round-robin between members, nobody starved.
+ */
+export function queueNameFor(organizationId: string, memberId: string, slot: number): string {
+  return `org:${organizationId}:member:${memberId}:${String(slot)}`;
+}
+
+export interface EnqueueRequest {
+  jobId: string;
+  provider: ProviderId;
+  queueName: string;
+  payload: { jobId: string };
+}
+
+/** graphile-worker on our Postgres: enqueue inside the caller's transaction, run handlers per provider. */
+@Injectable()
+export class QueueRepository implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('Queue');
+  private runners: Runner[] = [];
+  /** graphile-worker's log, through ours: warnings and errors only (job failures are ours to report). */
+  private readonly workerLogger = new WorkerLogger(() => (level, message) => {
+    if (level === 'error') this.logger.error(message);
+    else if (level === 'warning') this.logger.warn(message);
+  });
+
+  constructor(@Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository) {}
+
+  /** Adds the job in the caller's open transaction: it exists exactly when the transaction commits. */
+  async enqueue(client: pg.ClientBase, request: EnqueueRequest): Promise<void> {
+    await client.query(
+      `select graphile_worker.add_job($1, $2::json, queue_name => $3, job_key => $4, max_attempts => $5)`,
+      [taskFor(request.provider), JSON.stringify(request.payload), request.queueName, request.jobId, MAX_JOB_ATTEMPTS],
+    );
+  }
+
+  /** Removes a job that has not started (a cancel); a running or finished one is left alone. */
+  async remove(jobId: string): Promise<void> {
+    await this.postgres.pool.query(`select graphile_worker.remove_job($1)`, [jobId]);
+  }
+
+  /** Starts one runner per provider, each with its own concurrency limit. */
+  async start(handlers: { provider: ProviderId; concurrency: number; task: Task }[]): Promise<void> {
+    for (const handler of handlers) {
+      const runner = await run({
+        pgPool: this.postgres.pool,
+        concurrency: handler.concurrency,
+        noHandleSignals: true,
+        pollInterval: 1000,
+        taskList: { [taskFor(handler.provider)]: handler.task },
+        crontab: '',
+        logger: this.workerLogger,
+      });
+      this.runners.push(runner);
+    }
+    this.logger.log(`job runners started: ${handlers.map((handler) => `${handler.provider}×${String(handler.concurrency)}`).join(', ')}`);
+  }
+
+  async stop(): Promise<void> {
+    const runners = this.runners;
+    this.runners = [];
+    await Promise.all(runners.map((runner) => runner.stop()));
+  }
+
+  /** Before the pool closes: running jobs finish or are released. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthController } from '../auth/auth.controller.js';
+import { AuthGuard } from '../auth/auth.guard.js';
+import { AuthService } from '../auth/auth.service.js';
+import { RateLimitRepository } from '../auth/rate-limit.repository.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { AuditService } from './audit.service.js';
+import { InvitationsService } from './invitations.service.js';
+import { ApiKeysController, InvitationsController, ProjectsController } from './org-resources.controller.js';
+import { OrganizationGuard } from './organization.guard.js';
+import { OrganizationsController } from './organizations.controller.js';
+import { OrganizationsService } from './organizations.service.js';
+import { ProjectsService } from './projects.service.js';
+import { PreflightController } from './preflight.controller.js';
+import { PreflightService } from './preflight.service.js';
+
+/** Accounts and teams: sign-in, organizations, members and budgets, invitations, projects, API keys. */
+@Module({
+  controllers: [
+    AuthController,
+    OrganizationsController,
+    InvitationsController,
+    ProjectsController,
+    ApiKeysController,
+    PreflightController,
+  ],
+  providers: [
+    // Order matters: who is calling, then what they may do in the org.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: OrganizationGuard },
+    AuthService,
+    RateLimitRepository,
+    AuditService,
+    OrganizationsService,
+    InvitationsService,
+    ProjectsService,
+    ApiKeysService,
+    PreflightService,
+  ],
+  exports: [AuthService, OrganizationsService, ProjectsService, AuditService, PreflightService],
+})
+export class OrganizationsModule {}

@@ -1,0 +1,43 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+
+export const DATABASE_URL = Symbol('DATABASE_URL');
+
+/**
+ * A plain `pg` pool beside the ORM, for the transactions that span our tables and the ledger's
+ * (which is plain SQL over pg): creating an org with its pool, placing a hold with its job.
+ */
+@Injectable()
+export class PostgresPoolRepository implements OnApplicationShutdown {
+  readonly pool: pg.Pool;
+
+  constructor(@Inject(DATABASE_URL) databaseUrl: string, @Inject(APP_CONFIG) _config: AppConfig) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+    // A broken connection's error resurfaces on the query that uses it; these keep it from crashing the process.
+    this.pool.on('error', () => undefined);
+    this.pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
+  }
+
+  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}

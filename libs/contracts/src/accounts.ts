@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { roles } from './roles.js';
+
+/** Limits on every free-text field: named, and the same in server and browser. */
+export const limits = {
+  emailLength: 254,
+  passwordMinLength: 10,
+  passwordMaxLength: 256,
+  nameLength: 100,
+  timeZoneLength: 64,
+  alertThresholds: 5,
+  allowedModels: 50,
+  modelIdLength: 64,
+  tokenLength: 128,
+} as const;
+
+export const email = z.email({ error: 'must be an email address' }).max(limits.emailLength).toLowerCase();
+export const password = z
+  .string()
+  .min(limits.passwordMinLength, `must be at least ${String(limits.passwordMinLength)} characters`)
+  .max(limits.passwordMaxLength);
+export const displayName = z.string().trim().min(1, 'must not be empty').max(limits.nameLength);
+export const timeZone = z
+  .string()
+  .max(limits.timeZoneLength)
+  .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' });
+export const uuid = z.uuid({ error: 'must be a UUID' });
+export const token = z.string().min(16).max(limits.tokenLength).regex(/^[A-Za-z0-9_-]+$/, 'is not a valid token');
+/** Credits travel as JSON integers; the server converts them to bigint for the ledger. */
+export const credits = z.number().int('must be a whole number of credits').min(0).max(Number.MAX_SAFE_INTEGER);
+export const budgetPeriod = z.enum(['day', 'week', 'month', 'none']);
+export const role = z.enum(roles);
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const signUpRequest = z.strictObject({ email, password, name: displayName });
+export const signInRequest = z.strictObject({ email, password: z.string().min(1).max(limits.passwordMaxLength) });
+export const passwordResetRequest = z.strictObject({ email });
+export const passwordResetConfirmRequest = z.strictObject({ token, password });
+
+export const createOrganizationRequest = z.strictObject({ name: displayName, timeZone: timeZone.optional() });
+export const budgetSettings = z.strictObject({ limitCredits: credits.nullable(), period: budgetPeriod });
+export const updateOrganizationRequest = z.strictObject({
+  name: displayName.optional(),
+  timeZone: timeZone.optional(),
+  defaultMemberBudget: budgetSettings.optional(),
+  maxConcurrentJobsPerMember: z.number().int().min(1).max(100).optional(),
+});
+
+export const setMemberBudgetRequest = z.strictObject({
+  limitCredits: credits.nullable(),
+  period: budgetPeriod,
+  alertThresholdsPercent: z
+    .array(z.number().int().min(1).max(100))
+    .max(limits.alertThresholds)
+    .refine((values) => new Set(values).size === values.length, { error: 'must not repeat a threshold' })
+    .default([]),
+  /** null: every model in the catalog. */
+  allowedModels: z.array(z.string().min(1).max(limits.modelIdLength)).max(limits.allowedModels).nullable().default(null),
+});
+export const changeRoleRequest = z.strictObject({ role });
+
+export const createInvitationRequest = z.strictObject({ email, role });
+export const acceptInvitationRequest = z.strictObject({
+  token,
+  /** For someone without an account: the account is created with the invitation's email. */
+  name: displayName.optional(),
+  password: password.optional(),
+});
+
+export const createProjectRequest = z.strictObject({ name: displayName, budget: budgetSettings.nullable().optional() });
+export const updateProjectRequest = z.strictObject({
+  name: displayName.optional(),
+  budget: budgetSettings.nullable().optional(),
+});
+
+export const createApiKeyRequest = z.strictObject({ name: displayName });
+
+export type SignUpRequest = z.infer<typeof signUpRequest>;
+export type SignInRequest = z.infer<typeof signInRequest>;
+export type CreateOrganizationRequest = z.infer<typeof createOrganizationRequest>;
+export type UpdateOrganizationRequest = z.infer<typeof updateOrganizationRequest>;
+export type BudgetSettings = z.infer<typeof budgetSettings>;
+export type BudgetPeriod = z.infer<typeof budgetPeriod>;
+export type SetMemberBudgetRequest = z.infer<typeof setMemberBudgetRequest>;
+export type CreateInvitationRequest = z.infer<typeof createInvitationRequest>;
+export type AcceptInvitationRequest = z.infer<typeof acceptInvitationRequest>;
+export type CreateProjectRequest = z.infer<typeof createProjectRequest>;
+export type UpdateProjectRequest = z.infer<typeof updateProjectRequest>;
+export type CreateApiKeyRequest = z.infer<typeof createApiKeyRequest>;
+
+/** A generation request as the pricing library reads it (validated there, field by field). */
+export const generationRequestInput = z.record(z.string().max(64), z.unknown());
+export const preflightRequest = z.strictObject({
+  request: generationRequestInput,
+  projectId: uuid.optional(),
+});
+export type PreflightRequest = z.infer<typeof preflightRequest>;

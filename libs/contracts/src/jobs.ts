@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { generationRequestInput, uuid } from './accounts.js';
+
+export const jobLimits = {
+  promptLength: 2_000,
+  maskStrokes: 2_000,
+  maskPointsPerStroke: 4_000,
+  maskTotalPoints: 100_000,
+  idempotencyKeyLength: 128,
+  seedMax: 4_294_967_295,
+} as const;
+
+/** A mask stroke as the canvas commits it on pointer-up: points are [x0, y0, x1, y1, …] in source pixels. */
+export const maskStroke = z.strictObject({
+  tool: z.enum(['brush', 'eraser']),
+  width: z.number().min(1).max(1024),
+  points: z.array(z.number()).min(2).max(jobLimits.maskPointsPerStroke),
+});
+export type MaskStroke = z.infer<typeof maskStroke>;
+
+export const submitJobRequest = z
+  .strictObject({
+    /** Priced by @atelier/pricing: operation, model or quality, width, height, steps, variations, outpaint. */
+    request: generationRequestInput,
+    prompt: z.string().trim().min(1, 'must not be empty').max(jobLimits.promptLength),
+    negativePrompt: z.string().max(jobLimits.promptLength).optional(),
+    /** search & replace / search & recolor: what to find in the source image. */
+    searchPrompt: z.string().trim().min(1).max(jobLimits.promptLength).optional(),
+    /** Absent: a random seed, recorded on the job and its images. */
+    seed: z.number().int().min(0).max(jobLimits.seedMax).optional(),
+    projectId: uuid.optional(),
+    workspaceId: uuid.optional(),
+    /** Required by every operation but text-to-image. Its size must be the request's width × height. */
+    sourceAssetId: uuid.optional(),
+    /** A remix: the asset these settings came from. */
+    parentAssetId: uuid.optional(),
+    /** Inpaint: the strokes of the mask; rendered to a PNG on the server. */
+    maskStrokes: z.array(maskStroke).max(jobLimits.maskStrokes).optional(),
+  })
+  .refine((body) => (body.maskStrokes ?? []).reduce((sum, stroke) => sum + stroke.points.length, 0) <= jobLimits.maskTotalPoints, {
+    error: `a mask may have at most ${String(jobLimits.maskTotalPoints)} points in all`,
+    path: ['maskStrokes'],
+  });
+export type SubmitJobRequest = z.infer<typeof submitJobRequest>;
+
+export const jobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof jobStatus>;
+
+export const jobView = z.object({
+  id: z.uuid(),
+  status: jobStatus,
+  operation: z.string(),
+  modelId: z.string(),
+  provider: z.string(),
+  prompt: z.string(),
+  negativePrompt: z.string().nullable(),
+  seed: z.number().int(),
+  variations: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  steps: z.number().int().nullable(),
+  unitCredits: z.number().int(),
+  priceCredits: z.number().int(),
+  capturedCredits: z.number().int().nullable(),
+  catalogId: z.string(),
+  catalogVersion: z.number().int(),
+  authorId: z.uuid(),
+  projectId: z.uuid().nullable(),
+  workspaceId: z.uuid().nullable(),
+  imagesDone: z.number().int(),
+  progressPercent: z.number().int(),
+  /** 1 for the next job to start; null once it has started. */
+  queuePosition: z.number().int().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  assetIds: z.array(z.uuid()),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type JobView = z.infer<typeof jobView>;
+
+export const submittedJobView = z.object({
+  job: jobView,
+  balances: z.object({
+    pool: z.object({ availableCredits: z.number().int(), pendingCredits: z.number().int(), version: z.string() }),
+    member: z.object({ remainingCredits: z.number().int().nullable(), pendingCredits: z.number().int() }),
+  }),
+});
+export type SubmittedJobView = z.infer<typeof submittedJobView>;
+
+export const assetView = z.object({
+  id: z.uuid(),
+  jobId: z.uuid(),
+  imageIndex: z.number().int(),
+  url: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: z.number().int(),
+  prompt: z.string(),
+  negativePrompt: z.string().nullable(),
+  operation: z.string(),
+  modelId: z.string(),
+  provider: z.string(),
+  seed: z.number().int(),
+  steps: z.number().int().nullable(),
+  priceCredits: z.number().int(),
+  catalogId: z.string(),
+  catalogVersion: z.number().int(),
+  author: z.object({ id: z.uuid(), name: z.string() }),
+  projectId: z.uuid().nullable(),
+  workspaceId: z.uuid().nullable(),
+  parentAssetId: z.uuid().nullable(),
+  hasMask: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type AssetView = z.infer<typeof assetView>;
+
+export const galleryQuery = z.strictObject({
+  projectId: uuid.optional(),
+  authorId: uuid.optional(),
+  modelId: z.string().max(64).optional(),
+  operation: z.string().max(40).optional(),
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+});
+export type GalleryQuery = z.infer<typeof galleryQuery>;
+
+export const galleryPage = z.object({
+  assets: z.array(assetView),
+  nextCursor: z.string().nullable(),
+  totals: z.array(z.object({ operation: z.string(), count: z.number().int(), credits: z.number().int() })),
+});
+export type GalleryPage = z.infer<typeof galleryPage>;
+
+export const jobListQuery = z.strictObject({
+  mine: z.enum(['true', 'false']).optional(),
+  status: jobStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+});
