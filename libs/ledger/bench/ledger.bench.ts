@@ -9,6 +9,7 @@
  * Options (environment): BENCH_SECONDS (measured seconds per run, default 5), BENCH_CLIENTS (256).
  */
 import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { benchDatabase } from '../../../tools/bench/postgres.js';
@@ -226,7 +227,7 @@ async function main(): Promise<void> {
     console.log(
       `ledger bench: ${String(clients)} clients, ${String(connections)} connections, ${String(measuredSeconds)} s measured per run, ` +
         `Postgres ${version.rows[0]?.server_version ?? '?'} (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded'}), ` +
-        `Node ${process.version}`,
+        `Node ${process.version}, ${String(cpus().length)} × ${cpus()[0]?.model ?? 'CPU'}, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}`,
     );
     const rows: Record<string, string | number>[] = [];
     for (const poolCount of [1, 100]) {
@@ -254,12 +255,19 @@ async function main(): Promise<void> {
       }
     }
     console.table(rows);
+    const hot = rows.find((row) => row.pools === 1 && row.implementation === 'ledger');
+    if (hot !== undefined) {
+      const met =
+        Number(hot['holds/s']) >= 5_000 && Number(hot['p99 ms']) < 50 && Number.parseFloat(String(hot['vs baseline'])) >= 5 && hot.overdrafts === 0;
+      console.log(`goal on one hot pool (>= 5,000 holds/s, p99 < 50 ms, >= 5x baseline, 0 overdrafts): ${met ? 'met' : 'NOT met'}`);
+    }
     for (const implementation of implementations) {
       const outcome = await drain(implementation);
       console.log(
         `drain (${implementation.name}): ${String(clients)} clients raced for 1,000 credits: ${String(outcome.accepted)} holds of 1 credit accepted, overdrafts ${String(outcome.overdrafts)}`,
       );
     }
+    console.log(`load average after: ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
   } finally {
     await pool.end();
     await database.close();

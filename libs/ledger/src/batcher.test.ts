@@ -10,7 +10,7 @@ describe('batcher', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
         return requests.map((request) => request * 2);
       },
-      { maxBatchSize: 4, maxWaitMs: 0, maxQueued: 100 },
+      { maxBatchSize: 4, maxWaitMs: 0, maxQueued: 100, maxConcurrentBatches: 1 },
       () => false,
     );
     const first = batcher.submit(0);
@@ -20,8 +20,27 @@ describe('batcher', () => {
     expect(batches).toEqual([[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]]);
   });
 
+  it('runs up to maxConcurrentBatches batches at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const batcher = new Batcher<number, number>(
+      async (requests) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        inFlight -= 1;
+        return requests;
+      },
+      { maxBatchSize: 2, maxWaitMs: 0, maxQueued: 100, maxConcurrentBatches: 2 },
+      () => false,
+    );
+    await Promise.all(Array.from({ length: 12 }, (_, index) => batcher.submit(index)));
+    expect(most).toBe(2);
+    await batcher.drain();
+  });
+
   it('refuses more than maxQueued waiting requests', async () => {
-    const batcher = new Batcher<number, number>((requests) => Promise.resolve(requests), { maxBatchSize: 2, maxWaitMs: 0, maxQueued: 3 }, () => false);
+    const batcher = new Batcher<number, number>((requests) => Promise.resolve(requests), { maxBatchSize: 2, maxWaitMs: 0, maxQueued: 3, maxConcurrentBatches: 1 }, () => false);
     const submitted = Array.from({ length: 5 }, (_, index) => batcher.submit(index));
     const settled = await Promise.allSettled(submitted);
     expect(settled.map((item) => item.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
@@ -31,7 +50,7 @@ describe('batcher', () => {
   it('isolates a request that fails its batch by splitting the batch', async () => {
     const batcher = new Batcher<number, number>(
       (requests) => (requests.includes(3) ? Promise.reject(new Error('poison')) : Promise.resolve(requests)),
-      { maxBatchSize: 8, maxWaitMs: 0, maxQueued: 100 },
+      { maxBatchSize: 8, maxWaitMs: 0, maxQueued: 100, maxConcurrentBatches: 1 },
       (error) => error instanceof Error && error.message === 'poison',
     );
     const settled = await Promise.allSettled(Array.from({ length: 8 }, (_, index) => batcher.submit(index)));

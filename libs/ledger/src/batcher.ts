@@ -12,6 +12,8 @@ export interface BatcherOptions {
   maxWaitMs: number;
   /** Most requests waiting. */
   maxQueued: number;
+  /** Most batches in flight at once. */
+  maxConcurrentBatches: number;
 }
 
 interface Entry<Request, Result> {
@@ -21,16 +23,19 @@ interface Entry<Request, Result> {
 }
 
 /**
- * Group commit for holds. One batch runs at a time; requests that arrive meanwhile wait and form
- * the next batch, so under load a batch carries everything that arrived during the previous one
- * (no timer needed), and an idle ledger answers after one event-loop turn.
+ * Group commit for holds. A batch starts as soon as a batch slot is free (after one event-loop
+ * turn, or `maxWaitMs`); requests that arrive while every slot is busy wait and form the next
+ * batch, so under load a batch carries everything that arrived during the previous ones (no timer
+ * needed), and an idle ledger answers after one event-loop turn. With two slots, the next batch is
+ * already connected and waiting for the pool lock when the current one commits: Postgres never
+ * waits for Node between batches.
  *
  * A batch that fails with a data error is split in halves and retried, so one bad request cannot
  * fail the requests it happened to share a transaction with.
  */
 export class Batcher<Request, Result> {
   private readonly queue: Entry<Request, Result>[] = [];
-  private running = false;
+  private running = 0;
   private scheduled = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -41,15 +46,12 @@ export class Batcher<Request, Result> {
   ) {
     assert(options.maxBatchSize >= 1, 'maxBatchSize is at least 1');
     assert(options.maxQueued >= options.maxBatchSize, 'maxQueued is at least maxBatchSize');
-  }
-
-  get queued(): number {
-    return this.queue.length;
+    assert(options.maxConcurrentBatches >= 1, 'maxConcurrentBatches is at least 1');
   }
 
   /** Resolves once nothing is queued or running. */
   async drain(): Promise<void> {
-    while (this.running || this.scheduled || this.queue.length > 0) {
+    while (this.running > 0 || this.scheduled || this.queue.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -65,7 +67,7 @@ export class Batcher<Request, Result> {
   }
 
   private schedule(): void {
-    if (this.running) {
+    if (this.running >= this.options.maxConcurrentBatches) {
       return;
     }
     const full = this.queue.length >= this.options.maxBatchSize;
@@ -92,19 +94,22 @@ export class Batcher<Request, Result> {
 
   private start(): void {
     this.scheduled = false;
-    void this.run();
+    // `run` takes its slot synchronously, so this starts as many batches as slots and requests allow.
+    while (this.running < this.options.maxConcurrentBatches && this.queue.length > 0) {
+      void this.run();
+    }
   }
 
   private async run(): Promise<void> {
-    if (this.running || this.queue.length === 0) {
+    if (this.running >= this.options.maxConcurrentBatches || this.queue.length === 0) {
       return;
     }
-    this.running = true;
+    this.running += 1;
     const batch = this.queue.splice(0, this.options.maxBatchSize);
     try {
       await this.executeIsolated(batch);
     } finally {
-      this.running = false;
+      this.running -= 1;
       if (this.queue.length > 0 && !this.scheduled) {
         // These requests already waited for the previous batch: start now.
         this.scheduled = true;

@@ -72,6 +72,11 @@ export interface LedgerOptions {
   holdExpiryMs?: number;
   /** Most holds waiting for a batch before `hold` throws `LedgerOverloadedError`. */
   maxQueuedHolds?: number;
+  /**
+   * Hold batches in flight at once (default 2): while one commits, the next is already waiting for
+   * the pool lock. Batches lock pools in the same order, so they cannot deadlock.
+   */
+  holdBatchConcurrency?: number;
   /** The ledger's clock; tests move it. Every timestamp the ledger writes comes from it. */
   now?: () => Date;
   /** For tests: runs before each COMMIT. */
@@ -107,10 +112,12 @@ export class Ledger {
     assertInteger(maxBatchSize, 'holdBatchMaxSize', 1, ledgerLimits.maxHoldBatchSize);
     assertInteger(maxWaitMs, 'holdBatchMaxWaitMs', 0, ledgerLimits.maxHoldBatchWaitMs);
     assertInteger(maxQueued, 'maxQueuedHolds', maxBatchSize, ledgerLimits.maxQueuedHolds);
+    const maxConcurrentBatches = options.holdBatchConcurrency ?? 2;
+    assertInteger(maxConcurrentBatches, 'holdBatchConcurrency', 1, ledgerLimits.maxHoldBatchConcurrency);
     this.holdBatcher =
       options.batchHolds === false
         ? null
-        : new Batcher((holds) => this.placeHoldBatch(holds), { maxBatchSize, maxWaitMs, maxQueued }, isolatable);
+        : new Batcher((holds) => this.placeHoldBatch(holds), { maxBatchSize, maxWaitMs, maxQueued, maxConcurrentBatches }, isolatable);
   }
 
   /**

@@ -20,6 +20,8 @@ export const ledgerLimits = {
   maxHoldBatchSize: 2_048,
   /** Hard ceiling on how long a hold may wait for its batch to fill. */
   maxHoldBatchWaitMs: 100,
+  /** Hard ceiling on hold batches one Ledger instance runs at once (each holds a connection). */
+  maxHoldBatchConcurrency: 8,
   /** Holds one Ledger instance queues before it refuses more (backpressure). */
   maxQueuedHolds: 65_536,
   /** Holds or grants one sweep call may process. */

@@ -245,6 +245,8 @@ describe('holds', () => {
     }
     expect(() => new Ledger(fixture.pool, { holdBatchMaxSize: ledgerLimits.maxHoldBatchSize + 1 })).toThrow(LedgerAssertionError);
     expect(() => new Ledger(fixture.pool, { holdBatchMaxWaitMs: ledgerLimits.maxHoldBatchWaitMs + 1 })).toThrow(LedgerAssertionError);
+    expect(() => new Ledger(fixture.pool, { holdBatchConcurrency: ledgerLimits.maxHoldBatchConcurrency + 1 })).toThrow(LedgerAssertionError);
+    expect(() => new Ledger(fixture.pool, { maxQueuedHolds: ledgerLimits.maxQueuedHolds + 1 })).toThrow(LedgerAssertionError);
     await expect(ledger.sweepExpiredHolds(ledgerLimits.maxSweepLimit + 1)).rejects.toThrow(LedgerAssertionError);
   });
 
