@@ -16,10 +16,30 @@ import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-po
 import { RedisRepository } from './repositories/redis.repository.js';
 import { ClockRepository } from './repositories/clock.repository.js';
 import { MailerRepository } from './mail/mailer.repository.js';
+import { ASSET_STORAGE, PROVIDER_REGISTRY } from './jobs/tokens.js';
+import { BlackForestLabsProvider } from './providers/black-forest-labs.provider.js';
+import { LocalProvider } from './providers/local.provider.js';
+import { ProviderRegistry } from './providers/provider-registry.js';
+import { StabilityProvider } from './providers/stability.provider.js';
+import { createAssetStorage } from './storage/storage-config.js';
 
 export interface RuntimeConfig extends AppConfig {
   /** The database actually used: DATABASE_URL, or the embedded Postgres started for this process. */
   databaseUrl: string;
+}
+
+/** Local rendering always; the real Flux and Stability clients when their keys are set. */
+function providerRegistryFor(config: AppConfig): ProviderRegistry {
+  const { providers } = config;
+  return new ProviderRegistry({
+    local: new LocalProvider({ latencyMs: providers.localLatencyMs, failureRate: providers.localFailureRate }),
+    ...(providers.blackForestLabsApiKey === undefined
+      ? {}
+      : { blackForestLabs: new BlackForestLabsProvider({ apiKey: providers.blackForestLabsApiKey, ...(providers.blackForestLabsUrl === undefined ? {} : { baseUrl: providers.blackForestLabsUrl }) }) }),
+    ...(providers.stabilityApiKey === undefined
+      ? {}
+      : { stability: new StabilityProvider({ apiKey: providers.stabilityApiKey, ...(providers.stabilityUrl === undefined ? {} : { baseUrl: providers.stabilityUrl }) }) }),
+  });
 }
 
 /** Shared infrastructure: configuration and the repositories every feature module uses. */
@@ -36,12 +56,14 @@ class InfrastructureModule {
       LedgerRepository,
       ClockRepository,
       MailerRepository,
+      { provide: PROVIDER_REGISTRY, useValue: providerRegistryFor(config) },
+      { provide: ASSET_STORAGE, useValue: createAssetStorage(config.storage) },
       ...overrides,
     ];
     return {
       module: InfrastructureModule,
       providers,
-      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository],
+      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, PROVIDER_REGISTRY, ASSET_STORAGE],
     };
   }
 }

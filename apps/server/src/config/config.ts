@@ -44,6 +44,8 @@ const environmentSchema = z.object({
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
+  BFL_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  STABILITY_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STABILITY_API_KEY: nonEmpty,
 });
 
@@ -65,7 +67,10 @@ export interface AppConfig {
   stripe: { secretKey: string; webhookSecret: string } | undefined;
   providers: {
     blackForestLabsApiKey: string | undefined;
+    /** Another base URL for the Flux API (a proxy; the tests' fake). */
+    blackForestLabsUrl: string | undefined;
     stabilityApiKey: string | undefined;
+    stabilityUrl: string | undefined;
     localLatencyMs: number;
     localFailureRate: number;
     concurrency: { local: number; blackForestLabs: number; stability: number };
@@ -127,7 +132,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         : undefined,
     providers: {
       blackForestLabsApiKey: env.BFL_API_KEY,
+      blackForestLabsUrl: env.BFL_API_URL,
       stabilityApiKey: env.STABILITY_API_KEY,
+      stabilityUrl: env.STABILITY_API_URL,
       localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
       localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
       concurrency: {

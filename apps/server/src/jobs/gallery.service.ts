@@ -41,7 +41,8 @@ export interface AssetSettings {
   prompt: string;
   negativePrompt: string | null;
   seed: number;
-  sourceAssetId: string | null;
+  /** Absent for text-to-image. */
+  sourceAssetId?: string;
 }
 
 /** The team's images: filtered, paged newest first, with the cost of each and totals by operation. */
@@ -109,7 +110,7 @@ export class GalleryService {
         prompt: row.prompt,
         negativePrompt: row.negative_prompt,
         seed: Number(row.seed),
-        sourceAssetId: job.rows[0]?.source_asset_id ?? null,
+        ...(job.rows[0]?.source_asset_id == null ? {} : { sourceAssetId: job.rows[0].source_asset_id }),
       },
     };
   }

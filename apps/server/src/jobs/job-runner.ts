@@ -107,9 +107,17 @@ export class JobRunner {
       const provider = this.providers.providerFor(job.model_id, job.provider, job.operation);
       const source = job.source_asset_id === null ? undefined : await this.loadAsset(job.source_asset_id);
       const mask = job.mask_key === null ? undefined : await this.storage.get(job.mask_key);
+      // One failed image does not sink the others: k made of n means k × the unit price is captured.
+      let lastFailure: ProviderError | undefined;
       for (let index = job.images_done; index < job.variations; index += 1) {
         if (stopped !== undefined) throw stopped;
-        await this.makeImage(job, provider, index, source, mask, controller.signal);
+        try {
+          await this.makeImage(job, provider, index, source, mask, controller.signal);
+        } catch (error) {
+          if (!(error instanceof ProviderError) || error.kind === 'aborted' || controller.signal.aborted) throw error;
+          this.logger.warn(`job ${job.id} image ${String(index)} failed: ${error.kind}: ${error.message}`);
+          lastFailure = error;
+        }
         job.images_done = index + 1;
         await this.postgres.pool.query(`update jobs set images_done = $2, progress_percent = $3 where id = $1`, [
           job.id,
@@ -119,7 +127,16 @@ export class JobRunner {
         await this.publish(job);
       }
       clearInterval(heartbeat);
-      await this.settle(job, job.images_done);
+      // A cancel that came in while the last image was finishing still wins over the capture.
+      const lastWord = stopped?.why ?? (await this.keepAlive(job));
+      if (lastWord !== undefined) throw new JobStopped(lastWord);
+      const made = await this.postgres.pool.query<{ count: string }>(`select count(*) from assets where job_id = $1`, [job.id]);
+      const imagesMade = Number(made.rows[0]?.count ?? 0);
+      if (imagesMade === 0) {
+        await this.fail(job, lastFailure ?? new ProviderError('rejected', 'no image was made'));
+        return;
+      }
+      await this.settle(job, imagesMade);
     } catch (error) {
       clearInterval(heartbeat);
       const reason = stopped ?? (error instanceof JobStopped ? error : undefined);
@@ -197,16 +214,12 @@ export class JobRunner {
 
   /** Captures the made images' price (free units first), releases the rest. */
   private async settle(job: JobRecord, imagesMade: number): Promise<void> {
-    if (imagesMade === 0) {
-      await this.fail(job, new Error('no image was made'));
-      return;
-    }
     const paidImages = Math.max(0, imagesMade - job.free_units);
     const amount = BigInt(paidImages) * BigInt(job.unit_credits);
     const captured = await this.ledger.ledger.capture({ holdId: job.id, amountCredits: amount, reason: `${String(imagesMade)} of ${String(job.variations)} images` });
     if (!captured.ok) {
       if (captured.code === 'hold_already_captured') {
-        await this.markSucceeded(job, Number(captured.figures.capturedCredits));
+        await this.markSucceeded(job, Number(captured.figures.capturedCredits), imagesMade);
         return;
       }
       // The hold was voided or expired meanwhile (cancel, lost worker): the refund stands and
@@ -217,16 +230,16 @@ export class JobRunner {
     }
     this.events.balanceChanged(job.organization_id, captured.balance);
     await this.giveBackFreeUnits(job, imagesMade);
-    await this.markSucceeded(job, Number(amount));
+    await this.markSucceeded(job, Number(amount), imagesMade);
   }
 
-  private async markSucceeded(job: JobRecord, capturedCredits: number): Promise<void> {
+  private async markSucceeded(job: JobRecord, capturedCredits: number, imagesMade: number): Promise<void> {
     await this.postgres.pool.query(
       `update jobs set status = 'succeeded', captured_credits = $2, progress_percent = 100, finished_at = now(),
-         error_code = case when images_done < variations then 'partial' else null end,
-         error_message = case when images_done < variations then images_done || ' of ' || variations || ' images were made; the rest was refunded.' else null end
+         error_code = case when $3::int < variations then 'partial' else null end,
+         error_message = case when $3::int < variations then $3::int || ' of ' || variations || ' images were made; the rest was refunded.' else null end
        where id = $1 and status = 'running'`,
-      [job.id, capturedCredits],
+      [job.id, capturedCredits, imagesMade],
     );
     await this.publish(job);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpStatus, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -29,7 +29,7 @@ const assetDetail = z.object({
     prompt: z.string(),
     negativePrompt: z.string().nullable(),
     seed: z.number().int(),
-    sourceAssetId: z.uuid().nullable(),
+    sourceAssetId: z.uuid().optional(),
   }),
 });
 
@@ -89,6 +89,7 @@ export class JobsController {
 
   @Post('jobs/:jobId/cancel')
   @RequirePermission('generate')
+  @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ standardSchema: jobView, description: 'Queued: cancelled and released now; running: asked to stop' })
   cancel(
     @Param('orgId', orgParam) orgId: string,

@@ -1,11 +1,6 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
-import { BlackForestLabsProvider } from '../providers/black-forest-labs.provider.js';
-import { LocalProvider } from '../providers/local.provider.js';
-import { ProviderRegistry } from '../providers/provider-registry.js';
-import { StabilityProvider } from '../providers/stability.provider.js';
-import { createAssetStorage } from '../storage/storage-config.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { GalleryService } from './gallery.service.js';
 import { JobEventsRepository } from './job-events.repository.js';
@@ -14,28 +9,12 @@ import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
 import { QueueRepository } from './queue.repository.js';
 import { SweeperService } from './sweeper.service.js';
-import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
 
 /** Generation jobs: submit (price, hold, enqueue), run through providers, capture or refund, gallery. */
 @Module({
   imports: [OrganizationsModule],
   controllers: [JobsController],
   providers: [
-    {
-      provide: PROVIDER_REGISTRY,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) =>
-        new ProviderRegistry({
-          local: new LocalProvider({ latencyMs: config.providers.localLatencyMs, failureRate: config.providers.localFailureRate }),
-          ...(config.providers.blackForestLabsApiKey === undefined ? {} : { blackForestLabs: new BlackForestLabsProvider({ apiKey: config.providers.blackForestLabsApiKey }) }),
-          ...(config.providers.stabilityApiKey === undefined ? {} : { stability: new StabilityProvider({ apiKey: config.providers.stabilityApiKey }) }),
-        }),
-    },
-    {
-      provide: ASSET_STORAGE,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => createAssetStorage(config.storage),
-    },
     QueueRepository,
     FreeAllowanceRepository,
     JobEventsRepository,
@@ -44,7 +23,7 @@ import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
     GalleryService,
     SweeperService,
   ],
-  exports: [JobsService, JobEventsRepository, QueueRepository, SweeperService, ASSET_STORAGE, PROVIDER_REGISTRY],
+  exports: [JobsService, JobEventsRepository, QueueRepository, SweeperService],
 })
 export class JobsModule implements OnApplicationBootstrap {
   constructor(
