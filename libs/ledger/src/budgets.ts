@@ -103,7 +103,8 @@ export async function setPoolTimeZone(client: pg.ClientBase, request: Normalized
   }
   const stored = await readOperation(client, request.operationId);
   if (stored !== null) {
-    return replayOperation<Extract<SetPoolTimeZoneResult, { ok: true }>>(stored, 'set_time_zone', request.fingerprint, request.operationId, pool.balanceVersion);
+    type Accepted = Extract<SetPoolTimeZoneResult, { ok: true }>;
+    return replayOperation<Accepted>(stored, 'set_time_zone', request.fingerprint, request.operationId, pool.balanceVersion);
   }
   if (!(await isKnownTimeZone(client, request.timeZone))) {
     return { ok: false, code: 'invalid_time_zone', figures: { timeZone: request.timeZone }, balanceVersion: pool.balanceVersion, replayed: false };
@@ -127,7 +128,15 @@ export async function setPoolTimeZone(client: pg.ClientBase, request: Normalized
   return result;
 }
 
-async function storeOperation(client: pg.ClientBase, operationId: string, kind: string, orgId: string, fingerprint: string, result: unknown, now: Date): Promise<void> {
+async function storeOperation(
+  client: pg.ClientBase,
+  operationId: string,
+  kind: string,
+  orgId: string,
+  fingerprint: string,
+  result: unknown,
+  now: Date,
+): Promise<void> {
   const plan = new WritePlan();
   plan.operations.push({ operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now });
   await applyWritePlan(client, plan);

@@ -15,6 +15,7 @@ import {
   readHold,
   transferIdsJson,
   allocateTransferIds,
+  type HoldRecord,
   type LockedPool,
 } from './rows.js';
 import type {
@@ -89,7 +90,13 @@ function bump(balance: PoolBalance, change: Partial<Omit<PoolBalance, 'orgId' | 
   };
 }
 
-function transfer(row: Partial<TransferRow> & Pick<TransferRow, 'transferId' | 'orgId' | 'kind' | 'phase' | 'debitAccountId' | 'creditAccountId' | 'amountCredits' | 'createdAt'>): TransferRow {
+type TransferEssentials = Pick<
+  TransferRow,
+  'transferId' | 'orgId' | 'kind' | 'phase' | 'debitAccountId' | 'creditAccountId' | 'amountCredits' | 'createdAt'
+>;
+
+/** A transfer row: the essentials, the rest empty unless given. */
+function transfer(row: Partial<TransferRow> & TransferEssentials): TransferRow {
   return {
     pendingTransferId: null,
     holdId: null,
@@ -197,7 +204,14 @@ export async function createGrant(client: pg.ClientBase, request: NormalizedGran
   return result;
 }
 
-function operationRow(operationId: string, kind: string, orgId: string | null, fingerprint: string, result: unknown, now: Date): WritePlan['operations'][number] {
+function operationRow(
+  operationId: string,
+  kind: string,
+  orgId: string | null,
+  fingerprint: string,
+  result: unknown,
+  now: Date,
+): WritePlan['operations'][number] {
   return { operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now };
 }
 
@@ -307,6 +321,26 @@ export async function orgOfTransfer(client: pg.ClientBase | pg.Pool, transferId:
   return rows.rows[0]?.org_id ?? null;
 }
 
+interface ReversalState {
+  kind: TransferKind;
+  grantId: bigint | null;
+  /** For a capture: its hold. */
+  hold: HoldRecord | null;
+  /** For a capture: what its hold's capture and refunds consumed, net, per grant. */
+  consumedByGrant: Map<bigint, bigint>;
+  /** The grants involved: the reversed grant, or those the capture consumed. */
+  grants: Map<bigint, { view: GrantView; live: boolean }>;
+}
+
+interface ReversalContext {
+  client: pg.ClientBase;
+  orgId: string;
+  request: NormalizedReverse;
+  now: Date;
+  pool: LockedPool;
+  balance: PoolBalance;
+}
+
 /**
  * Reverses a capture (refunds usage to the grants it consumed, last consumed first) or a grant
  * (revokes its unspent, unheld credits back to its source). Both by a new `reversal` transfer.
@@ -314,16 +348,32 @@ export async function orgOfTransfer(client: pg.ClientBase | pg.Pool, transferId:
 export async function reverseTransfer(client: pg.ClientBase, orgId: string, request: NormalizedReverse, now: Date): Promise<ReverseResult> {
   const locked = await lockOne(client, orgId, now, 0);
   assert(locked !== null, 'the pool of a transfer exists');
-  const version = locked.balance.balanceVersion;
   const stored = await readOperation(client, request.operationId);
   if (stored !== null) {
-    return replayOperation<ReverseAccepted>(stored, 'reversal', request.fingerprint, request.operationId, version);
+    return replayOperation<ReverseAccepted>(stored, 'reversal', request.fingerprint, request.operationId, locked.balance.balanceVersion);
   }
+  const state = await readReversalState(client, request.transferId, now);
+  const context: ReversalContext = { client, orgId, request, now, pool: locked.pool, balance: locked.balance };
+  if (state.kind === 'capture') {
+    return refundCapture(context, state);
+  }
+  if ((state.kind === 'grant' || state.kind === 'adjustment') && state.grantId !== null) {
+    return revokeGrant(context, state, state.grantId);
+  }
+  return {
+    ok: false,
+    code: 'not_reversible',
+    figures: { transferId: request.transferId, kind: state.kind },
+    balanceVersion: locked.balance.balanceVersion,
+    replayed: false,
+  };
+}
+
+async function readReversalState(client: pg.ClientBase, transferId: bigint, now: Date): Promise<ReversalState> {
   const row = await queryOne<{ transfer: unknown; hold: unknown; consumptions: unknown; grants: unknown }>(
     client,
     `select
-      (select json_build_object('kind', t.kind, 'amountCredits', t.amount_credits::text, 'holdId', t.hold_id,
-              'grantId', t.grant_id::text)
+      (select json_build_object('kind', t.kind, 'grantId', t.grant_id::text)
        from ledger.transfers t where t.transfer_id = $1) as transfer,
       (select ${holdJson('h')} from ledger.holds h join ledger.transfers t on t.hold_id = h.hold_id
        where t.transfer_id = $1 and t.kind = 'capture') as hold,
@@ -334,111 +384,207 @@ export async function reverseTransfer(client: pg.ClientBase, orgId: string, requ
       (select coalesce(json_agg(${grantJson('g', '$2::timestamptz')}), '[]'::json) from ledger.grants g
        where g.grant_id = (select grant_id from ledger.transfers where transfer_id = $1)
           or g.grant_id in (select c.grant_id from ledger.grant_consumptions c where c.transfer_id = $1)) as grants`,
-    [request.transferId, now.toISOString()],
+    [transferId, now.toISOString()],
     'ledger_reverse_state',
   );
   assert(row.transfer !== null, 'the transfer was found before the lock');
-  const original = row.transfer as Record<string, unknown>;
-  const kind = stringField(original, 'kind') as TransferKind;
-  const grants = new Map(asRecords(row.grants).map((record) => [bigIntField(record, 'grantId'), { view: readGrant(record), live: field(record, 'live') === true }]));
-  const base = { balanceVersion: version, replayed: false } as const;
-  const refuse = (result: ReverseResult): ReverseResult => result;
-
-  if (kind === 'capture') {
-    assert(row.hold !== null, 'a capture has its hold');
-    const hold = readHold(row.hold as Record<string, unknown>);
-    const reversible = (hold.view.capturedCredits ?? 0n) - hold.view.refundedCredits;
-    const amount = request.amountCredits ?? reversible;
-    if (amount <= 0n || amount > reversible) {
-      return refuse({ ok: false, code: 'amount_exceeds_reversible', figures: { transferId: request.transferId, reversibleCredits: reversible, requestedCredits: amount }, ...base });
-    }
-    const net = new Map<bigint, bigint>();
-    for (const record of asRecords(row.consumptions)) {
-      const grantId = bigIntField(record, 'grantId');
-      net.set(grantId, (net.get(grantId) ?? 0n) + bigIntField(record, 'amountCredits'));
-    }
-    const plan = new WritePlan();
-    const transferIds = await allocateTransferIds(client, 1 + hold.view.allocations.length);
-    const transferId = transferIds[0];
-    assert(transferId !== undefined, 'transfer ids were allocated');
-    let nextTransfer = 1;
-    let missing = amount;
-    let expiredCredits = 0n;
-    let availableGain = 0n;
-    const consumptions: GrantConsumption[] = [];
-    for (const allocation of [...hold.view.allocations].reverse()) {
-      if (missing === 0n) {
-        break;
-      }
-      const consumed = net.get(allocation.grantId) ?? 0n;
-      const restored = consumed < missing ? consumed : missing;
-      if (restored <= 0n) {
-        continue;
-      }
-      missing -= restored;
-      const grant = grants.get(allocation.grantId);
-      assert(grant !== undefined, 'the consumed grants were read');
-      consumptions.push({ grantId: allocation.grantId, amountCredits: -restored });
-      plan.addConsumption({ transferId, grantId: allocation.grantId, amountCredits: -restored });
-      plan.addGrantDelta(allocation.grantId, restored, 0n);
-      if (grant.view.expiredAt !== null) {
-        // The grant has expired: its restored credits follow it to the expiry sink at once.
-        const expiryTransferId = transferIds[nextTransfer];
-        nextTransfer += 1;
-        assert(expiryTransferId !== undefined, 'enough transfer ids for the expiries');
-        plan.addGrantDelta(allocation.grantId, -restored, 0n);
-        plan.addTransfer(transfer({ transferId: expiryTransferId, orgId, kind: 'grant_expiry', phase: 'posted', debitAccountId: locked.pool.accounts.pool, creditAccountId: locked.pool.accounts.expiry, amountCredits: restored, grantId: allocation.grantId, holdId: hold.view.holdId, reason: 'refunded after the grant expired', createdAt: now }));
-        expiredCredits += restored;
-      } else if (grant.live) {
-        availableGain += restored;
-      }
-    }
-    assert(missing === 0n, 'a refund never exceeds what the capture consumed');
-    plan.addTransfer(transfer({ transferId, orgId, kind: 'reversal', phase: 'posted', debitAccountId: locked.pool.accounts.usage, creditAccountId: locked.pool.accounts.pool, amountCredits: amount, holdId: hold.view.holdId, memberId: hold.view.memberId, projectId: hold.view.projectId, actorId: request.actorId, reason: request.reason, jobId: hold.view.reference.jobId, operationId: request.operationId, correctsTransferId: request.transferId, createdAt: now }));
-    for (const [scope, subjectId, periodStart] of [
-      ['member', hold.view.memberId, hold.memberPeriodStart],
-      ['project', hold.view.projectId, hold.projectPeriodStart],
-    ] as const) {
-      if (subjectId !== null) {
-        plan.addUsage({ orgId, scope, subjectId, periodStart, spentCredits: -amount, pendingCredits: 0n });
-      }
-    }
-    plan.holdUpdates.push({ holdId: hold.view.holdId, status: null, expiresAt: null, capturedCredits: null, refundedCredits: amount, resolvedAt: null, resolutionFingerprint: null, resolutionOperationId: null, resolutionResult: null });
-    const balance = bump(locked.balance, { postedCredits: amount - expiredCredits, availableCredits: availableGain });
-    plan.setPoolVersion(orgId, balance.balanceVersion);
-    const result: ReverseAccepted = { ok: true, transferId, reversedTransferId: request.transferId, amountCredits: amount, consumptions, expiredCredits, balance, replayed: false };
-    plan.operations.push(operationRow(request.operationId, 'reversal', orgId, request.fingerprint, result, now));
-    await applyWritePlan(client, plan);
-    return result;
+  const transferRecord = row.transfer as Record<string, unknown>;
+  const consumedByGrant = new Map<bigint, bigint>();
+  for (const record of asRecords(row.consumptions)) {
+    const grantId = bigIntField(record, 'grantId');
+    consumedByGrant.set(grantId, (consumedByGrant.get(grantId) ?? 0n) + bigIntField(record, 'amountCredits'));
   }
-
-  const grantId = nullableBigIntField(original, 'grantId');
-  if ((kind === 'grant' || kind === 'adjustment') && grantId !== null) {
-    const grant = grants.get(grantId);
-    assert(grant !== undefined, 'the granted grant was read');
-    const reversible = grant.view.expiredAt === null ? grant.view.remainingCredits - grant.view.heldCredits : 0n;
-    const amount = request.amountCredits ?? reversible;
-    if (amount <= 0n || amount > reversible) {
-      return refuse({ ok: false, code: 'amount_exceeds_reversible', figures: { transferId: request.transferId, reversibleCredits: reversible, requestedCredits: amount }, ...base });
-    }
-    const [transferId] = await allocateTransferIds(client, 1);
-    assert(transferId !== undefined, 'transfer ids were allocated');
-    const plan = new WritePlan();
-    plan.addTransfer(transfer({ transferId, orgId, kind: 'reversal', phase: 'posted', debitAccountId: locked.pool.accounts.pool, creditAccountId: locked.pool.accounts[grant.view.source], amountCredits: amount, grantId, actorId: request.actorId, reason: request.reason, operationId: request.operationId, correctsTransferId: request.transferId, createdAt: now }));
-    plan.addGrantDelta(grantId, -amount, 0n);
-    plan.addConsumption({ transferId, grantId, amountCredits: amount });
-    const balance = bump(locked.balance, { postedCredits: -amount, availableCredits: grant.live ? -amount : 0n });
-    plan.setPoolVersion(orgId, balance.balanceVersion);
-    const result: ReverseAccepted = { ok: true, transferId, reversedTransferId: request.transferId, amountCredits: amount, consumptions: [{ grantId, amountCredits: amount }], expiredCredits: 0n, balance, replayed: false };
-    plan.operations.push(operationRow(request.operationId, 'reversal', orgId, request.fingerprint, result, now));
-    await applyWritePlan(client, plan);
-    return result;
+  const grants = new Map<bigint, { view: GrantView; live: boolean }>();
+  for (const record of asRecords(row.grants)) {
+    grants.set(bigIntField(record, 'grantId'), { view: readGrant(record), live: field(record, 'live') === true });
   }
-  return refuse({ ok: false, code: 'not_reversible', figures: { transferId: request.transferId, kind }, ...base });
+  return {
+    kind: stringField(transferRecord, 'kind') as TransferKind,
+    grantId: nullableBigIntField(transferRecord, 'grantId'),
+    hold: row.hold === null ? null : readHold(row.hold as Record<string, unknown>),
+    consumedByGrant,
+    grants,
+  };
+}
+
+function exceedsReversible(context: ReversalContext, reversibleCredits: bigint, requestedCredits: bigint): ReverseResult {
+  return {
+    ok: false,
+    code: 'amount_exceeds_reversible',
+    figures: { transferId: context.request.transferId, reversibleCredits, requestedCredits },
+    balanceVersion: context.balance.balanceVersion,
+    replayed: false,
+  };
+}
+
+/** A refund: usage back to the pool, restored to the grants the capture consumed (last consumed first). */
+async function refundCapture(context: ReversalContext, state: ReversalState): Promise<ReverseResult> {
+  const { orgId, request, now, pool } = context;
+  const hold = state.hold;
+  assert(hold !== null, 'a capture has its hold');
+  const reversible = (hold.view.capturedCredits ?? 0n) - hold.view.refundedCredits;
+  const amount = request.amountCredits ?? reversible;
+  if (amount <= 0n || amount > reversible) {
+    return exceedsReversible(context, reversible, amount);
+  }
+  const plan = new WritePlan();
+  const transferIds = await allocateTransferIds(context.client, 1 + hold.view.allocations.length);
+  const [transferId, ...expiryTransferIds] = transferIds;
+  assert(transferId !== undefined, 'transfer ids were allocated');
+  let missing = amount;
+  let expiredCredits = 0n;
+  let availableGain = 0n;
+  const consumptions: GrantConsumption[] = [];
+  for (const allocation of [...hold.view.allocations].reverse()) {
+    const consumed = state.consumedByGrant.get(allocation.grantId) ?? 0n;
+    const restored = consumed < missing ? consumed : missing;
+    if (restored <= 0n) {
+      continue;
+    }
+    missing -= restored;
+    const grant = state.grants.get(allocation.grantId);
+    assert(grant !== undefined, 'the consumed grants were read');
+    consumptions.push({ grantId: allocation.grantId, amountCredits: -restored });
+    plan.addConsumption({ transferId, grantId: allocation.grantId, amountCredits: -restored });
+    plan.addGrantDelta(allocation.grantId, restored, 0n);
+    if (grant.view.expiredAt !== null) {
+      // The grant has expired: its restored credits follow it to the expiry sink at once.
+      const expiryTransferId = expiryTransferIds.shift();
+      assert(expiryTransferId !== undefined, 'enough transfer ids for the expiries');
+      plan.addGrantDelta(allocation.grantId, -restored, 0n);
+      plan.addTransfer(
+        transfer({
+          transferId: expiryTransferId,
+          orgId,
+          kind: 'grant_expiry',
+          phase: 'posted',
+          debitAccountId: pool.accounts.pool,
+          creditAccountId: pool.accounts.expiry,
+          amountCredits: restored,
+          grantId: allocation.grantId,
+          holdId: hold.view.holdId,
+          reason: 'refunded after the grant expired',
+          createdAt: now,
+        }),
+      );
+      expiredCredits += restored;
+    } else if (grant.live) {
+      availableGain += restored;
+    }
+  }
+  assert(missing === 0n, 'a refund never exceeds what the capture consumed');
+  plan.addTransfer(
+    transfer({
+      transferId,
+      orgId,
+      kind: 'reversal',
+      phase: 'posted',
+      debitAccountId: pool.accounts.usage,
+      creditAccountId: pool.accounts.pool,
+      amountCredits: amount,
+      holdId: hold.view.holdId,
+      memberId: hold.view.memberId,
+      projectId: hold.view.projectId,
+      actorId: request.actorId,
+      reason: request.reason,
+      jobId: hold.view.reference.jobId,
+      operationId: request.operationId,
+      correctsTransferId: request.transferId,
+      createdAt: now,
+    }),
+  );
+  // The refund lowers what the budgets spent in the period the hold was placed in.
+  for (const [scope, subjectId, periodStart] of [
+    ['member', hold.view.memberId, hold.memberPeriodStart],
+    ['project', hold.view.projectId, hold.projectPeriodStart],
+  ] as const) {
+    if (subjectId !== null) {
+      plan.addUsage({ orgId, scope, subjectId, periodStart, spentCredits: -amount, pendingCredits: 0n });
+    }
+  }
+  plan.holdUpdates.push({
+    holdId: hold.view.holdId,
+    status: null,
+    expiresAt: null,
+    capturedCredits: null,
+    refundedCredits: amount,
+    resolvedAt: null,
+    resolutionFingerprint: null,
+    resolutionOperationId: null,
+    resolutionResult: null,
+  });
+  const balance = bump(context.balance, { postedCredits: amount - expiredCredits, availableCredits: availableGain });
+  plan.setPoolVersion(orgId, balance.balanceVersion);
+  const result: ReverseAccepted = {
+    ok: true,
+    transferId,
+    reversedTransferId: request.transferId,
+    amountCredits: amount,
+    consumptions,
+    expiredCredits,
+    balance,
+    replayed: false,
+  };
+  plan.operations.push(operationRow(request.operationId, 'reversal', orgId, request.fingerprint, result, now));
+  await applyWritePlan(context.client, plan);
+  return result;
+}
+
+/** A revocation: what is left of a grant (unspent, unheld, not expired) back to its source. */
+async function revokeGrant(context: ReversalContext, state: ReversalState, grantId: bigint): Promise<ReverseResult> {
+  const { orgId, request, now, pool } = context;
+  const grant = state.grants.get(grantId);
+  assert(grant !== undefined, 'the granted grant was read');
+  const reversible = grant.view.expiredAt === null ? grant.view.remainingCredits - grant.view.heldCredits : 0n;
+  const amount = request.amountCredits ?? reversible;
+  if (amount <= 0n || amount > reversible) {
+    return exceedsReversible(context, reversible, amount);
+  }
+  const [transferId] = await allocateTransferIds(context.client, 1);
+  assert(transferId !== undefined, 'transfer ids were allocated');
+  const plan = new WritePlan();
+  plan.addTransfer(
+    transfer({
+      transferId,
+      orgId,
+      kind: 'reversal',
+      phase: 'posted',
+      debitAccountId: pool.accounts.pool,
+      creditAccountId: pool.accounts[grant.view.source],
+      amountCredits: amount,
+      grantId,
+      actorId: request.actorId,
+      reason: request.reason,
+      operationId: request.operationId,
+      correctsTransferId: request.transferId,
+      createdAt: now,
+    }),
+  );
+  plan.addGrantDelta(grantId, -amount, 0n);
+  plan.addConsumption({ transferId, grantId, amountCredits: amount });
+  const balance = bump(context.balance, { postedCredits: -amount, availableCredits: grant.live ? -amount : 0n });
+  plan.setPoolVersion(orgId, balance.balanceVersion);
+  const result: ReverseAccepted = {
+    ok: true,
+    transferId,
+    reversedTransferId: request.transferId,
+    amountCredits: amount,
+    consumptions: [{ grantId, amountCredits: amount }],
+    expiredCredits: 0n,
+    balance,
+    replayed: false,
+  };
+  plan.operations.push(operationRow(request.operationId, 'reversal', orgId, request.fingerprint, result, now));
+  await applyWritePlan(context.client, plan);
+  return result;
 }
 
 /** Grants past expiry not yet expired, oldest expiry first. Read without locks. */
-export async function expiredGrantCandidates(client: pg.Pool | pg.ClientBase, now: Date, limit: number): Promise<{ grantId: bigint; orgId: string }[]> {
+export async function expiredGrantCandidates(
+  client: pg.Pool | pg.ClientBase,
+  now: Date,
+  limit: number,
+): Promise<{ grantId: bigint; orgId: string }[]> {
   const rows = await client.query<{ grant_id: string; org_id: string }>(
     `select grant_id::text, org_id from ledger.grants
      where expired_at is null and expires_at <= $1
@@ -482,7 +628,20 @@ export async function expireGrantsOfPool(
     if (expiredCredits > 0n) {
       transferId = locked.transferIds[index] ?? null;
       assert(transferId !== null, 'one transfer id per grant');
-      plan.addTransfer(transfer({ transferId, orgId, kind: 'grant_expiry', phase: 'posted', debitAccountId: locked.pool.accounts.pool, creditAccountId: locked.pool.accounts.expiry, amountCredits: expiredCredits, grantId: grant.grantId, reason: 'grant expired', createdAt: now }));
+      plan.addTransfer(
+        transfer({
+          transferId,
+          orgId,
+          kind: 'grant_expiry',
+          phase: 'posted',
+          debitAccountId: locked.pool.accounts.pool,
+          creditAccountId: locked.pool.accounts.expiry,
+          amountCredits: expiredCredits,
+          grantId: grant.grantId,
+          reason: 'grant expired',
+          createdAt: now,
+        }),
+      );
       expiredTotal += expiredCredits;
     }
     plan.addGrantDelta(grant.grantId, -expiredCredits, 0n, now);

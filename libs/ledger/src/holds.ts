@@ -2,7 +2,17 @@ import type pg from 'pg';
 import { assert } from './assert.js';
 import { asRecords, bigIntField, nullableBigIntField, nullableDateField, queryOne, stringField } from './database.js';
 import { ledgerLimits } from './limits.js';
-import { balancesJson, holdJson, lockPools, readBalances, readBigIntList, readHold, transferIdsJson, type HoldRecord, type LockedPool } from './rows.js';
+import {
+  balancesJson,
+  holdJson,
+  lockPools,
+  readBalances,
+  readBigIntList,
+  readHold,
+  transferIdsJson,
+  type HoldRecord,
+  type LockedPool,
+} from './rows.js';
 import type {
   BudgetExceededFigures,
   BudgetScope,

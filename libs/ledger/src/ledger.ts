@@ -184,8 +184,8 @@ export class Ledger {
   async adjust(request: AdjustRequest, client?: pg.ClientBase): Promise<AdjustResult> {
     assertCredits(request.amountCredits, 'amountCredits', -ledgerLimits.maxAmountCredits, ledgerLimits.maxAmountCredits);
     assert(request.amountCredits !== 0n, 'amountCredits of an adjustment is not zero');
-    assert(request.correctsTransferId === undefined || request.correctsTransferId === null || typeof request.correctsTransferId === 'bigint', 'correctsTransferId is a bigint');
     const correctsTransferId = request.correctsTransferId ?? null;
+    assert(correctsTransferId === null || typeof correctsTransferId === 'bigint', 'correctsTransferId is a bigint');
     if (request.amountCredits > 0n) {
       const normalized = this.normalizeGrant(request, 'adjustment', 'adjustment', request.amountCredits, correctsTransferId);
       return this.run('adjust', client, (connection) => createGrant(connection, normalized, this.now()));

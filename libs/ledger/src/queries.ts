@@ -45,7 +45,8 @@ function encodeCursor(transferId: bigint): string {
 
 /**
  * Transfers of a pool, newest first. Within a pool transfer ids grow in commit order (they are
- * drawn under the pool lock), so a cursor never skips a transfer committed after the page was read.
+ * drawn under the pool lock), so pages are stable: a transfer committed during a walk has a higher
+ * id than every page read so far and shows on a fresh first page, never in the middle of the walk.
  */
 export async function history(client: pg.Pool | pg.ClientBase, request: HistoryQuery): Promise<HistoryPage> {
   const before = request.cursor === undefined || request.cursor === null ? null : decodeCursor(request.cursor);
