@@ -3,7 +3,26 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runServer } from './server-process.js';
+import { freePort, runServer as startServer, type ServerProcess } from './server-process.js';
+
+// Every server a test starts is killed afterwards, even when the test fails halfway.
+const started: ServerProcess[] = [];
+function runServer(environment: Record<string, string>): ServerProcess {
+  const server = startServer(environment);
+  started.push(server);
+  return server;
+}
+afterAll(async () => {
+  await Promise.all(
+    started.map(async (server) => {
+      if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+      server.child.kill('SIGTERM'); // lets it stop its embedded Postgres
+      const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+      await server.exited;
+      clearTimeout(timer);
+    }),
+  );
+});
 
 describe('the server process', () => {
   it.each([

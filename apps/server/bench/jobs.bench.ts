@@ -1,0 +1,89 @@
+// `npm run bench:jobs`: submit latency, submit-to-start latency and throughput of generation jobs
+// through the real server, queue and ledger, with the local provider at zero latency.
+import os from 'node:os';
+import pg from 'pg';
+import { benchDatabase } from '../../../tools/bench/postgres.js';
+import { loadConfig } from '../src/config/config.js';
+import { createApp } from '../src/app.js';
+import { LedgerRepository } from '../src/repositories/ledger.repository.js';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 400);
+const CONCURRENT_SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
+const WORKER_CONCURRENCY = process.env.BENCH_WORKERS ?? '4';
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}
+
+const database = await benchDatabase('jobs');
+const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', PROVIDER_CONCURRENCY_LOCAL: WORKER_CONCURRENCY, DATA_DIR: `${os.tmpdir()}/atelier-bench-jobs-${String(process.pid)}` });
+const app = await createApp({ ...config, databaseUrl: database.url });
+await app.listen(0, '127.0.0.1');
+const address = app.getHttpServer().address();
+const base = `http://127.0.0.1:${String(typeof address === 'object' && address !== null ? address.port : 0)}/api`;
+
+let cookie = '';
+let csrf = '';
+async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const setCookie = response.headers.getSetCookie()[0];
+  if (setCookie !== undefined) cookie = setCookie.split(';')[0] ?? '';
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+const signUp = await call<{ csrfToken: string }>('POST', '/auth/sign-up', { email: 'bench@example.com', name: 'Bench', password: 'benchmark password' });
+csrf = signUp.body.csrfToken;
+const organization = await call<{ id: string }>('POST', '/orgs', { name: 'Bench' });
+const orgId = organization.body.id;
+await app.get(LedgerRepository).ledger.grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt(JOBS * 10), actorId: orgId, reason: 'bench' });
+await call('PATCH', `/orgs/${orgId}`, { maxConcurrentJobsPerMember: 16 });
+
+const request = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };
+// Warm up the code paths (the first request compiles and connects).
+await call('POST', `/orgs/${orgId}/preflight`, { request });
+
+const submitLatenciesMs: number[] = [];
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: CONCURRENT_SUBMITTERS }, async () => {
+    while (next < JOBS) {
+      const index = next++;
+      const sent = performance.now();
+      const response = await call<{ job: { id: string } }>('POST', `/orgs/${orgId}/jobs`, { request, prompt: `bench ${String(index)}` });
+      submitLatenciesMs.push(performance.now() - sent);
+      if (response.status !== 201) throw new Error(`submit answered ${String(response.status)}`);
+    }
+  }),
+);
+const submittedMs = performance.now() - started;
+
+const client = new pg.Client({ connectionString: database.url });
+await client.connect();
+for (;;) {
+  const open = await client.query<{ count: string }>(`select count(*) from jobs where status in ('queued', 'running')`);
+  if (open.rows[0]?.count === '0') break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+const drainedMs = performance.now() - started;
+const timings = await client.query<{ wait_ms: number; status: string }>(
+  `select extract(epoch from (started_at - created_at)) * 1000 as wait_ms, status from jobs`,
+);
+await client.end();
+const succeeded = timings.rows.filter((row) => row.status === 'succeeded').length;
+const waits = timings.rows.map((row) => Number(row.wait_ms)).sort((a, b) => a - b);
+const submits = [...submitLatenciesMs].sort((a, b) => a - b);
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(`jobs bench — ${String(JOBS)} jobs, ${String(CONCURRENT_SUBMITTERS)} concurrent submitters, local provider ×${WORKER_CONCURRENCY} at zero latency`);
+console.log(`machine: ${String(os.cpus().length)} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(`submit latency: p50 ${percentile(submits, 0.5).toFixed(1)} ms, p99 ${percentile(submits, 0.99).toFixed(1)} ms (${(JOBS / (submittedMs / 1000)).toFixed(0)} submits/s)`);
+console.log(`submit-to-start latency: p50 ${percentile(waits, 0.5).toFixed(0)} ms, p99 ${percentile(waits, 0.99).toFixed(0)} ms (includes queueing behind earlier jobs)`);
+console.log(`throughput: ${String(succeeded)}/${String(JOBS)} succeeded in ${(drainedMs / 1000).toFixed(1)} s = ${(succeeded / (drainedMs / 1000)).toFixed(1)} jobs/s`);
+
+await app.close();
+await database.close();
