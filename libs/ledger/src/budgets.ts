@@ -16,12 +16,12 @@ import type {
 import { accountKinds } from './types.js';
 import { applyWritePlan, WritePlan } from './write-plan.js';
 
+/** Whether Postgres knows the zone (IANA names; it also takes POSIX zone specifications). */
 export async function isKnownTimeZone(client: pg.ClientBase | pg.Pool, timeZone: string): Promise<boolean> {
-  const row = await queryOne<{ known: boolean }>(
-    client,
-    'select exists (select 1 from pg_timezone_names where name = $1) as known',
-    [timeZone],
-  );
+  if (timeZone.trim() === '') {
+    return false;
+  }
+  const row = await queryOne<{ known: boolean }>(client, 'select ledger.is_time_zone($1) as known', [timeZone]);
   return row.known;
 }
 
@@ -97,6 +97,7 @@ export interface NormalizedSetTimeZone {
  * the new zone) are re-counted into it, so the budget check stays exact.
  */
 export async function setPoolTimeZone(client: pg.ClientBase, request: NormalizedSetTimeZone, now: Date): Promise<SetPoolTimeZoneResult> {
+  const knownTimeZone = await isKnownTimeZone(client, request.timeZone);
   const pool = (await lockPools(client, [request.orgId])).get(request.orgId);
   if (pool === undefined) {
     return { ok: false, code: 'pool_not_found', figures: { orgId: request.orgId }, balanceVersion: null, replayed: false };
@@ -106,7 +107,7 @@ export async function setPoolTimeZone(client: pg.ClientBase, request: Normalized
     type Accepted = Extract<SetPoolTimeZoneResult, { ok: true }>;
     return replayOperation<Accepted>(stored, 'set_time_zone', request.fingerprint, request.operationId, pool.balanceVersion);
   }
-  if (!(await isKnownTimeZone(client, request.timeZone))) {
+  if (!knownTimeZone) {
     return { ok: false, code: 'invalid_time_zone', figures: { timeZone: request.timeZone }, balanceVersion: pool.balanceVersion, replayed: false };
   }
   await client.query('update ledger.pools set time_zone = $2 where org_id = $1', [request.orgId, request.timeZone]);

@@ -578,16 +578,11 @@ export class Ledger {
 
   private async budget(orgId: string, scope: BudgetScope, subjectId: string): Promise<BudgetResult> {
     assertUuid(orgId, 'orgId');
-    const client = await this.pool.connect();
-    try {
-      const found = await readBudget(client, orgId.toLowerCase(), scope, subjectId.toLowerCase(), this.now());
-      if (found === null) {
-        return { ok: false, code: 'pool_not_found', figures: { orgId }, balanceVersion: null, replayed: false };
-      }
-      return { ok: true, budget: found.budget, balanceVersion: found.balanceVersion };
-    } finally {
-      client.release();
+    const found = await readBudget(this.pool, orgId.toLowerCase(), scope, subjectId.toLowerCase(), this.now());
+    if (found === null) {
+      return { ok: false, code: 'pool_not_found', figures: { orgId }, balanceVersion: null, replayed: false };
     }
+    return { ok: true, budget: found.budget, balanceVersion: found.balanceVersion };
   }
 
   async history(request: HistoryQuery): Promise<HistoryPage> {

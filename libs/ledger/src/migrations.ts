@@ -214,8 +214,24 @@ language sql stable as $$
 $$;
 `;
 
+const timeZoneCheck = /* sql */ `
+-- Whether Postgres knows a time zone name; pg_timezone_names reads the whole zone database (tens
+-- of milliseconds), this costs a subtransaction.
+create function ledger.is_time_zone(time_zone text) returns boolean language plpgsql stable as $$
+begin
+  perform now() at time zone time_zone;
+  return true;
+exception when invalid_parameter_value then
+  return false;
+end
+$$;
+`;
+
 /** The ledger's migrations, in order. Never edit one that has shipped: add a new one. */
-export const ledgerMigrations: readonly LedgerMigration[] = [{ version: 1, name: 'initial schema', sql: initialSchema }];
+export const ledgerMigrations: readonly LedgerMigration[] = [
+  { version: 1, name: 'initial schema', sql: initialSchema },
+  { version: 2, name: 'time zone check', sql: timeZoneCheck },
+];
 
 /** Serialises concurrent `migrateLedger` calls (two server nodes starting at once). */
 const MIGRATION_LOCK_KEY = [0x6c656467, 0x6d696772] as const; // 'ledg', 'migr'

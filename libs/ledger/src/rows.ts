@@ -67,6 +67,7 @@ export function readHold(record: JsonRecord): HoldRecord {
       memberId: stringField(record, 'memberId'),
       projectId: nullableStringField(record, 'projectId'),
       amountCredits: bigIntField(record, 'amountCredits'),
+      // A refused hold never held anything; only its first result is used (for replays).
       status: status === 'rejected' ? 'voided' : status,
       placedAt: dateField(record, 'placedAt'),
       expiresAt: expiresAt ?? dateField(record, 'placedAt'),
