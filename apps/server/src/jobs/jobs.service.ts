@@ -139,6 +139,16 @@ export class JobsService {
           idempotencyKey: idempotencyKey ?? null,
           requestFingerprint: fingerprint,
         });
+        if (priced.freeUnits !== undefined) {
+          await this.freeAllowances.spend(client, organizationId, priced.freeUnits);
+        }
+        await this.queue.enqueue(client, {
+          jobId,
+          provider: provider.id,
+          queueName: queueNameFor(organizationId, userId, slot),
+          payload: { jobId },
+        });
+        // Last: the hold locks the org's pool row until COMMIT, so it is held for as short as possible.
         const placed = await this.ledger.ledger.holdInTransaction(client, {
           holdId: jobId,
           orgId: organizationId,
@@ -153,15 +163,6 @@ export class JobsService {
         if (!placed.ok) {
           throw new HoldRefused(placed);
         }
-        if (priced.freeUnits !== undefined) {
-          await this.freeAllowances.spend(client, organizationId, priced.freeUnits);
-        }
-        await this.queue.enqueue(client, {
-          jobId,
-          provider: provider.id,
-          queueName: queueNameFor(organizationId, userId, slot),
-          payload: { jobId },
-        });
         return placed;
       });
       const member = await this.ledger.memberBudget(organizationId, userId);

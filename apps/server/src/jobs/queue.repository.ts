@@ -61,7 +61,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
         pgPool: this.postgres.pool,
         concurrency: handler.concurrency,
         noHandleSignals: true,
-        pollInterval: 1000,
+        pollInterval: 250,
         taskList: { [taskFor(handler.provider)]: handler.task },
         crontab: '',
         logger: this.workerLogger,
