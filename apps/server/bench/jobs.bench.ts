@@ -27,7 +27,7 @@ const base = `http://127.0.0.1:${String(typeof address === 'object' && address !
 
 let cookie = '';
 let csrf = '';
-async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
@@ -35,13 +35,13 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
   });
   const setCookie = response.headers.getSetCookie()[0];
   if (setCookie !== undefined) cookie = setCookie.split(';')[0] ?? '';
-  return { status: response.status, body: (await response.json()) as T };
+  return { status: response.status, body: await response.json() };
 }
 
-const signUp = await call<{ csrfToken: string }>('POST', '/auth/sign-up', { email: 'bench@example.com', name: 'Bench', password: 'benchmark password' });
-csrf = signUp.body.csrfToken;
-const organization = await call<{ id: string }>('POST', '/orgs', { name: 'Bench' });
-const orgId = organization.body.id;
+const signUp = await call('POST', '/auth/sign-up', { email: 'bench@example.com', name: 'Bench', password: 'benchmark password' });
+csrf = (signUp.body as { csrfToken: string }).csrfToken;
+const organization = await call('POST', '/orgs', { name: 'Bench' });
+const orgId = (organization.body as { id: string }).id;
 await app.get(LedgerRepository).ledger.grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt((JOBS + PACED_JOBS) * 10), actorId: orgId, reason: 'bench' });
 await call('PATCH', `/orgs/${orgId}`, { maxConcurrentJobsPerMember: 16 });
 
@@ -58,7 +58,7 @@ await Promise.all(
     while (next < JOBS) {
       const index = next++;
       const sent = performance.now();
-      const response = await call<{ job: { id: string } }>('POST', `/orgs/${orgId}/jobs`, { request, prompt: `bench ${String(index)}` });
+      const response = await call('POST', `/orgs/${orgId}/jobs`, { request, prompt: `bench ${String(index)}` });
       submitLatenciesMs.push(performance.now() - sent);
       if (response.status !== 201) throw new Error(`submit answered ${String(response.status)}`);
     }
@@ -86,11 +86,11 @@ const succeeded = Number((await client.query<{ count: string }>(`select count(*)
 // Phase 3: submit-to-start with idle workers, one job at a time.
 const pacedIds: string[] = [];
 for (let index = 0; index < PACED_JOBS; index += 1) {
-  const response = await call<{ job: { id: string } }>('POST', `/orgs/${orgId}/jobs`, { request, prompt: `paced ${String(index)}` });
-  pacedIds.push(response.body.job.id);
+  const response = await call('POST', `/orgs/${orgId}/jobs`, { request, prompt: `paced ${String(index)}` });
+  pacedIds.push((response.body as { job: { id: string } }).job.id);
   await drain();
 }
-const timings = await client.query<{ wait_ms: number }>(
+const timings = await client.query<{ wait_ms: string }>(
   `select extract(epoch from (started_at - created_at)) * 1000 as wait_ms from jobs where id = any($1)`,
   [pacedIds],
 );
