@@ -8,6 +8,7 @@ import { migrateDatabase } from '../../apps/server/src/database/migrate.js';
 import { withDatabase } from './database-url.js';
 
 import type {} from './database.js'; // declares the values provided to tests
+import { freePort } from './free-port.js';
 
 /**
  * Once per run: a Postgres (DATABASE_URL's server when set, else an embedded one on a free port),
@@ -58,19 +59,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await rm(embeddedDirectory, { recursive: true, force: true });
     }
   };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../tools/testing/free-port.js';
+
+export { freePort };
 
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const mainSource = path.join(repositoryRoot, 'apps', 'server', 'src', 'main.ts');
@@ -57,18 +59,4 @@ export function runServer(environment: Record<string, string>): ServerProcess {
         check();
       }),
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }
