@@ -3,3 +3,4 @@ export { can, permissions, roles, type Permission, type Role } from './roles.js'
 export * from './accounts.js';
 export * from './views.js';
 export * from './jobs.js';
+export * from './events.js';

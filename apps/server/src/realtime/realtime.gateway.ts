@@ -1,0 +1,338 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type {
+  Ack,
+  AlertEvent,
+  BudgetEvent,
+  ClientToServerEvents,
+  JobView,
+  PoolBalanceEvent,
+  PresenceEntry,
+  PresenceEvent,
+  RealtimeSnapshot,
+  ServerToClientEvents,
+} from '@atelier/contracts';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { Principal } from '../auth/principal.js';
+import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { budgetView, LedgerRepository } from '../repositories/ledger.repository.js';
+import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { handshakeCredentials } from './handshake.js';
+
+export const SOCKET_PATH = '/socket.io';
+const RECENT_JOBS = 20;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Job statuses after which the author's budget has changed: a hold placed, captured or voided. */
+const BUDGET_CHANGING = new Set(['queued', 'succeeded', 'failed', 'cancelled']);
+const JOB_ORG_CACHE_SIZE = 10_000;
+
+export interface SocketData {
+  userId: string;
+  name: string;
+  principal: Principal;
+  /** Subscribed orgs, each with the workspace the person said they are looking at. */
+  workspaces: Record<string, string | null>;
+}
+
+type InterServerEvents = Record<string, never>;
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export const orgRoom = (organizationId: string): string => `org:${organizationId}`;
+export const userRoom = (userId: string): string => `user:${userId}`;
+
+function failure(code: 'invalid_request' | 'not_found' | 'unauthenticated', message: string): { ok: false; error: { code: typeof code; message: string } } {
+  return { ok: false, error: { code, message } };
+}
+
+/** Calls a client's ack if it sent one (a client may omit it, or send something else). */
+function reply<T>(ack: unknown, result: Ack<T> | Ack): void {
+  if (typeof ack === 'function') (ack as (value: unknown) => void)(result);
+}
+
+function organizationIdOf(request: unknown): string | undefined {
+  if (typeof request !== 'object' || request === null) return undefined;
+  const id = (request as { organizationId?: unknown }).organizationId;
+  return typeof id === 'string' && UUID.test(id) ? id.toLowerCase() : undefined;
+}
+
+function workspaceIdOf(request: unknown): string | null | undefined {
+  if (typeof request !== 'object' || request === null) return undefined;
+  const id = (request as { workspaceId?: unknown }).workspaceId;
+  if (id === undefined) return null;
+  if (id === null) return null;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
+}
+
+/**
+ * The socket.io gateway on the app's HTTP server (`/socket.io`): authenticates each socket by its
+ * session cookie or API key, puts it in `user:{id}`, lets it subscribe to orgs it is a member of
+ * (`org:{id}`), and forwards the job and balance changes JobEventsRepository announces. With
+ * REDIS_URL the Redis adapter carries every emit to the sockets of all nodes.
+ */
+@Injectable()
+export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Realtime');
+  private io: RealtimeServer | undefined;
+  private redis: { pub: Redis; sub: Redis } | undefined;
+  private readonly jobOrganizations = new Map<string, string>();
+  private readonly onJob = (job: JobView): void => {
+    this.jobChanged(job).catch((error: unknown) => {
+      this.logger.warn(`could not forward job ${job.id}: ${String(error)}`);
+    });
+  };
+  private readonly onBalance = (event: BalanceEvent): void => {
+    this.balanceChanged(event);
+  };
+
+  constructor(
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+  ) {}
+
+  /** The socket.io server (after bootstrap). */
+  get server(): RealtimeServer {
+    if (this.io === undefined) throw new Error('the realtime gateway has not started');
+    return this.io;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const httpServer = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
+    const io: RealtimeServer = new Server(httpServer, {
+      path: SOCKET_PATH,
+      serveClient: false,
+      // Other upgrade handlers share the HTTP server (Hocuspocus at /collab): leave their upgrades alone.
+      destroyUpgrade: false,
+    });
+    if (this.config.redisUrl !== undefined) {
+      const pub = new Redis(this.config.redisUrl, { lazyConnect: true });
+      const sub = pub.duplicate();
+      pub.on('error', (error: Error) => {
+        this.logger.warn(`redis (publish): ${error.message}`);
+      });
+      sub.on('error', (error: Error) => {
+        this.logger.warn(`redis (subscribe): ${error.message}`);
+      });
+      await Promise.all([pub.connect(), sub.connect()]);
+      this.redis = { pub, sub };
+      io.adapter(createAdapter(pub, sub));
+    }
+    io.use((socket, next) => {
+      this.authenticate(socket).then(
+        () => {
+          next();
+        },
+        (error: unknown) => {
+          next(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+    io.on('connection', (socket) => {
+      this.connected(socket);
+    });
+    this.io = io;
+    this.events.emitter.on('job', this.onJob);
+    this.events.emitter.on('balance', this.onBalance);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.events.emitter.off('job', this.onJob);
+    this.events.emitter.off('balance', this.onBalance);
+    // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
+    await this.io?.close();
+    this.io = undefined;
+    if (this.redis !== undefined) {
+      await Promise.all([this.redis.pub.quit().catch(() => undefined), this.redis.sub.quit().catch(() => undefined)]);
+      this.redis = undefined;
+    }
+  }
+
+  private async authenticate(socket: RealtimeSocket): Promise<void> {
+    const credentials = handshakeCredentials(socket.handshake.headers, socket.handshake.auth);
+    if (credentials === undefined) throw unauthenticated('Sign in to continue.');
+    const principal = await RequestContext.create(this.em, () =>
+      credentials.kind === 'apiKey' ? this.auth.principalForApiKey(credentials.secret) : this.auth.principalForSession(credentials.token),
+    );
+    if (principal === undefined) {
+      throw unauthenticated(credentials.kind === 'apiKey' ? 'This API key is unknown or revoked.' : 'Sign in to continue.');
+    }
+    const user = await this.postgres.pool.query<{ name: string }>(`select name from users where id = $1`, [principal.userId]);
+    socket.data = { userId: principal.userId, name: user.rows[0]?.name ?? '', principal, workspaces: {} };
+  }
+
+  private connected(socket: RealtimeSocket): void {
+    void socket.join(userRoom(socket.data.userId));
+    socket.on('subscribe', (request: unknown, ack: unknown) => {
+      this.subscribe(socket, request).then(
+        (result) => {
+          reply(ack, result);
+        },
+        (error: unknown) => {
+          this.logger.warn(`subscribe failed: ${String(error)}`);
+          reply(ack, failure('invalid_request', 'The subscription failed; try again.'));
+        },
+      );
+    });
+    socket.on('unsubscribe', (request: unknown, ack: unknown) => {
+      const organizationId = organizationIdOf(request);
+      if (organizationId === undefined || !(organizationId in socket.data.workspaces)) {
+        reply(ack, failure('not_found', 'Not subscribed to this organization.'));
+        return;
+      }
+      this.leave(socket, organizationId);
+      reply(ack, { ok: true });
+    });
+    socket.on('presence:workspace', (request: unknown, ack: unknown) => {
+      const organizationId = organizationIdOf(request);
+      const workspaceId = workspaceIdOf(request);
+      if (organizationId === undefined || !(organizationId in socket.data.workspaces)) {
+        reply(ack, failure('not_found', 'Subscribe to the organization first.'));
+        return;
+      }
+      if (workspaceId === undefined) {
+        reply(ack, failure('invalid_request', 'workspaceId must be a string of 1 to 128 characters, or null.'));
+        return;
+      }
+      socket.data.workspaces[organizationId] = workspaceId;
+      this.server.to(orgRoom(organizationId)).emit('presence:update', this.presence(socket, organizationId));
+      reply(ack, { ok: true });
+    });
+    socket.on('disconnecting', () => {
+      for (const organizationId of Object.keys(socket.data.workspaces)) this.leave(socket, organizationId);
+    });
+  }
+
+  private async subscribe(socket: RealtimeSocket, request: unknown): Promise<Ack<{ snapshot: RealtimeSnapshot }>> {
+    const organizationId = organizationIdOf(request);
+    const workspaceId = workspaceIdOf(request);
+    if (organizationId === undefined) return failure('invalid_request', 'organizationId must be a UUID.');
+    if (workspaceId === undefined) return failure('invalid_request', 'workspaceId must be a string of 1 to 128 characters, or null.');
+    const { principal, userId } = socket.data;
+    const apiKeyElsewhere = principal.kind === 'apiKey' && principal.organizationId !== organizationId;
+    if (apiKeyElsewhere || !(await this.isMember(organizationId, userId))) {
+      // The same answer for an unknown org and someone else's: it reveals nothing.
+      return failure('not_found', 'The organization was not found.');
+    }
+    const already = organizationId in socket.data.workspaces;
+    socket.data.workspaces[organizationId] = workspaceId;
+    // Join first, then read: an event in between arrives live, and versions order it against the snapshot.
+    await socket.join(orgRoom(organizationId));
+    if (!already) socket.to(orgRoom(organizationId)).emit('presence:join', this.presence(socket, organizationId));
+    return { ok: true, snapshot: await this.snapshot(organizationId, userId) };
+  }
+
+  private leave(socket: RealtimeSocket, organizationId: string): void {
+    const entry = this.presence(socket, organizationId);
+    Reflect.deleteProperty(socket.data.workspaces, organizationId);
+    void socket.leave(orgRoom(organizationId));
+    this.io?.to(orgRoom(organizationId)).emit('presence:leave', entry);
+  }
+
+  private presence(socket: { id: string; data: SocketData }, organizationId: string): PresenceEvent {
+    return {
+      organizationId,
+      connectionId: socket.id,
+      userId: socket.data.userId,
+      name: socket.data.name,
+      workspaceId: socket.data.workspaces[organizationId] ?? null,
+    };
+  }
+
+  private async isMember(organizationId: string, userId: string): Promise<boolean> {
+    const result = await this.postgres.pool.query(
+      `select 1 from memberships m join organizations o on o.id = m.organization_id
+       where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null`,
+      [organizationId, userId],
+    );
+    return result.rowCount === 1;
+  }
+
+  async snapshot(organizationId: string, userId: string): Promise<RealtimeSnapshot> {
+    const [pool, budget, recentJobs, sockets] = await Promise.all([
+      this.ledger.poolBalance(organizationId),
+      this.budgetEvent(organizationId, userId),
+      this.jobs.list(organizationId, { authorId: userId, limit: RECENT_JOBS }),
+      // Every node's sockets in the room (through the adapter with Redis).
+      this.server.in(orgRoom(organizationId)).fetchSockets(),
+    ]);
+    const presence: PresenceEntry[] = sockets.map((socket) => {
+      const { organizationId: _organization, ...entry } = this.presence(socket, organizationId);
+      return entry;
+    });
+    if (budget === undefined) throw new Error(`organization ${organizationId} has no credit pool`);
+    return { organizationId, pool: { organizationId, ...pool }, budget, recentJobs, presence };
+  }
+
+  private async budgetEvent(organizationId: string, userId: string): Promise<BudgetEvent | undefined> {
+    const result = await this.ledger.ledger.memberBudget(organizationId, userId);
+    if (!result.ok) return undefined;
+    return { organizationId, userId, budget: budgetView(result.budget), version: String(result.balanceVersion) };
+  }
+
+  private balanceChanged(event: BalanceEvent): void {
+    const payload: PoolBalanceEvent = {
+      organizationId: event.organizationId,
+      availableCredits: event.availableCredits,
+      pendingCredits: event.pendingCredits,
+      postedCredits: event.postedCredits,
+      version: event.version,
+    };
+    this.io?.to(orgRoom(event.organizationId)).emit('balance', payload);
+  }
+
+  private async jobChanged(job: JobView): Promise<void> {
+    const io = this.io;
+    const organizationId = await this.organizationOfJob(job.id);
+    if (organizationId === undefined || io === undefined) return;
+    io.to(orgRoom(organizationId)).emit('job', { organizationId, job });
+    if (!BUDGET_CHANGING.has(job.status)) return;
+    // The hold was placed, captured or voided: the author's budget moved.
+    const budget = await this.budgetEvent(organizationId, job.authorId);
+    if (budget === undefined) return;
+    io.to(userRoom(job.authorId)).emit('budget', budget);
+    if (job.status === 'succeeded' && budget.budget.remainingCredits === 0) {
+      const alert: AlertEvent = {
+        organizationId,
+        kind: 'budget_exhausted',
+        message:
+          budget.budget.resetsAt === null
+            ? 'Your budget in this organization is used up. Ask a manager to raise it.'
+            : `Your budget in this organization is used up until ${budget.budget.resetsAt}. Ask a manager to raise it.`,
+        at: new Date().toISOString(),
+      };
+      io.to(userRoom(job.authorId)).emit('alert', alert);
+    }
+  }
+
+  /** A job's org never changes: looked up once, kept in a small cache. */
+  private async organizationOfJob(jobId: string): Promise<string | undefined> {
+    const cached = this.jobOrganizations.get(jobId);
+    if (cached !== undefined) return cached;
+    const result = await this.postgres.pool.query<{ organization_id: string }>(`select organization_id from jobs where id = $1`, [jobId]);
+    const organizationId = result.rows[0]?.organization_id;
+    if (organizationId === undefined) return undefined;
+    if (this.jobOrganizations.size >= JOB_ORG_CACHE_SIZE) {
+      const oldest = this.jobOrganizations.keys().next();
+      if (oldest.done !== true) this.jobOrganizations.delete(oldest.value);
+    }
+    this.jobOrganizations.set(jobId, organizationId);
+    return organizationId;
+  }
+}
+
+function unauthenticated(message: string): Error & { data: { code: 'unauthenticated'; message: string } } {
+  return Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated' as const, message } });
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { OrganizationsModule } from '../orgs/organizations.module.js';
+import { RealtimeGateway } from './realtime.gateway.js';
+
+/** Live events over socket.io at /socket.io: balances, budgets, jobs, presence, alerts. */
+@Module({
+  imports: [OrganizationsModule, JobsModule],
+  providers: [RealtimeGateway],
+  exports: [RealtimeGateway],
+})
+export class RealtimeModule {}

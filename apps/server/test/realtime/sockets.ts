@@ -1,0 +1,102 @@
+import { io, type Socket } from 'socket.io-client';
+import { Redis } from 'ioredis';
+import type { Ack, ClientToServerEvents, RealtimeSnapshot, ServerToClientEvents } from '@atelier/contracts';
+import type { ApiClient } from '../client.js';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type EventName = keyof ServerToClientEvents;
+type Payload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
+
+/** The session cookie an ApiClient holds (it keeps it private, as a browser would). */
+export function cookieOf(client: ApiClient): string {
+  return (client as unknown as { cookie: string | undefined }).cookie ?? '';
+}
+
+export interface Connection {
+  socket: ClientSocket;
+  /** Every event received so far, in order. */
+  received: { event: EventName; payload: unknown }[];
+  /** Resolves with the first event (already received or coming) that matches. */
+  waitFor<E extends EventName>(event: E, matches?: (payload: Payload<E>) => boolean, timeoutMs?: number): Promise<Payload<E>>;
+  subscribe(organizationId: string, workspaceId?: string | null): Promise<Ack<{ snapshot: RealtimeSnapshot }>>;
+  close(): void;
+}
+
+const EVENTS: EventName[] = ['balance', 'budget', 'job', 'presence:join', 'presence:update', 'presence:leave', 'alert'];
+
+/** Connects a socket.io client (websocket only) and resolves once connected; rejects on connect_error. */
+export function connect(url: string, options: { cookie?: string; token?: string; bearer?: string } = {}): Promise<Connection> {
+  const extraHeaders: Record<string, string> = {};
+  if (options.cookie !== undefined) extraHeaders.cookie = options.cookie;
+  if (options.bearer !== undefined) extraHeaders.authorization = `Bearer ${options.bearer}`;
+  const socket: ClientSocket = io(url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    extraHeaders,
+    auth: options.token === undefined ? {} : { token: options.token },
+    reconnection: false,
+    forceNew: true,
+  });
+  const received: Connection['received'] = [];
+  const waiters = new Set<(event: EventName, payload: unknown) => boolean>();
+  for (const event of EVENTS) {
+    socket.on(event, (payload: unknown) => {
+      received.push({ event, payload });
+      for (const waiter of waiters) if (waiter(event, payload)) waiters.delete(waiter);
+    });
+  }
+  const connection: Connection = {
+    socket,
+    received,
+    waitFor: (event, matches = () => true, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        type P = Parameters<typeof matches>[0];
+        const earlier = received.find((entry) => entry.event === event && matches(entry.payload as P));
+        if (earlier !== undefined) {
+          resolve(earlier.payload as P);
+          return;
+        }
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no matching ${event} event in ${String(timeoutMs)} ms; received: ${JSON.stringify(received.map((entry) => entry.event))}`));
+        }, timeoutMs);
+        const waiter = (name: EventName, payload: unknown): boolean => {
+          if (name !== event || !matches(payload as P)) return false;
+          clearTimeout(timer);
+          resolve(payload as P);
+          return true;
+        };
+        waiters.add(waiter);
+      }),
+    subscribe: (organizationId, workspaceId = null) => socket.timeout(10_000).emitWithAck('subscribe', { organizationId, workspaceId }),
+    close: () => {
+      socket.disconnect();
+    },
+  };
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => {
+      resolve(connection);
+    });
+    socket.once('connect_error', (error) => {
+      socket.disconnect();
+      reject(error);
+    });
+  });
+}
+
+export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Undefined when Redis answers a PING, else why not. */
+export async function redisUnavailable(url = redisUrl): Promise<string | undefined> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return undefined;
+  } catch (error) {
+    return `Redis at ${url} is unreachable (${error instanceof Error ? error.message : String(error)})`;
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The realtime event map (socket.io at `/socket.io`), typed once for the server, the tests and the
+ * web app. Type-only: no framework imports, it runs in the browser.
+ *
+ * Rooms: every authenticated socket is in `user:{userId}` (its own budget, alerts). A socket joins
+ * `org:{organizationId}` only through `subscribe`, after the server has checked membership.
+ *
+ * Versions: every balance-bearing event (`balance`, `budget`, and the snapshot's pool and budget)
+ * carries `version`, the ledger's pool balance version: a bigint written as a decimal string that
+ * only grows. Events can arrive out of order (several nodes, a snapshot racing a live event), so a
+ * client keeps the version it holds and DROPS an event whose version is older
+ * (`compareVersions(event.version, held) < 0`); an equal version is safe to apply.
+ *
+ * Reconnects: rooms do not survive a reconnect. A client sends `subscribe` again on every
+ * `connect`, and the ack carries a full snapshot (pool, my budget, my recent jobs, presence).
+ * The server joins the room before it reads the snapshot, so nothing is missed in between.
+ */
+import type { JobView } from './jobs.js';
+import type { BudgetView, PoolView } from './views.js';
+
+/** The org's shared credit pool. To `org:{id}`. */
+export type PoolBalanceEvent = PoolView & { organizationId: string };
+
+/** The receiving user's own budget in one org. To `user:{id}`. */
+export interface BudgetEvent {
+  organizationId: string;
+  userId: string;
+  budget: BudgetView;
+  /** Pool balance version the budget was read at (see above). */
+  version: string;
+}
+
+/** A job was submitted, started, progressed or finished. To `org:{id}`: everyone's jobs. */
+export interface JobEvent {
+  organizationId: string;
+  job: JobView;
+}
+
+export interface PresenceEntry {
+  /** One per connection (a person with two tabs has two). */
+  connectionId: string;
+  userId: string;
+  name: string;
+  /** The workspace the person is looking at, as they last said; null when none. */
+  workspaceId: string | null;
+}
+
+/** Someone subscribed to the org, changed workspace (`presence:update`) or left. To `org:{id}`. */
+export type PresenceEvent = PresenceEntry & { organizationId: string };
+
+export type AlertKind = 'budget_exhausted' | 'pool_low';
+
+/** Something a person should notice. Today: the user's budget in an org reached 0 (to `user:{id}`). */
+export interface AlertEvent {
+  organizationId: string;
+  kind: AlertKind;
+  message: string;
+  at: string;
+}
+
+export interface RealtimeSnapshot {
+  organizationId: string;
+  pool: PoolBalanceEvent;
+  budget: BudgetEvent;
+  /** The user's latest jobs, newest first. */
+  recentJobs: JobView[];
+  presence: PresenceEntry[];
+}
+
+export type RealtimeErrorCode = 'invalid_request' | 'not_found' | 'unauthenticated';
+
+export type Ack<T = Record<string, never>> =
+  | ({ ok: true } & T)
+  | { ok: false; error: { code: RealtimeErrorCode; message: string } };
+
+export interface SubscribeRequest {
+  organizationId: string;
+  /** The workspace the person is looking at, for presence. */
+  workspaceId?: string | null;
+}
+
+export interface ServerToClientEvents {
+  balance: (event: PoolBalanceEvent) => void;
+  budget: (event: BudgetEvent) => void;
+  job: (event: JobEvent) => void;
+  'presence:join': (event: PresenceEvent) => void;
+  'presence:update': (event: PresenceEvent) => void;
+  'presence:leave': (event: PresenceEvent) => void;
+  alert: (event: AlertEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Join `org:{id}`; an unknown org, or one the caller is not a member of, is `not_found`. */
+  subscribe: (request: SubscribeRequest, ack: (result: Ack<{ snapshot: RealtimeSnapshot }>) => void) => void;
+  unsubscribe: (request: { organizationId: string }, ack: (result: Ack) => void) => void;
+  /** Say which workspace one is looking at in a subscribed org (null: none). */
+  'presence:workspace': (request: { organizationId: string; workspaceId: string | null }, ack: (result: Ack) => void) => void;
+}
+
+/** Orders two balance versions (decimal bigint strings): negative when `a` is older than `b`. */
+export function compareVersions(a: string, b: string): number {
+  const left = BigInt(a);
+  const right = BigInt(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
