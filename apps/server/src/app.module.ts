@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { OrganizationsModule } from './orgs/organizations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { CollabModule } from './collab/collab.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { DatabaseRepository } from './repositories/database.repository.js';
 import { LedgerRepository } from './repositories/ledger.repository.js';
@@ -87,6 +88,7 @@ export class AppModule {
         InfrastructureModule.forRoot(config, overrides),
         OrganizationsModule,
         JobsModule,
+        CollabModule,
         RealtimeModule,
       ],
       controllers: [HealthController],

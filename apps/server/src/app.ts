@@ -11,6 +11,7 @@ import type { Provider } from '@nestjs/common';
 import { AppModule, type RuntimeConfig } from './app.module.js';
 import { webBuildDirectory } from './paths.js';
 import { migrateDatabase } from './database/migrate.js';
+import { CollabServer } from './collab/collab.server.js';
 
 export async function createApp(config: RuntimeConfig, overrides: Provider[] = []): Promise<NestExpressApplication> {
   // Our tables, the ledger's and the queue's, before anything touches them.
@@ -24,6 +25,8 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '1mb' });
   app.use(cookieParser());
+  // Collaborative documents (Hocuspocus) take WebSocket upgrades for /collab on this HTTP server.
+  app.get(CollabServer).attach(app.getHttpServer());
 
 
   const document = buildOpenApiDocument(app);

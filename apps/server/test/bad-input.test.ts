@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './app.js';
 import { fillPath, operationsOf, type JsonSchema, type Operation } from './openapi.js';
 import { buildWorld, type OrganizationWorld } from './world.js';
+import { createWorkspace } from './collab/collab-client.js';
 
 interface Case {
   label: string;
@@ -71,6 +72,7 @@ describe('malformed requests get a 400 naming the field, never a 500', () => {
       token: world.invitationToken,
       jobId: world.job.id,
       assetId: world.assetId,
+      workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, 'Bad input workspace')).id,
     };
     const caller = world.members.owner.client;
     for (const operation of operations) {

@@ -3,17 +3,20 @@ import { startTestApp, type TestApp } from './app.js';
 import { ApiClient } from './client.js';
 import { fillPath, operationsOf, type Operation } from './openapi.js';
 import { buildWorld, type OrganizationWorld } from './world.js';
+import { createWorkspace } from './collab/collab-client.js';
 
 describe('organizations are isolated from each other', () => {
   let server: TestApp;
   let ours: OrganizationWorld;
   let theirs: OrganizationWorld;
   let operations: Operation[];
+  let theirWorkspaceId: string;
 
   beforeAll(async () => {
     server = await startTestApp();
     [ours, theirs] = await Promise.all([buildWorld(server, 'ours'), buildWorld(server, 'theirs')]);
     operations = (await operationsOf(server.url)).filter((operation) => operation.path.includes('{orgId}'));
+    theirWorkspaceId = (await createWorkspace(theirs.members.member.client, theirs.organization.id, theirs.project.id, 'Their workspace')).id;
   });
   afterAll(async () => {
     await server.close();
@@ -28,6 +31,7 @@ describe('organizations are isolated from each other', () => {
       apiKeyId: theirs.apiKey.id,
       jobId: theirs.job.id,
       assetId: theirs.assetId,
+      workspaceId: theirWorkspaceId,
     };
   }
 

@@ -3,6 +3,7 @@ import { can, permissions, roles, type Role } from '@atelier/contracts';
 import { startTestApp, type TestApp } from './app.js';
 import { fillPath, operationsOf, type Operation } from './openapi.js';
 import { addMember, buildWorld, invite } from './world.js';
+import { createWorkspace } from './collab/collab-client.js';
 
 /** A plausible valid body per endpoint, so allowed calls get past validation and do their work. */
 function bodyFor(operation: Operation, unique: string): unknown {
@@ -16,6 +17,7 @@ function bodyFor(operation: Operation, unique: string): unknown {
     'PATCH /projects/{projectId}': { name: `Project renamed ${unique}` },
     'POST /api-keys': { name: `key ${unique}` },
     'POST /jobs': { request: { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 }, prompt: 'a role test' },
+    'POST /workspaces': { name: `Workspace ${unique}`, projectId: '00000000-0000-4000-8000-000000000000' },
     'POST /preflight': { request: { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 } },
   };
   return operation.method === 'GET' || operation.method === 'DELETE' ? undefined : (bodies[key] ?? {});
@@ -56,6 +58,7 @@ describe('the permission table is what every endpoint enforces', () => {
         apiKeyId: world.apiKey.id,
         jobId: world.job.id,
         assetId: world.assetId,
+        workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, `Workspace ${unique}`)).id,
       };
       if (operation.method === 'DELETE' && operation.path.endsWith('{userId}')) {
         ids.userId = (await addMember(server, world.members.owner.client, world.organization.id, 'viewer', `throwaway-${unique}`)).userId;

@@ -4,3 +4,4 @@ export * from './accounts.js';
 export * from './views.js';
 export * from './jobs.js';
 export * from './events.js';
+export * from './collab.js';

@@ -21,6 +21,7 @@ import { QueueRepository, queueNameFor } from './queue.repository.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobEventsRepository } from './job-events.repository.js';
+import { WorkspacesService } from '../collab/workspaces.service.js';
 
 export interface Submitter {
   organizationId: string;
@@ -45,19 +46,22 @@ export class JobsService {
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
   ) {}
 
   /**
    * Validates and prices the request, then in ONE transaction creates the job, places its hold
    * (pool, member budget, project budget) and enqueues it. A refused hold rolls everything back.
    */
-  async submit(submitter: Submitter, body: SubmitJobRequest, idempotencyKey: string | undefined): Promise<{ view: SubmittedJobView; replayed: boolean }> {
+  async submit(submitter: Submitter, submitted: SubmitJobRequest, idempotencyKey: string | undefined): Promise<{ view: SubmittedJobView; replayed: boolean }> {
     const { organizationId, userId } = submitter;
-    const fingerprint = sha256(JSON.stringify(body));
+    const fingerprint = sha256(JSON.stringify(submitted));
     if (idempotencyKey !== undefined) {
       const existing = await this.findByIdempotencyKey(organizationId, userId, idempotencyKey, fingerprint);
       if (existing !== undefined) return { view: existing, replayed: true };
     }
+    // With a workspace, its collaborative document's prompt, settings and mask win (collab/README.md).
+    const body = await this.workspaces.applyToSubmit(organizationId, submitted);
     const request: Record<string, unknown> = { ...body.request };
     const operation = request.operation;
     const source = await this.sourceOf(organizationId, body, request);

@@ -2,8 +2,10 @@ import { ApiKey, AuditEntry, Invitation, Membership, Organization, Project } fro
 import { SystemMetadata } from './system-metadata.entity.js';
 import { Asset, FreeAllowanceUsage, Job } from './job.entity.js';
 import { PasswordResetToken, Session, User } from './user.entity.js';
+import { CollabDocument, CollabTicket, Workspace } from './workspace.entity.js';
 
 export { Asset, FreeAllowanceUsage, Job };
+export { CollabDocument, CollabTicket, Workspace };
 export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User };
 export const entities = [
   SystemMetadata,
@@ -19,4 +21,7 @@ export const entities = [
   Job,
   Asset,
   FreeAllowanceUsage,
+  Workspace,
+  CollabDocument,
+  CollabTicket,
 ];

@@ -1,10 +1,12 @@
 import { Migration20261121000000_initial } from './Migration20261121000000_initial.js';
 import { Migration20261121232220_accounts } from './Migration20261121232220_accounts.js';
 import { Migration20261121234932_jobs } from './Migration20261121234932_jobs.js';
+import { Migration20261122004103_workspaces } from './Migration20261122004103_workspaces.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
   { name: 'Migration20261121000000_initial', class: Migration20261121000000_initial },
   { name: 'Migration20261121232220_accounts', class: Migration20261121232220_accounts },
   { name: 'Migration20261121234932_jobs', class: Migration20261121234932_jobs },
+  { name: 'Migration20261122004103_workspaces', class: Migration20261122004103_workspaces },
 ];

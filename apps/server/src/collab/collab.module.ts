@@ -1,0 +1,20 @@
+import { Global, Module } from '@nestjs/common';
+import { OrganizationsModule } from '../orgs/organizations.module.js';
+import { CollabDocumentRepository } from './collab-document.repository.js';
+import { CollabServer } from './collab.server.js';
+import { LiveDocuments } from './live-documents.js';
+import { WorkspacesController } from './workspaces.controller.js';
+import { WorkspacesService } from './workspaces.service.js';
+
+/**
+ * Workspaces and their collaborative documents (Yjs over Hocuspocus at /collab). Global so the job
+ * submit path can read a workspace's document through WorkspacesService.
+ */
+@Global()
+@Module({
+  imports: [OrganizationsModule],
+  controllers: [WorkspacesController],
+  providers: [CollabDocumentRepository, LiveDocuments, WorkspacesService, CollabServer],
+  exports: [WorkspacesService, CollabServer, CollabDocumentRepository],
+})
+export class CollabModule {}

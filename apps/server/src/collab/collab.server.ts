@@ -1,0 +1,225 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { COLLAB_PATH, collabRejections, collabLimits, workspaceIdOfDocument } from '@atelier/contracts';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { CollabDocumentRepository } from './collab-document.repository.js';
+import { LiveDocuments } from './live-documents.js';
+import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type Extension, type HocuspocusInstance, type MessagePayload, type YDoc } from './hocuspocus-runtime.js';
+import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
+
+/** Per connection: what the ticket granted (set by onAuthenticate). */
+export interface CollabContext {
+  grant?: CollabGrant;
+}
+
+/** An error Hocuspocus turns into closing the document's connection with this code and reason. */
+export class CollabRejection extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Stores are debounced this long after the last change, and made at least this often while editing. */
+export const STORE_DEBOUNCE_MS = 500;
+export const STORE_MAX_DEBOUNCE_MS = 5_000;
+/** Frames above this are cut by `ws` itself (1009); between the message limit and this, Hocuspocus closes with 4413. */
+const WEBSOCKET_MAX_PAYLOAD = collabLimits.maxMessageBytes * 2;
+
+/**
+ * Hocuspocus on the app's own HTTP server at `/collab`: ticket authentication per document,
+ * read-only viewers, Postgres persistence, size limits and, with REDIS_URL, Redis fan-out so
+ * several nodes keep a document in step.
+ */
+@Injectable()
+export class CollabServer implements BeforeApplicationShutdown {
+  readonly hocuspocus: HocuspocusInstance;
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: WEBSOCKET_MAX_PAYLOAD });
+  private readonly logger = new Logger('CollabServer');
+  /** Upper bound of each open document's encoded size; recomputed exactly when it nears the limit. */
+  private readonly approximateSizes = new Map<string, number>();
+  private attached: HttpServer | undefined;
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.upgrade(request, socket, head);
+  };
+
+  constructor(
+    @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
+    @Inject(CollabDocumentRepository) private readonly documents: CollabDocumentRepository,
+    @Inject(LiveDocuments) private readonly live: LiveDocuments,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const extensions: Extension[] = [
+      {
+        // Runs first: who may open which document, and whether they may write.
+        priority: 1000,
+        onAuthenticate: (payload: AuthenticatePayload<never>) => this.authenticate(payload),
+        beforeHandleMessage: (payload: MessagePayload) => {
+          this.checkLimits(payload.documentName, payload.document, payload.update);
+          return Promise.resolve();
+        },
+        afterLoadDocument: ({ documentName, document }) => {
+          const workspaceId = workspaceIdOfDocument(documentName);
+          if (workspaceId !== undefined) this.live.set(workspaceId, document);
+          this.approximateSizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+          return Promise.resolve();
+        },
+        onChange: ({ documentName, update }) => {
+          this.approximateSizes.set(documentName, (this.approximateSizes.get(documentName) ?? 0) + update.byteLength);
+          return Promise.resolve();
+        },
+        afterUnloadDocument: ({ documentName }) => {
+          const workspaceId = workspaceIdOfDocument(documentName);
+          if (workspaceId !== undefined) this.live.delete(workspaceId);
+          this.approximateSizes.delete(documentName);
+          return Promise.resolve();
+        },
+      },
+      new Database({
+        // A failed fetch THROWS: Hocuspocus then refuses the connection and drops the half-made
+        // document, so an empty document is never served nor stored over the real one.
+        fetch: async ({ documentName }) => this.documents.load(requireWorkspaceId(documentName)),
+        store: async ({ documentName, state }) => {
+          await this.documents.store(requireWorkspaceId(documentName), state);
+        },
+      }),
+    ];
+    const { redisUrl } = config;
+    if (redisUrl !== undefined) {
+      extensions.push(
+        new RedisExtension({
+          createClient: () => {
+            const client = new Redis(redisUrl, { maxRetriesPerRequest: null });
+            client.on('error', (error: Error) => {
+              this.logger.warn(`collab Redis: ${error.message}`);
+            });
+            return client;
+          },
+          prefix: 'atelier:collab',
+        }),
+      );
+    }
+    this.hocuspocus = new Hocuspocus({
+      name: 'atelier-collab',
+      quiet: true,
+      extensions,
+      debounce: STORE_DEBOUNCE_MS,
+      maxDebounce: STORE_MAX_DEBOUNCE_MS,
+      unloadImmediately: true,
+    });
+  }
+
+  /** Handles WebSocket upgrades for `/collab` on `server`; other paths are left to other listeners. */
+  attach(server: HttpServer): void {
+    this.attached = server;
+    server.on('upgrade', this.onUpgrade);
+  }
+
+  get connectionsCount(): number {
+    return this.hocuspocus.getConnectionsCount();
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const pathname = (request.url ?? '').split('?')[0] ?? '';
+    if (pathname !== COLLAB_PATH && !pathname.startsWith(`${COLLAB_PATH}/`)) return;
+    this.sockets.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string') headers.set(name, value);
+        else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+      }
+      const fetchRequest = new Request(`http://${request.headers.host ?? 'localhost'}${request.url ?? COLLAB_PATH}`, { headers });
+      const connection = this.hocuspocus.handleConnection(websocket, fetchRequest, {});
+      websocket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      });
+      websocket.on('close', (code: number, reason: Buffer) => {
+        connection.handleClose({ code, reason: reason.toString() });
+      });
+      websocket.on('error', () => undefined);
+    });
+  }
+
+  private async authenticate({ token, documentName, connectionConfig }: AuthenticatePayload<never>): Promise<CollabContext> {
+    const workspaceId = workspaceIdOfDocument(documentName);
+    const grant = workspaceId === undefined ? null : await this.workspaces.redeemTicket(token, workspaceId);
+    if (grant === null) {
+      // Hocuspocus answers with permission-denied and the provider reports authentication failed.
+      throw new Error('The collab ticket is invalid, expired, or for another document.');
+    }
+    connectionConfig.readOnly = !grant.canWrite;
+    return { grant };
+  }
+
+  /** Message and document size limits; throwing closes the document's connection with the code. */
+  private checkLimits(documentName: string, document: YDoc, message: Uint8Array): void {
+    if (message.byteLength > collabLimits.maxMessageBytes) {
+      throw new CollabRejection(collabRejections.messageTooLarge.code, `${collabRejections.messageTooLarge.reason}: at most ${String(collabLimits.maxMessageBytes)} bytes`);
+    }
+    if (!addsToDocument(message)) return;
+    const approximate = this.approximateSizes.get(documentName) ?? 0;
+    if (approximate + message.byteLength <= collabLimits.maxDocumentBytes) return;
+    const exact = Y.encodeStateAsUpdate(document).byteLength;
+    this.approximateSizes.set(documentName, exact);
+    if (exact + message.byteLength > collabLimits.maxDocumentBytes) {
+      throw new CollabRejection(collabRejections.documentTooLarge.code, `${collabRejections.documentTooLarge.reason}: at most ${String(collabLimits.maxDocumentBytes)} bytes`);
+    }
+  }
+
+  /** Stores every open document, then closes all connections (before the database pool closes). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.attached?.off('upgrade', this.onUpgrade);
+    for (const [name, document] of this.hocuspocus.documents) {
+      const workspaceId = workspaceIdOfDocument(name);
+      if (workspaceId === undefined) continue;
+      await this.documents.store(workspaceId, Y.encodeStateAsUpdate(document)).catch((error: unknown) => {
+        this.logger.error(`could not store ${name} at shutdown: ${String(error)}`);
+      });
+    }
+    this.hocuspocus.closeConnections();
+    for (const client of this.sockets.clients) client.terminate();
+    await new Promise<void>((resolve) => {
+      this.sockets.close(() => {
+        resolve();
+      });
+    });
+    await this.hocuspocus.hooks('onDestroy', { instance: this.hocuspocus }).catch(() => undefined);
+  }
+}
+
+function requireWorkspaceId(documentName: string): string {
+  const workspaceId = workspaceIdOfDocument(documentName);
+  if (workspaceId === undefined) throw new Error(`not a workspace document: ${documentName}`);
+  return workspaceId;
+}
+
+/** Whether a Hocuspocus message carries document content (sync step 2 or update), by its header. */
+function addsToDocument(message: Uint8Array): boolean {
+  let offset = 0;
+  const readVarUint = (): number => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = message[offset];
+      if (byte === undefined) return -1;
+      offset += 1;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+      shift += 7;
+      if (shift > 49) return -1;
+    }
+  };
+  const nameLength = readVarUint();
+  if (nameLength < 0) return true;
+  offset += nameLength;
+  const type = readVarUint();
+  if (type !== 0) return false; // not a Sync message (awareness, auth, stateless, …)
+  const syncType = readVarUint();
+  return syncType !== 0; // 0 is SyncStep1 (a state vector); 1 and 2 carry content
+}

@@ -1,0 +1,158 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import {
+  can,
+  COLLAB_PATH,
+  collabLimits,
+  submitJobRequest,
+  workspaceDocumentName,
+  type CollabTicketView,
+  type CreateWorkspaceRequest,
+  type Role,
+  type SubmitJobRequest,
+  type WorkspaceView,
+} from '@atelier/contracts';
+import { ApiError } from '../common/error.filter.js';
+import { randomToken, sha256 } from '../common/crypto.js';
+import { CollabTicket, Membership, Organization, Project, User, Workspace } from '../database/entities/index.js';
+import { notFound } from '../orgs/organization.guard.js';
+import { CollabDocumentRepository } from './collab-document.repository.js';
+import { applySnapshot, snapshotOf, snapshotOfState, type WorkspaceSnapshot } from './workspace-document.js';
+import { LiveDocuments } from './live-documents.js';
+
+export const MAX_WORKSPACES_PER_PROJECT = 200;
+
+/** Who a valid ticket lets in, checked again against the membership at connect. */
+export interface CollabGrant {
+  userId: string;
+  organizationId: string;
+  workspaceId: string;
+  canWrite: boolean;
+}
+
+/** Workspaces, the tickets that open their documents, and reading a document for a job. */
+@Injectable()
+export class WorkspacesService {
+  constructor(
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(CollabDocumentRepository) private readonly documents: CollabDocumentRepository,
+    @Inject(LiveDocuments) private readonly live: LiveDocuments,
+  ) {}
+
+  async create(organizationId: string, userId: string, request: CreateWorkspaceRequest): Promise<WorkspaceView> {
+    const project = await this.em.findOne(Project, { id: request.projectId, organization: organizationId });
+    if (project === null) throw notFound('The project');
+    if ((await this.em.count(Workspace, { project: project.id })) >= MAX_WORKSPACES_PER_PROJECT) {
+      throw new ApiError(HttpStatus.CONFLICT, {
+        code: 'conflict',
+        message: `A project can have at most ${String(MAX_WORKSPACES_PER_PROJECT)} workspaces.`,
+        limit: MAX_WORKSPACES_PER_PROJECT,
+      });
+    }
+    const workspace = this.em.create(Workspace, {
+      id: crypto.randomUUID(),
+      organization: this.em.getReference(Organization, organizationId),
+      project,
+      name: request.name,
+      createdBy: this.em.getReference(User, userId),
+      createdAt: new Date(),
+    });
+    await this.em.flush();
+    return view(workspace);
+  }
+
+  async list(organizationId: string, projectId: string | undefined): Promise<WorkspaceView[]> {
+    const workspaces = await this.em.find(
+      Workspace,
+      { organization: organizationId, ...(projectId === undefined ? {} : { project: projectId }) },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: 1000 },
+    );
+    return workspaces.map(view);
+  }
+
+  async get(organizationId: string, workspaceId: string): Promise<WorkspaceView> {
+    return view(await this.find(organizationId, workspaceId));
+  }
+
+  async find(organizationId: string, workspaceId: string): Promise<Workspace> {
+    const workspace = await this.em.fork().findOne(Workspace, { id: workspaceId, organization: organizationId });
+    if (workspace === null) throw notFound('The workspace');
+    return workspace;
+  }
+
+  /** A random ticket, stored hashed, valid for `collabLimits.ticketTtlSeconds`. */
+  async issueTicket(organizationId: string, userId: string, role: Role, workspaceId: string): Promise<CollabTicketView> {
+    await this.find(organizationId, workspaceId);
+    const ticket = randomToken();
+    const expiresAt = new Date(Date.now() + collabLimits.ticketTtlSeconds * 1000);
+    const canWrite = can(role, 'generate');
+    const em = this.em.fork();
+    // Expired tickets are swept as new ones are issued.
+    await em.nativeDelete(CollabTicket, { expiresAt: { $lt: new Date() } });
+    em.create(CollabTicket, {
+      tokenHash: sha256(ticket),
+      organization: em.getReference(Organization, organizationId),
+      workspace: em.getReference(Workspace, workspaceId),
+      user: em.getReference(User, userId),
+      canWrite,
+      expiresAt,
+    });
+    await em.flush();
+    return { ticket, documentName: workspaceDocumentName(workspaceId), url: COLLAB_PATH, canWrite, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * The grant of an unexpired ticket for this workspace, with write access re-derived from the
+   * CURRENT membership (a member removed or demoted since the ticket was issued loses it); else null.
+   */
+  async redeemTicket(ticket: string, workspaceId: string): Promise<CollabGrant | null> {
+    if (ticket.length === 0 || ticket.length > 128) return null;
+    const em = this.em.fork();
+    const found = await em.findOne(CollabTicket, { tokenHash: sha256(ticket), expiresAt: { $gt: new Date() } });
+    if (found === null || found.workspace.id !== workspaceId) return null;
+    const organizationId = found.organization.id;
+    const membership = await em.findOne(Membership, { organization: { id: organizationId, deletedAt: null }, user: found.user.id }, { fields: ['role'] });
+    if (membership === null) return null;
+    const workspace = await em.findOne(Workspace, { id: workspaceId, organization: organizationId });
+    if (workspace === null) return null;
+    return { userId: found.user.id, organizationId, workspaceId, canWrite: found.canWrite && can(membership.role as Role, 'generate') };
+  }
+
+  /** The document as this node sees it: the live copy if it is open here, else the stored state. */
+  async snapshot(workspaceId: string): Promise<WorkspaceSnapshot> {
+    const live = this.live.get(workspaceId);
+    if (live !== undefined) return snapshotOf(live);
+    return snapshotOfState(await this.documents.load(workspaceId));
+  }
+
+  /** The submit body with the workspace's document applied (see applySnapshot); 404 if not in the org. */
+  async applyToSubmit(organizationId: string, body: SubmitJobRequest): Promise<SubmitJobRequest> {
+    if (body.workspaceId === undefined) return body;
+    const workspace = await this.em.fork().findOne(Workspace, { id: body.workspaceId, organization: organizationId });
+    if (workspace === null) throw notFound('The workspace');
+    const merged = applySnapshot({ ...body, projectId: body.projectId ?? workspace.project.id }, await this.snapshot(workspace.id));
+    const parsed = submitJobRequest.safeParse(merged);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') ?? 'workspaceId';
+      throw new ApiError(HttpStatus.BAD_REQUEST, {
+        code: 'invalid_request',
+        message: `workspace document: ${field}: ${issue?.message ?? 'is invalid'}`,
+        field,
+      });
+    }
+    return parsed.data;
+  }
+}
+
+function view(workspace: Workspace): WorkspaceView {
+  return {
+    id: workspace.id,
+    organizationId: workspace.organization.id,
+    projectId: workspace.project.id,
+    name: workspace.name,
+    documentName: workspaceDocumentName(workspace.id),
+    createdBy: workspace.createdBy.id,
+    createdAt: workspace.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,109 @@
+import { createRequire } from 'node:module';
+import type * as YTypes from 'yjs';
+import type { CollabTicketView, WorkspaceView } from '@atelier/contracts';
+import type { ApiClient } from '../client.js';
+import { Y } from '../../src/collab/hocuspocus-runtime.js';
+
+// The provider is required (not imported) for the reason given in src/collab/hocuspocus-runtime.ts.
+const require = createRequire(import.meta.url);
+
+interface ProviderOptions {
+  url: string;
+  name: string;
+  document: YTypes.Doc;
+  token: string | (() => Promise<string>);
+  WebSocketPolyfill: unknown;
+  onAuthenticationFailed?: (data: { reason: string }) => void;
+  onSynced?: () => void;
+  onClose?: (data: { event: { code: number; reason: string } }) => void;
+}
+export interface Provider {
+  isSynced: boolean;
+  hasUnsyncedChanges: boolean;
+  awareness: { setLocalStateField(field: string, value: unknown): void; getStates(): Map<number, Record<string, unknown>> } | null;
+  destroy(): void;
+}
+const { HocuspocusProvider } = require('@hocuspocus/provider') as { HocuspocusProvider: new (options: ProviderOptions) => Provider };
+const WebSocketPolyfill = require('ws') as unknown;
+
+export { Y };
+
+export interface CollabPeer {
+  doc: YTypes.Doc;
+  provider: Provider;
+  /** Reasons the server refused authentication, oldest first. */
+  refusals: string[];
+  closes: { code: number; reason: string }[];
+  synced(timeoutMs?: number): Promise<void>;
+  destroy(): void;
+}
+
+export function collabUrl(httpUrl: string): string {
+  return `${httpUrl.replace(/^http/, 'ws')}/collab`;
+}
+
+/** Opens a workspace document on `httpUrl` with a ticket (or a function fetching a fresh one per connect). */
+export function connect(httpUrl: string, documentName: string, token: string | (() => Promise<string>), doc: YTypes.Doc = new Y.Doc()): CollabPeer {
+  const refusals: string[] = [];
+  const closes: { code: number; reason: string }[] = [];
+  const provider = new HocuspocusProvider({
+    url: collabUrl(httpUrl),
+    name: documentName,
+    document: doc,
+    token,
+    WebSocketPolyfill,
+    onAuthenticationFailed: ({ reason }) => refusals.push(reason),
+    onClose: ({ event }) => closes.push({ code: event.code, reason: event.reason }),
+  });
+  return {
+    doc,
+    provider,
+    refusals,
+    closes,
+    synced: (timeoutMs = 10_000) => waitFor(() => provider.isSynced, timeoutMs, `${documentName} to sync`),
+    destroy: () => {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export async function ticketFor(client: ApiClient, organizationId: string, workspaceId: string): Promise<CollabTicketView> {
+  const response = await client.post<CollabTicketView>(`/orgs/${organizationId}/workspaces/${workspaceId}/collab-ticket`);
+  if (response.status !== 200) throw new Error(`ticket: ${String(response.status)} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export async function createWorkspace(client: ApiClient, organizationId: string, projectId: string, name = 'Board'): Promise<WorkspaceView> {
+  const response = await client.post<WorkspaceView>(`/orgs/${organizationId}/workspaces`, { name, projectId });
+  if (response.status !== 201) throw new Error(`workspace: ${String(response.status)} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Why Redis cannot be used for the two-node tests, or undefined when it answers. */
+export async function redisUnavailable(): Promise<string | undefined> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return undefined;
+  } catch (error) {
+    return `Redis at ${redisUrl} is unreachable (${error instanceof Error ? error.message : String(error)})`;
+  } finally {
+    client.disconnect();
+  }
+}
