@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { collabRejections, collabFields, collabLimits, workspaceDocumentName, type MaskStroke, type OrganizationView, type ProjectView, type WorkspaceView } from '@atelier/contracts';
+import { collabRejections, collabFields, type CollabAwareness, collabLimits, workspaceDocumentName, type MaskStroke, type OrganizationView, type ProjectView, type WorkspaceView } from '@atelier/contracts';
 import type { TestDatabase } from '../../../../tools/testing/database.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/app.js';
@@ -9,6 +9,7 @@ import { WorkspacesService } from '../../src/collab/workspaces.service.js';
 import { ASSET_STORAGE } from '../../src/jobs/tokens.js';
 import { renderMask } from '../../src/jobs/mask-render.js';
 import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
+import { PostgresPoolRepository } from '../../src/repositories/postgres-pool.repository.js';
 import type { AssetStorage } from '../../src/storage/storage.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { startTestApp, type TestApp } from '../app.js';
@@ -94,6 +95,19 @@ describe('collaborative workspace documents (one node)', () => {
     expect(alice.doc.getArray(collabFields.mask).toJSON()).toEqual(bob.doc.getArray(collabFields.mask).toJSON());
   });
 
+  it('passes awareness (name, colour, cursor, brush preview) through, viewers included', async () => {
+    const alice = open(owner);
+    const watcher = open(viewer);
+    await Promise.all([alice.synced(), watcher.synced()]);
+    const state: CollabAwareness = { user: { id: viewer.userId, name: 'Vera', colour: '#3366ff' }, cursor: { x: 120, y: 80 }, brush: { tool: 'brush', width: 40, x: 120, y: 80 } };
+    watcher.provider.awareness?.setLocalStateField('user', state.user);
+    watcher.provider.awareness?.setLocalStateField('cursor', state.cursor);
+    watcher.provider.awareness?.setLocalStateField('brush', state.brush);
+    const seen = (): Record<string, unknown> | undefined => [...(alice.provider.awareness?.getStates().values() ?? [])].find((candidate) => (candidate.user as { name?: string } | undefined)?.name === 'Vera');
+    await waitFor(() => seen()?.brush !== undefined, 10_000, 'the viewer awareness');
+    expect(seen()).toMatchObject(state);
+  });
+
   it("rejects a viewer's edits: the others and the stored document never see them", async () => {
     const writer = open(member);
     const watcher = open(viewer);
@@ -132,6 +146,21 @@ describe('collaborative workspace documents (one node)', () => {
     const forged = connect(url, workspaceDocumentName(workspace.id), 'not-a-real-ticket-at-all');
     peers.push(forged);
     await waitFor(() => forged.refusals.length > 0, 10_000, 'the refusal of a forged ticket');
+  });
+
+  it('refuses an expired ticket, and a ticket of a member since removed from the org', async () => {
+    const ticket = await ticketFor(member.client, organization.id, workspace.id);
+    await app.get(PostgresPoolRepository).pool.query(`update collab_tickets set expires_at = now() - interval '1 second'`);
+    const late = connect(url, workspaceDocumentName(workspace.id), ticket.ticket);
+    peers.push(late);
+    await waitFor(() => late.refusals.length > 0, 10_000, 'the refusal of an expired ticket');
+
+    const leaver = await addMember(api, owner.client, organization.id, 'member', 'collab-leaver');
+    const fresh = await ticketFor(leaver.client, organization.id, workspace.id);
+    expectStatus(await owner.client.request('DELETE', `/orgs/${organization.id}/members/${leaver.userId}`), 204);
+    const gone = connect(url, workspaceDocumentName(workspace.id), fresh.ticket);
+    peers.push(gone);
+    await waitFor(() => gone.refusals.length > 0, 10_000, 'the refusal of a removed member');
   });
 
   it('limits message and document size with a clear close code', async () => {
