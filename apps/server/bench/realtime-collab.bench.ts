@@ -64,16 +64,21 @@ async function setUp(url: string, label: string): Promise<{ client: ApiClient; w
 }
 
 async function run(label: string, urls: string[], servers: ServerProcess[], client: ApiClient, workspace: WorkspaceView): Promise<Result> {
-  const before = await Promise.all(servers.map((server) => rssBytes(server.child.pid)));
   const peers: CollabPeer[] = [];
-  for (let index = 0; index < EDITORS; index += 1) {
+  const open = async (index: number): Promise<void> => {
     const ticket = (await ticketFor(client, workspace.organizationId, workspace.id)).ticket;
     peers.push(connect(urls[index % urls.length] ?? '', workspace.documentName, ticket));
-  }
+  };
+  // One editor per node first, so the document is loaded and the code paths warm before the baseline.
+  for (let index = 0; index < urls.length; index += 1) await open(index);
+  await Promise.all(peers.map((peer) => peer.synced(30_000)));
+  await sleep(1_000);
+  const before = await Promise.all(servers.map((server) => rssBytes(server.child.pid)));
+  for (let index = urls.length; index < EDITORS; index += 1) await open(index);
   await Promise.all(peers.map((peer) => peer.synced(30_000)));
   await sleep(1_000);
   const after = await Promise.all(servers.map((server) => rssBytes(server.child.pid)));
-  const memoryPerConnection = (after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)) / EDITORS;
+  const memoryPerConnection = (after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)) / (EDITORS - urls.length);
 
   // Each editor writes its own key of a shared map: the value carries the send time.
   const latencies: number[] = [];
