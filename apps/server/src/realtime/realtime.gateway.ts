@@ -128,7 +128,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       });
       await Promise.all([pub.connect(), sub.connect()]);
       this.redis = { pub, sub };
-      io.adapter(createAdapter(pub, sub));
+      io.adapter(createAdapter(pub, sub, { requestsTimeout: 3_000 }));
     }
     io.use((socket, next) => {
       this.authenticate(socket).then(
@@ -265,8 +265,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.ledger.poolBalance(organizationId),
       this.budgetEvent(organizationId, userId),
       this.jobs.list(organizationId, { authorId: userId, limit: RECENT_JOBS }),
-      // Every node's sockets in the room (through the adapter with Redis).
-      this.server.in(orgRoom(organizationId)).fetchSockets(),
+      this.presenceSockets(organizationId),
     ]);
     const presence: PresenceEntry[] = sockets.map((socket) => {
       const { organizationId: _organization, ...entry } = this.presence(socket, organizationId);
@@ -274,6 +273,16 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     });
     if (budget === undefined) throw new Error(`organization ${organizationId} has no credit pool`);
     return { organizationId, pool: { organizationId, ...pool }, budget, recentJobs, presence };
+  }
+
+  /** Every node's sockets in the org room (asked through the adapter); this node's alone if a node does not answer in time. */
+  private async presenceSockets(organizationId: string): Promise<{ id: string; data: SocketData }[]> {
+    try {
+      return await this.server.in(orgRoom(organizationId)).fetchSockets();
+    } catch (error) {
+      this.logger.warn(`presence from other nodes unavailable (${String(error)}); sending this node's`);
+      return this.server.local.in(orgRoom(organizationId)).fetchSockets();
+    }
   }
 
   private async budgetEvent(organizationId: string, userId: string): Promise<BudgetEvent | undefined> {
