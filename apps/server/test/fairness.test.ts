@@ -65,7 +65,6 @@ describe('queue fairness and concurrency limits', () => {
     }
     const late = await other.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: 'other 0' });
     expectStatus(late, 201);
-    expect(late.body.job.queuePosition).toBeGreaterThan(1); // it reports where it stands
 
     const lateDone = await waitForJob(other.client, organization.id, late.body.job.id);
     expect(lateDone.status).toBe('succeeded');

@@ -42,7 +42,8 @@ describe('generation jobs through the real queue', () => {
     const before = await pool();
     const submitted = await submit({ request: { ...schnell, variations: 2 }, prompt: 'a lighthouse at dusk', seed: 42 });
     expect(submitted.status).toBe(201);
-    expect(submitted.body.job).toMatchObject({ status: 'queued', priceCredits: 20, unitCredits: 10, variations: 2, catalogId: 'default' });
+    expect(submitted.body.job).toMatchObject({ priceCredits: 20, unitCredits: 10, variations: 2, catalogId: 'default' });
+    expect(['queued', 'running']).toContain(submitted.body.job.status); // a free worker may already have it
     expect(submitted.body.balances.pool.availableCredits).toBe(before.availableCredits - 20);
     expect(submitted.body.balances.pool.pendingCredits).toBe(before.pendingCredits + 20);
 
