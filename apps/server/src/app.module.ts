@@ -12,6 +12,7 @@ import { OrganizationsModule } from './orgs/organizations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { CollabModule } from './collab/collab.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { UsageModule } from './usage/usage.module.js';
 import { DatabaseRepository } from './repositories/database.repository.js';
 import { LedgerRepository } from './repositories/ledger.repository.js';
 import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-pool.repository.js';
@@ -90,6 +91,7 @@ export class AppModule {
         JobsModule,
         CollabModule,
         RealtimeModule,
+        UsageModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -5,3 +5,4 @@ export * from './views.js';
 export * from './jobs.js';
 export * from './events.js';
 export * from './collab.js';
+export * from './usage.js';

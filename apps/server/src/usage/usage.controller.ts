@@ -1,0 +1,73 @@
+import { Controller, Get, HttpStatus, Inject, Param, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { z } from 'zod';
+import {
+  can,
+  spendQuery,
+  spendReport,
+  transactionExportQuery,
+  transactionPage,
+  transactionQuery,
+  uuid,
+  type SpendReport,
+  type TransactionPage,
+} from '@atelier/contracts';
+import { CurrentAccess, RequirePermission, type OrganizationAccess } from '../auth/principal.js';
+import { ApiError } from '../common/error.filter.js';
+import { UsageService } from './usage.service.js';
+
+const orgParam = { schema: uuid };
+
+@ApiTags('usage')
+@Controller('orgs/:orgId/usage')
+export class UsageController {
+  constructor(@Inject(UsageService) private readonly usage: UsageService) {}
+
+  @Get('spend')
+  @RequirePermission('org.read')
+  @ApiOkResponse({
+    standardSchema: spendReport,
+    description: "Captured credits per group and bucket over [from, to). `scope=org` (the default) needs `members.read`; `scope=me` is the caller's own spend, for any member",
+  })
+  spend(
+    @Param('orgId', orgParam) orgId: string,
+    @CurrentAccess() access: OrganizationAccess,
+    @Query({ schema: spendQuery }) query: z.infer<typeof spendQuery>,
+  ): Promise<SpendReport> {
+    if (query.scope === 'org' && !can(access.role, 'members.read')) {
+      throw new ApiError(HttpStatus.FORBIDDEN, { code: 'forbidden', message: "Only managers and owners see the organization's spend; ask for scope=me." });
+    }
+    return this.usage.spend(orgId, access.userId, query);
+  }
+
+  @Get('transactions')
+  @RequirePermission('audit.read')
+  @ApiOkResponse({ standardSchema: transactionPage, description: "The ledger's transfers, newest first; pass `nextCursor` back as `cursor`" })
+  transactions(@Param('orgId', orgParam) orgId: string, @Query({ schema: transactionQuery }) query: z.infer<typeof transactionQuery>): Promise<TransactionPage> {
+    return this.usage.transactions(orgId, query);
+  }
+
+  @Get('transactions.csv')
+  @RequirePermission('audit.read')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'Every matching transfer as CSV (RFC 4180, header row), newest first, streamed' })
+  async transactionsCsv(
+    @Param('orgId', orgParam) orgId: string,
+    @Query({ schema: transactionExportQuery }) query: z.infer<typeof transactionExportQuery>,
+    @Res() response: Response,
+  ): Promise<void> {
+    response.status(HttpStatus.OK);
+    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="atelier-transactions-${orgId}.csv"`);
+    response.setHeader('Cache-Control', 'no-store');
+    try {
+      await this.usage.exportCsv(orgId, query, response);
+      response.end();
+    } catch (error) {
+      if (!response.headersSent) throw error; // nothing sent yet (a bad filter): the usual error answer
+      // Headers and rows are out: the only honest signal left is a broken download.
+      response.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}

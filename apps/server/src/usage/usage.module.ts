@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '../orgs/organizations.module.js';
+import { UsageController } from './usage.controller.js';
+import { UsageService } from './usage.service.js';
+
+/** Spend analytics and the transaction history (JSON pages and a streamed CSV export). */
+@Module({
+  imports: [OrganizationsModule],
+  controllers: [UsageController],
+  providers: [UsageService],
+})
+export class UsageModule {}

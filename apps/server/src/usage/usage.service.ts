@@ -1,0 +1,204 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import type { HistoryQuery, TransferView } from '@atelier/ledger';
+import type { SpendQuery, SpendReport, TransactionExportQuery, TransactionPage, TransactionQuery, TransactionView } from '@atelier/contracts';
+import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { ApiError } from '../common/error.filter.js';
+
+/** The SQL expression each `groupBy` groups jobs by. Fixed strings, never user input. */
+const groupColumns = {
+  member: 'j.author_id::text',
+  model: 'j.model_id',
+  operation: 'j.operation',
+  project: 'j.project_id::text',
+} as const;
+
+/** Rows per keyset page of the CSV export (the ledger's own page limit). */
+const exportPageSize = 500;
+
+export const csvColumns = [
+  'transfer_id', 'created_at', 'kind', 'phase', 'debit_account', 'credit_account', 'amount_credits',
+  'member_id', 'project_id', 'actor_id', 'hold_id', 'job_id', 'purchase_id', 'reason', 'corrects_transfer_id',
+] as const;
+
+/**
+ * Spend analytics and the transaction history: read-only views over jobs (what was spent on
+ * what) and the ledger's transfers (every movement of credits).
+ */
+@Injectable()
+export class UsageService {
+  constructor(
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+  ) {}
+
+  /**
+   * Spend per group per bucket over [from, to), from `jobs`: `captured_credits` is what the
+   * ledger captured for the job (images kept × unit price, the rest already released) and
+   * `images_done` the images kept. Jobs whose hold was voided or expired have no capture.
+   *
+   * Query plan: one range scan of the `(organization_id, created_at)` index on jobs (bitmap heap
+   * scan for a month or more, plain index scan for a day), then a hash aggregate over the rows of
+   * the range only; nothing outside [from, to) or outside the org is read. `scope=me` adds
+   * `author_id`, a filter on the same scan (the range is already small). The per-bucket rows and
+   * the totals are computed in one statement from the same scan (a CTE read twice, materialised
+   * once) so the range is read once. Member names are joined after aggregation, on ≤ one row per
+   * member and bucket, not per job.
+   */
+  async spend(organizationId: string, userId: string, query: SpendQuery): Promise<SpendReport> {
+    const group = groupColumns[query.groupBy];
+    const result = await this.postgres.pool.query<{
+      time_zone: string;
+      rows: { bucket_start: string; key: string | null; label: string | null; jobs: number; images: number; credits: string }[] | null;
+      by_operation: { operation: string; jobs: number; images: number; credits: string }[] | null;
+    }>(
+      `with pool as (select coalesce((select time_zone from ledger.pools where org_id = $1), 'UTC') as tz),
+       spent as materialized (
+         select date_trunc($5, j.created_at, (select tz from pool)) as bucket_start, ${group} as key, j.operation,
+                count(*)::int as jobs, sum(j.images_done)::int as images, sum(j.captured_credits) as credits
+         from jobs j
+         where j.organization_id = $1 and j.created_at >= $2 and j.created_at < $3
+           and j.captured_credits is not null
+           and ($4::uuid is null or j.author_id = $4)
+         group by 1, 2, 3
+       ),
+       grouped as (
+         select bucket_start, key, sum(jobs)::int as jobs, sum(images)::int as images, sum(credits) as credits
+         from spent group by bucket_start, key
+       )
+       select (select tz from pool) as time_zone,
+         (select json_agg(json_build_object(
+                   'bucket_start', g.bucket_start, 'key', g.key,
+                   'label', ${query.groupBy === 'member' ? 'u.name' : 'g.key'},
+                   'jobs', g.jobs, 'images', g.images, 'credits', g.credits::text)
+                 order by g.bucket_start, g.key nulls first)
+          from grouped g ${query.groupBy === 'member' ? 'left join users u on u.id::text = g.key' : ''}) as rows,
+         (select json_agg(json_build_object('operation', o.operation, 'jobs', o.jobs, 'images', o.images, 'credits', o.credits::text) order by o.operation)
+          from (select operation, sum(jobs)::int as jobs, sum(images)::int as images, sum(credits) as credits from spent group by operation) o) as by_operation`,
+      [organizationId, query.from, query.to, query.scope === 'me' ? userId : null, query.bucket],
+    );
+    const row = result.rows[0];
+    const rows = (row?.rows ?? []).map((entry) => ({
+      bucketStart: new Date(entry.bucket_start).toISOString(),
+      key: entry.key,
+      label: entry.label,
+      jobs: entry.jobs,
+      images: entry.images,
+      credits: Number(entry.credits),
+    }));
+    const byOperation = (row?.by_operation ?? []).map((entry) => ({ operation: entry.operation, jobs: entry.jobs, images: entry.images, credits: Number(entry.credits) }));
+    const jobs = byOperation.reduce((sum, entry) => sum + entry.jobs, 0);
+    const images = byOperation.reduce((sum, entry) => sum + entry.images, 0);
+    const credits = byOperation.reduce((sum, entry) => sum + entry.credits, 0);
+    return {
+      groupBy: query.groupBy,
+      bucket: query.bucket,
+      scope: query.scope,
+      from: new Date(query.from).toISOString(),
+      to: new Date(query.to).toISOString(),
+      timeZone: row?.time_zone ?? 'UTC',
+      rows,
+      totals: { jobs, images, credits, averageCreditsPerImage: images === 0 ? null : credits / images, byOperation },
+    };
+  }
+
+  /** One page of the org's transfers, newest first (the ledger's history query, keyset on transfer id). */
+  async transactions(organizationId: string, query: TransactionQuery): Promise<TransactionPage> {
+    const page = await this.ledger.ledger.history({ ...historyFilters(organizationId, query), cursor: query.cursor ?? null, limit: query.limit });
+    return { transactions: page.transfers.map(transactionView), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Writes every matching transfer to `out` as CSV, newest first, one keyset page at a time:
+   * a page is written before the next is read, and a full socket buffer pauses the walk, so
+   * memory holds one page whatever the number of rows.
+   */
+  async exportCsv(organizationId: string, query: TransactionExportQuery, out: Writable): Promise<number> {
+    const filters = historyFilters(organizationId, query);
+    let cursor: string | null = null;
+    let count = 0;
+    if (!out.write(`${csvColumns.join(',')}\r\n`)) await drained(out);
+    do {
+      const page = await this.ledger.ledger.history({ ...filters, cursor, limit: exportPageSize });
+      let chunk = '';
+      for (const transfer of page.transfers) chunk += csvLine(transfer);
+      count += page.transfers.length;
+      cursor = page.nextCursor;
+      if (out.destroyed) return count;
+      if (!out.write(chunk)) await drained(out);
+    } while (cursor !== null);
+    return count;
+  }
+}
+
+function historyFilters(organizationId: string, query: TransactionExportQuery): HistoryQuery & { limit: number } {
+  const from = query.from === undefined ? undefined : new Date(query.from);
+  const to = query.to === undefined ? undefined : new Date(query.to);
+  if (from !== undefined && to !== undefined && from >= to) {
+    throw new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_request', message: 'to: must be after from', field: 'to' });
+  }
+  return {
+    orgId: organizationId,
+    ...(query.memberId === undefined ? {} : { memberId: query.memberId }),
+    ...(query.projectId === undefined ? {} : { projectId: query.projectId }),
+    ...(query.kind === undefined ? {} : { kinds: query.kind }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    limit: 1,
+  };
+}
+
+async function drained(out: Writable): Promise<void> {
+  if (out.destroyed) return;
+  await Promise.race([once(out, 'drain'), once(out, 'close')]);
+}
+
+function transactionView(transfer: TransferView): TransactionView {
+  return {
+    transferId: transfer.transferId.toString(),
+    kind: transfer.kind,
+    phase: transfer.phase,
+    debitAccount: transfer.debitAccount,
+    creditAccount: transfer.creditAccount,
+    amountCredits: Number(transfer.amountCredits),
+    memberId: transfer.memberId,
+    projectId: transfer.projectId,
+    actorId: transfer.actorId,
+    holdId: transfer.holdId,
+    jobId: transfer.reference.jobId,
+    purchaseId: transfer.reference.purchaseId,
+    reason: transfer.reason,
+    correctsTransferId: transfer.correctsTransferId?.toString() ?? null,
+    createdAt: transfer.createdAt.toISOString(),
+  };
+}
+
+/** RFC 4180: a field with a comma, quote, CR or LF is quoted and its quotes doubled. */
+export function csvField(value: string | null): string {
+  if (value === null) return '';
+  // A leading =, +, - or @ would be run as a formula by spreadsheets: prefix a quote.
+  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?[0-9]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+function csvLine(transfer: TransferView): string {
+  return `${[
+    transfer.transferId.toString(),
+    transfer.createdAt.toISOString(),
+    transfer.kind,
+    transfer.phase,
+    transfer.debitAccount,
+    transfer.creditAccount,
+    transfer.amountCredits.toString(),
+    transfer.memberId,
+    transfer.projectId,
+    transfer.actorId,
+    transfer.holdId,
+    transfer.reference.jobId,
+    transfer.reference.purchaseId,
+    transfer.reason,
+    transfer.correctsTransferId?.toString() ?? null,
+  ].map(csvField).join(',')}\r\n`;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { uuid } from './accounts.js';
+
+export const usageGroupBys = ['member', 'model', 'operation', 'project'] as const;
+export const usageBuckets = ['day', 'week', 'month'] as const;
+export const transferKindNames = ['grant', 'hold', 'capture', 'void', 'hold_expiry', 'grant_expiry', 'adjustment', 'reversal'] as const;
+
+/** Spend over [from, to): the org's (managers and owners) or, with `scope=me`, the caller's own. */
+export const spendQuery = z
+  .strictObject({
+    groupBy: z.enum(usageGroupBys).default('member'),
+    bucket: z.enum(usageBuckets).default('day'),
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    scope: z.enum(['org', 'me']).default('org'),
+  })
+  .refine((query) => Date.parse(query.from) < Date.parse(query.to), { message: 'from must be before to', path: ['to'] })
+  .refine((query) => Date.parse(query.to) - Date.parse(query.from) <= 400 * 86_400_000, { message: 'at most 400 days', path: ['to'] });
+export type SpendQuery = z.infer<typeof spendQuery>;
+
+export const spendReport = z.object({
+  groupBy: z.enum(usageGroupBys),
+  bucket: z.enum(usageBuckets),
+  scope: z.enum(['org', 'me']),
+  from: z.string(),
+  to: z.string(),
+  /** Bucket starts are in the pool's time zone. */
+  timeZone: z.string(),
+  /** One row per group and bucket with any spend, by bucket then group. */
+  rows: z.array(
+    z.object({
+      bucketStart: z.string(),
+      /** Member id, model id, operation or project id (null: no project). */
+      key: z.string().nullable(),
+      /** The member's name for groupBy=member, else the key. */
+      label: z.string().nullable(),
+      jobs: z.number().int(),
+      images: z.number().int(),
+      credits: z.number().int(),
+    }),
+  ),
+  totals: z.object({
+    jobs: z.number().int(),
+    images: z.number().int(),
+    credits: z.number().int(),
+    /** Credits per kept image; null when no image was kept. */
+    averageCreditsPerImage: z.number().nullable(),
+    byOperation: z.array(z.object({ operation: z.string(), jobs: z.number().int(), images: z.number().int(), credits: z.number().int() })),
+  }),
+});
+export type SpendReport = z.infer<typeof spendReport>;
+
+const transactionFilters = {
+  memberId: uuid.optional(),
+  projectId: uuid.optional(),
+  /** One kind or several, comma separated. */
+  kind: z
+    .string()
+    .max(200)
+    .transform((value) => value.split(','))
+    .pipe(z.array(z.enum(transferKindNames)).min(1))
+    .optional(),
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+};
+
+export const transactionQuery = z.strictObject({
+  ...transactionFilters,
+  cursor: z.string().regex(/^c[0-9]{1,19}$/, 'not a cursor from this list').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type TransactionQuery = z.infer<typeof transactionQuery>;
+
+export const transactionExportQuery = z.strictObject(transactionFilters);
+export type TransactionExportQuery = z.infer<typeof transactionExportQuery>;
+
+export const transactionView = z.object({
+  transferId: z.string(),
+  kind: z.enum(transferKindNames),
+  phase: z.string(),
+  debitAccount: z.string(),
+  creditAccount: z.string(),
+  amountCredits: z.number().int(),
+  memberId: z.string().nullable(),
+  projectId: z.string().nullable(),
+  actorId: z.string().nullable(),
+  holdId: z.string().nullable(),
+  jobId: z.string().nullable(),
+  purchaseId: z.string().nullable(),
+  reason: z.string().nullable(),
+  correctsTransferId: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type TransactionView = z.infer<typeof transactionView>;
+
+export const transactionPage = z.object({
+  /** Newest first. */
+  transactions: z.array(transactionView),
+  nextCursor: z.string().nullable(),
+});
+export type TransactionPage = z.infer<typeof transactionPage>;
