@@ -8,6 +8,7 @@ import pg from 'pg';
 import { benchDatabase } from '../../../tools/bench/postgres.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
+import { spendStatement } from '../src/usage/usage.service.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const MEMBERS = 50;
@@ -100,12 +101,8 @@ async function timeSpend(label: string, query: string): Promise<void> {
 await timeSpend('spend by member, one month (June), bucket=month', 'groupBy=member&bucket=month&from=2025-06-01T00:00:00Z&to=2025-07-01T00:00:00Z');
 await timeSpend('spend by member, one month (June), bucket=day', 'groupBy=member&bucket=day&from=2025-06-01T00:00:00Z&to=2025-07-01T00:00:00Z');
 await timeSpend('spend by model, whole year, bucket=month', 'groupBy=model&bucket=month&from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z');
-const plan = await sql.query<{ 'QUERY PLAN': string }>(
-  `explain (analyze, costs off, timing off, summary on) select author_id, sum(captured_credits) from jobs
-   where organization_id = $1 and created_at >= '2025-06-01' and created_at < '2025-07-01' and captured_credits is not null group by 1`,
-  [orgId],
-);
-console.log(`plan of the scan (one month):\n  ${plan.rows.map((row) => row['QUERY PLAN']).join('\n  ')}`);
+const plan = await sql.query<{ 'QUERY PLAN': string }>(`explain (analyze, costs off) ${spendStatement('member')}`, [orgId, '2025-06-01T00:00:00Z', '2025-07-01T00:00:00Z', null, 'month']);
+console.log(`plan of the spend statement, by member, one month:\n  ${plan.rows.map((row) => row['QUERY PLAN']).join('\n  ')}`);
 
 async function exportCsv(label: string, from: string, to: string): Promise<void> {
   const rssBefore = process.resourceUsage().maxRSS;
