@@ -58,11 +58,13 @@ describe('usage: spend analytics and transaction history', () => {
     member = await addMember(server, owner.client, orgId, 'member', 'usage-member');
     viewer = await addMember(server, owner.client, orgId, 'viewer', 'usage-viewer');
     await server.grantCredits(orgId, 100_000);
+    const project = await owner.client.post<{ id: string }>(`/orgs/${orgId}/projects`, { name: 'Launch' });
+    expectStatus(project, 201);
     from = new Date(Date.now() - 60_000).toISOString();
     const requests: [Member, unknown][] = [
       [member, { request: { ...schnell, variations: 2 }, prompt: 'member schnell', seed: 1 }],
       [member, { request: pro, prompt: 'member pro', seed: 2 }],
-      [owner, { request: schnell, prompt: 'owner schnell', seed: 3 }],
+      [owner, { request: schnell, prompt: 'owner schnell', seed: 3, projectId: project.body.id }],
       [owner, { request: { ...pro, variations: 3 }, prompt: 'owner pro', seed: 4 }],
     ];
     for (const [who, body] of requests) {
@@ -117,6 +119,16 @@ describe('usage: spend analytics and transaction history', () => {
     expectStatus(before, 200);
     expect(before.body.rows).toEqual([]);
     expect(before.body.totals).toMatchObject({ jobs: 0, credits: 0, averageCreditsPerImage: null });
+  });
+
+  it('spend by project and by operation adds up the same way (no project: a null key)', async () => {
+    const byProject = await owner.client.get<SpendReport>(`/orgs/${orgId}/usage/spend?groupBy=project&bucket=week&from=${from}&to=${to}`);
+    expectStatus(byProject, 200);
+    expect(reportSums(byProject.body)).toEqual(sumBy((job) => job.projectId ?? 'none'));
+    expect(byProject.body.rows.some((row) => row.key === null)).toBe(true);
+    const byOperation = await owner.client.get<SpendReport>(`/orgs/${orgId}/usage/spend?groupBy=operation&from=${from}&to=${to}`);
+    expectStatus(byOperation, 200);
+    expect(reportSums(byOperation.body)).toEqual(sumBy((job) => job.operation));
   });
 
   it('a member sees only their own spend with scope=me and is refused the org view', async () => {
