@@ -120,11 +120,15 @@ export class UsageService {
 export function spendStatement(groupBy: SpendQuery['groupBy']): string {
   const group = groupColumns[groupBy];
   return `with pool as (select coalesce((select time_zone from ledger.pools where org_id = $1), 'UTC') as tz),
+       -- Buckets are stepped in the pool's wall-clock time (so a day stays a day across DST) and
+       -- converted back; written without PG 16's time-zone arguments to run on Postgres 15 too.
        buckets as (
-         select b.start, greatest(b.start, $2::timestamptz) as low,
-                least(date_add(b.start, ('1 ' || $5)::interval, (select tz from pool)), $3::timestamptz) as high
-         from generate_series(date_trunc($5, $2::timestamptz, (select tz from pool)), $3::timestamptz - interval '1 microsecond',
-                              ('1 ' || $5)::interval, (select tz from pool)) as b(start)
+         select local.start at time zone (select tz from pool) as start,
+                greatest(local.start at time zone (select tz from pool), $2::timestamptz) as low,
+                least((local.start + ('1 ' || $5)::interval) at time zone (select tz from pool), $3::timestamptz) as high
+         from generate_series(date_trunc($5, $2::timestamptz at time zone (select tz from pool)),
+                              ($3::timestamptz - interval '1 microsecond') at time zone (select tz from pool),
+                              ('1 ' || $5)::interval) as local(start)
        ),
        spent as materialized (
          select bk.start as bucket_start, ${group} as key, j.operation,
