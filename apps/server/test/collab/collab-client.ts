@@ -90,20 +90,4 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Why Redis cannot be used for the two-node tests, or undefined when it answers. */
-export async function redisUnavailable(): Promise<string | undefined> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return undefined;
-  } catch (error) {
-    return `Redis at ${redisUrl} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-  } finally {
-    client.disconnect();
-  }
-}
+export { redisUnavailable, redisUrl } from '../redis.js';

@@ -1,5 +1,4 @@
 import { io, type Socket } from 'socket.io-client';
-import { Redis } from 'ioredis';
 import type { Ack, ClientToServerEvents, RealtimeSnapshot, ServerToClientEvents } from '@atelier/contracts';
 import type { ApiClient } from '../client.js';
 
@@ -84,19 +83,4 @@ export function connect(url: string, options: { cookie?: string; token?: string;
   });
 }
 
-export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Undefined when Redis answers a PING, else why not. */
-export async function redisUnavailable(url = redisUrl): Promise<string | undefined> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return undefined;
-  } catch (error) {
-    return `Redis at ${url} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-  } finally {
-    client.disconnect();
-  }
-}
+export { redisUnavailable, redisUrl } from '../redis.js';
