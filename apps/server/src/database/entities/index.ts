@@ -3,9 +3,11 @@ import { SystemMetadata } from './system-metadata.entity.js';
 import { Asset, FreeAllowanceUsage, Job } from './job.entity.js';
 import { PasswordResetToken, Session, User } from './user.entity.js';
 import { CollabDocument, CollabTicket, Workspace } from './workspace.entity.js';
+import { Alert, AlertSettings, Notification, WebhookAttempt } from './alert.entity.js';
 
 export { Asset, FreeAllowanceUsage, Job };
 export { CollabDocument, CollabTicket, Workspace };
+export { Alert, AlertSettings, Notification, WebhookAttempt };
 export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User };
 export const entities = [
   SystemMetadata,
@@ -24,4 +26,8 @@ export const entities = [
   Workspace,
   CollabDocument,
   CollabTicket,
+  AlertSettings,
+  Alert,
+  Notification,
+  WebhookAttempt,
 ];

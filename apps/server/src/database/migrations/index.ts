@@ -2,6 +2,7 @@ import { Migration20261121000000_initial } from './Migration20261121000000_initi
 import { Migration20261121232220_accounts } from './Migration20261121232220_accounts.js';
 import { Migration20261121234932_jobs } from './Migration20261121234932_jobs.js';
 import { Migration20261122004103_workspaces } from './Migration20261122004103_workspaces.js';
+import { Migration20261122015514_alerts } from './Migration20261122015514_alerts.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   { name: 'Migration20261121232220_accounts', class: Migration20261121232220_accounts },
   { name: 'Migration20261121234932_jobs', class: Migration20261121234932_jobs },
   { name: 'Migration20261122004103_workspaces', class: Migration20261122004103_workspaces },
+  { name: 'Migration20261122015514_alerts', class: Migration20261122015514_alerts },
 ];
