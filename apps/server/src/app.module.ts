@@ -13,6 +13,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { CollabModule } from './collab/collab.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { UsageModule } from './usage/usage.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { DatabaseRepository } from './repositories/database.repository.js';
 import { LedgerRepository } from './repositories/ledger.repository.js';
 import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-pool.repository.js';
@@ -92,6 +93,7 @@ export class AppModule {
         CollabModule,
         RealtimeModule,
         UsageModule,
+        AlertsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -15,6 +15,7 @@
  * `connect`, and the ack carries a full snapshot (pool, my budget, my recent jobs, presence).
  * The server joins the room before it reads the snapshot, so nothing is missed in between.
  */
+import type { AlertData, AlertKind } from './alerts.js';
 import type { JobView } from './jobs.js';
 import type { BudgetView, PoolView } from './views.js';
 
@@ -48,13 +49,16 @@ export interface PresenceEntry {
 /** Someone subscribed to the org, changed workspace (`presence:update`) or left. To `org:{id}`. */
 export type PresenceEvent = PresenceEntry & { organizationId: string };
 
-export type AlertKind = 'budget_exhausted' | 'pool_low';
-
-/** Something a person should notice. Today: the user's budget in an org reached 0 (to `user:{id}`). */
+/** Something a person should notice (kinds: alerts.ts), as a new notification. To `user:{id}`. */
 export interface AlertEvent {
+  /** The notification's id (mark it read with it). */
+  id: string;
+  alertId: string;
   organizationId: string;
   kind: AlertKind;
+  title: string;
   message: string;
+  data: AlertData;
   at: string;
 }
 

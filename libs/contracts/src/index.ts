@@ -6,3 +6,4 @@ export * from './jobs.js';
 export * from './events.js';
 export * from './collab.js';
 export * from './usage.js';
+export * from './alerts.js';

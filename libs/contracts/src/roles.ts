@@ -22,7 +22,9 @@ export const permissions = {
   'pool.read': ['owner', 'manager', 'member', 'viewer'],
   'audit.read': ['owner', 'manager'],
   'generate': ['owner', 'manager', 'member'],
+  'billing.read': ['owner', 'manager'],
   'billing.manage': ['owner'],
+  'alerts.manage': ['owner', 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

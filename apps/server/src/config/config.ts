@@ -47,6 +47,9 @@ const environmentSchema = z.object({
   BFL_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STABILITY_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STABILITY_API_KEY: nonEmpty,
+  ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
 });
 
 export interface AppConfig {
@@ -82,6 +85,14 @@ export interface AppConfig {
     runningHoldTtlMs: number;
     holdExtendIntervalMs: number;
     sweepIntervalMs: number;
+  };
+  alerts: {
+    /** One webhook delivery attempt gives up after this long. */
+    webhookTimeoutMs: number;
+    /** Attempts per alert, the first included; then it is logged as abandoned. */
+    webhookMaxAttempts: number;
+    /** Wait before the 2nd attempt; it doubles for each next one (capped at an hour). */
+    webhookRetryBaseMs: number;
   };
 }
 
@@ -149,6 +160,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       runningHoldTtlMs: env.JOB_RUNNING_HOLD_TTL_MS,
       holdExtendIntervalMs: env.JOB_HOLD_EXTEND_INTERVAL_MS,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    },
+    alerts: {
+      webhookTimeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
+      webhookMaxAttempts: env.ALERT_WEBHOOK_MAX_ATTEMPTS,
+      webhookRetryBaseMs: env.ALERT_WEBHOOK_RETRY_BASE_MS,
     },
   };
 }

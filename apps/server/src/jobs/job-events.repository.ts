@@ -11,6 +11,11 @@ export interface BalanceEvent {
   version: string;
 }
 
+export interface MemberSpendEvent {
+  organizationId: string;
+  memberId: string;
+}
+
 /**
  * Where job and balance changes are announced inside this process. The realtime gateway
  * forwards them to sockets; tests listen to them.
@@ -25,6 +30,12 @@ export class JobEventsRepository {
 
   jobChanged(job: JobView): void {
     this.emitter.emit('job', job);
+  }
+
+  /** A member's budget use went up (a hold placed, a capture): alerts look at their thresholds. */
+  memberSpendChanged(organizationId: string, memberId: string): void {
+    const event: MemberSpendEvent = { organizationId, memberId };
+    this.emitter.emit('member-spend', event);
   }
 
   balanceChanged(organizationId: string, balance: PoolBalance): void {

@@ -229,6 +229,7 @@ export class JobRunner {
       return;
     }
     this.events.balanceChanged(job.organization_id, captured.balance);
+    this.events.memberSpendChanged(job.organization_id, job.author_id);
     await this.giveBackFreeUnits(job, imagesMade);
     await this.markSucceeded(job, Number(amount), imagesMade);
   }

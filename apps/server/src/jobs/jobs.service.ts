@@ -172,6 +172,7 @@ export class JobsService {
       const member = await this.ledger.memberBudget(organizationId, userId);
       const view = await this.get(organizationId, jobId);
       this.events.balanceChanged(organizationId, hold.balance);
+      this.events.memberSpendChanged(organizationId, userId);
       this.events.jobChanged(view);
       return {
         replayed: false,

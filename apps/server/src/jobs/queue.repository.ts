@@ -49,6 +49,31 @@ export class QueueRepository implements BeforeApplicationShutdown {
     );
   }
 
+  /** Adds a background task (alerts' mail and webhooks) in the caller's transaction. */
+  async enqueueTask(client: pg.ClientBase, task: string, payload: object, options: { runAt?: Date; maxAttempts?: number } = {}): Promise<void> {
+    await client.query(`select graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4)`, [
+      task,
+      JSON.stringify(payload),
+      options.runAt ?? null,
+      options.maxAttempts ?? 5,
+    ]);
+  }
+
+  /** Starts a runner for background tasks (not generation jobs). */
+  async startTasks(name: string, taskList: Record<string, Task>, concurrency: number): Promise<void> {
+    const runner = await run({
+      pgPool: this.postgres.pool,
+      concurrency,
+      noHandleSignals: true,
+      pollInterval: 250,
+      taskList,
+      crontab: '',
+      logger: this.workerLogger,
+    });
+    this.runners.push(runner);
+    this.logger.log(`${name} runner started: ${Object.keys(taskList).join(', ')}×${String(concurrency)}`);
+  }
+
   /** Removes a job that has not started (a cancel); a running or finished one is left alone. */
   async remove(jobId: string): Promise<void> {
     await this.postgres.pool.query(`select graphile_worker.remove_job($1)`, [jobId]);

@@ -7,7 +7,6 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type {
   Ack,
-  AlertEvent,
   BudgetEvent,
   ClientToServerEvents,
   JobView,
@@ -21,6 +20,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
+import type { UserAlertEvent } from '../alerts/alerts.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { budgetView, LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
@@ -91,6 +91,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly onBalance = (event: BalanceEvent): void => {
     this.balanceChanged(event);
   };
+  private readonly onAlert = (event: UserAlertEvent): void => {
+    this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
+  };
 
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
@@ -146,11 +149,13 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.io = io;
     this.events.emitter.on('job', this.onJob);
     this.events.emitter.on('balance', this.onBalance);
+    this.events.emitter.on('alert', this.onAlert);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.events.emitter.off('job', this.onJob);
     this.events.emitter.off('balance', this.onBalance);
+    this.events.emitter.off('alert', this.onAlert);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
     this.io = undefined;
@@ -312,18 +317,6 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     const budget = await this.budgetEvent(organizationId, job.authorId);
     if (budget === undefined) return;
     io.to(userRoom(job.authorId)).emit('budget', budget);
-    if (job.status === 'succeeded' && budget.budget.remainingCredits === 0) {
-      const alert: AlertEvent = {
-        organizationId,
-        kind: 'budget_exhausted',
-        message:
-          budget.budget.resetsAt === null
-            ? 'Your budget in this organization is used up. Ask a manager to raise it.'
-            : `Your budget in this organization is used up until ${budget.budget.resetsAt}. Ask a manager to raise it.`,
-        at: new Date().toISOString(),
-      };
-      io.to(userRoom(job.authorId)).emit('alert', alert);
-    }
   }
 
   /** A job's org never changes: looked up once, kept in a small cache. */

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { Ledger, type BudgetView as LedgerBudget, type PeriodKind } from '@atelier/ledger';
 import type { BudgetView, PoolView } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
+import { ClockRepository } from './clock.repository.js';
 import { PostgresPoolRepository } from './postgres-pool.repository.js';
 
 export interface BudgetChange {
@@ -20,8 +21,12 @@ export interface BudgetChange {
 export class LedgerRepository implements OnApplicationShutdown {
   readonly ledger: Ledger;
 
-  constructor(@Inject(PostgresPoolRepository) postgres: PostgresPoolRepository) {
-    this.ledger = new Ledger(postgres.pool);
+  constructor(
+    @Inject(PostgresPoolRepository) postgres: PostgresPoolRepository,
+    @Inject(ClockRepository) clock: ClockRepository,
+  ) {
+    // The server's clock: tests that move it move budget periods and expiries with it.
+    this.ledger = new Ledger(postgres.pool, { now: () => clock.now() });
   }
 
   async createPool(client: pg.PoolClient, request: { organizationId: string; timeZone: string }): Promise<void> {

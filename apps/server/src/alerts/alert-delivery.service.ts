@@ -1,0 +1,144 @@
+import { createHmac } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Task } from 'graphile-worker';
+import type { AlertData, AlertKind, AlertWebhookPayload } from '@atelier/contracts';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { QueueRepository } from '../jobs/queue.repository.js';
+import { MailerRepository } from '../mail/mailer.repository.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
+import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { ALERT_EMAIL_TASK, ALERT_WEBHOOK_TASK } from './alerts.service.js';
+
+/** The longest wait between two webhook attempts. */
+const MAX_RETRY_DELAY_MS = 3_600_000;
+/** Characters of an error or response kept in the attempt log. */
+const MAX_LOGGED_ERROR = 500;
+
+/**
+ * `Atelier-Signature` for a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
+ * A receiver recomputes v1 with its secret and rejects a stale t (replays).
+ */
+export function signWebhook(secret: string, timestampSeconds: number, body: string): string {
+  const digest = createHmac('sha256', secret).update(`${String(timestampSeconds)}.${body}`).digest('hex');
+  return `t=${String(timestampSeconds)},v1=${digest}`;
+}
+
+interface AlertRow {
+  id: string;
+  organization_id: string;
+  kind: AlertKind;
+  title: string;
+  message: string;
+  data: AlertData;
+  created_at: Date;
+}
+
+/** The graphile-worker tasks that deliver a fired alert: one email per recipient, the org webhook. */
+@Injectable()
+export class AlertDeliveryService {
+  private readonly logger = new Logger('AlertDelivery');
+
+  constructor(
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(QueueRepository) private readonly queue: QueueRepository,
+    @Inject(MailerRepository) private readonly mailer: MailerRepository,
+    @Inject(ClockRepository) private readonly clock: ClockRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  tasks(): Record<string, Task> {
+    return {
+      [ALERT_EMAIL_TASK]: async (payload) => {
+        const { alertId, userId } = payload as { alertId: string; userId: string };
+        await this.email(alertId, userId);
+      },
+      [ALERT_WEBHOOK_TASK]: async (payload) => {
+        const { alertId, attempt } = payload as { alertId: string; attempt: number };
+        await this.webhook(alertId, attempt);
+      },
+    };
+  }
+
+  /** Throws when the mail server refuses: graphile-worker retries with its backoff. */
+  async email(alertId: string, userId: string): Promise<void> {
+    const result = await this.postgres.pool.query<AlertRow & { email: string; name: string; organization_name: string }>(
+      `select a.id, a.organization_id, a.kind, a.title, a.message, a.data, a.created_at, u.email, u.name, o.name as organization_name
+         from alerts a
+         join users u on u.id = $2
+         join organizations o on o.id = a.organization_id
+        where a.id = $1`,
+      [alertId, userId],
+    );
+    const row = result.rows[0];
+    if (row === undefined) return; // the org or the person is gone: nobody to tell
+    await this.mailer.send({
+      to: row.email,
+      subject: `${row.title} — ${row.organization_name}`,
+      text: `Hello ${row.name},\n\n${row.message}\n\nOpen ${row.organization_name} in Atelier: ${this.config.publicUrl}/orgs/${row.organization_id}\n\nYou get this because you are a member of ${row.organization_name}.\n`,
+    });
+  }
+
+  /** One attempt; a failure is logged and the next attempt scheduled with a doubling delay. */
+  async webhook(alertId: string, attempt: number): Promise<void> {
+    const found = await this.postgres.pool.query<AlertRow & { webhook_url: string; webhook_secret: string }>(
+      `select a.id, a.organization_id, a.kind, a.title, a.message, a.data, a.created_at, s.webhook_url, s.webhook_secret
+         from alerts a join alert_settings s on s.organization_id = a.organization_id
+        where a.id = $1 and s.webhook_url is not null and s.webhook_secret is not null`,
+      [alertId],
+    );
+    const alert = found.rows[0];
+    if (alert === undefined) return; // the webhook was removed meanwhile
+    const payload: AlertWebhookPayload = {
+      id: alert.id,
+      type: `alert.${alert.kind}`,
+      organizationId: alert.organization_id,
+      createdAt: alert.created_at.toISOString(),
+      alert: { kind: alert.kind, title: alert.title, message: alert.message, data: alert.data },
+    };
+    const body = JSON.stringify(payload);
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await fetch(alert.webhook_url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Atelier-Webhooks/1',
+          'atelier-event-id': alert.id,
+          'atelier-delivery-attempt': String(attempt),
+          'atelier-signature': signWebhook(alert.webhook_secret, Math.floor(this.clock.now().getTime() / 1000), body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.alerts.webhookTimeoutMs),
+      });
+      statusCode = response.status;
+      const text = await response.text().catch(() => '');
+      if (response.status < 200 || response.status >= 300) {
+        error = `HTTP ${String(response.status)}${text === '' ? '' : `: ${text.slice(0, MAX_LOGGED_ERROR)}`}`;
+      }
+    } catch (caught) {
+      const cause = caught instanceof Error && caught.cause instanceof Error ? ` (${caught.cause.message})` : '';
+      error = `${caught instanceof Error ? caught.message : String(caught)}${cause}`.slice(0, MAX_LOGGED_ERROR);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const { webhookMaxAttempts, webhookRetryBaseMs } = this.config.alerts;
+    const retry = error !== null && attempt < webhookMaxAttempts;
+    const nextAttemptAt = retry ? new Date(Date.now() + Math.min(webhookRetryBaseMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS)) : null;
+    const outcome = error === null ? 'delivered' : retry ? 'failed' : 'abandoned';
+    await this.postgres.transaction(async (client) => {
+      await client.query(
+        `insert into alert_webhook_attempts (id, alert_id, organization_id, attempt, url, outcome, status_code, error, duration_ms, next_attempt_at)
+         values (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [alert.id, alert.organization_id, attempt, alert.webhook_url, outcome, statusCode, error, durationMs, nextAttemptAt],
+      );
+      if (nextAttemptAt !== null) {
+        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: alert.id, attempt: attempt + 1 }, { runAt: nextAttemptAt, maxAttempts: 1 });
+      }
+    });
+    if (outcome === 'abandoned') {
+      this.logger.warn(`webhook for alert ${alert.id} abandoned after ${String(attempt)} attempts: ${error ?? ''}`);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { JobEventsRepository, type BalanceEvent, type MemberSpendEvent } from '../jobs/job-events.repository.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
+import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { AlertsService, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alerts.service.js';
+
+/** Grants looked at per scan; a backlog is worked off over the next scans. */
+const GRANT_SCAN_LIMIT = 500;
+/** The longest notice an org can ask for (see updateAlertSettings). */
+const MAX_NOTICE_DAYS = 60;
+
+/**
+ * Watches spending and raises alerts: a member's budget thresholds and exhaustion (after each hold
+ * and capture), the pool's low-balance line (after each balance change), grants about to expire
+ * (a periodic scan). Evaluations are coalesced per member and per org — a burst of 50 holds is a
+ * handful of evaluations, never a queue of 50 — and `AlertsService.raise` makes each alert fire
+ * once whatever races.
+ */
+@Injectable()
+export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Alerts');
+  private readonly inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
+  private timer: NodeJS.Timeout | undefined;
+  private scanning: Promise<unknown> | undefined;
+
+  private readonly onMemberSpend = (event: MemberSpendEvent): void => {
+    this.coalesce(`member:${event.organizationId}:${event.memberId}`, () => this.evaluateMember(event.organizationId, event.memberId));
+  };
+
+  private readonly onBalance = (event: BalanceEvent): void => {
+    this.coalesce(`pool:${event.organizationId}`, () => this.evaluatePool(event.organizationId));
+  };
+
+  constructor(
+    @Inject(AlertsService) private readonly alerts: AlertsService,
+    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(ClockRepository) private readonly clock: ClockRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.emitter.on('member-spend', this.onMemberSpend);
+    this.events.emitter.on('balance', this.onBalance);
+  }
+
+  onModuleDestroy(): void {
+    this.events.emitter.off('member-spend', this.onMemberSpend);
+    this.events.emitter.off('balance', this.onBalance);
+  }
+
+  /** Worker nodes scan for expiring grants on the sweeper's cadence. */
+  onApplicationBootstrap(): void {
+    if (!this.config.jobs.runWorkers) return;
+    this.timer = setInterval(() => {
+      if (this.scanning !== undefined) return;
+      this.scanning = this.scanExpiringGrants()
+        .catch((error: unknown) => {
+          this.logger.error(`grant expiry scan failed: ${String(error)}`);
+        })
+        .finally(() => {
+          this.scanning = undefined;
+        });
+    }, this.config.jobs.sweepIntervalMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.scanning;
+    await this.idle();
+  }
+
+  /** Resolves when no evaluation is running (tests wait for it before counting alerts). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) {
+      await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+    }
+  }
+
+  private coalesce(key: string, work: () => Promise<void>): void {
+    const running = this.inFlight.get(key);
+    if (running !== undefined) {
+      running.again = true;
+      return;
+    }
+    const entry = { again: false, done: Promise.resolve() };
+    this.inFlight.set(key, entry);
+    entry.done = (async () => {
+      try {
+        do {
+          entry.again = false;
+          await work();
+        } while (entry.again);
+      } catch (error) {
+        this.logger.error(`alert evaluation ${key} failed: ${String(error)}`);
+      } finally {
+        this.inFlight.delete(key);
+      }
+    })();
+  }
+
+  /** Raises the member's crossed thresholds (percent of the limit used: spent + held) and exhaustion. */
+  async evaluateMember(organizationId: string, memberId: string): Promise<void> {
+    const found = await this.ledger.ledger.memberBudget(organizationId, memberId);
+    if (!found.ok) return;
+    const { budget } = found;
+    if (budget.limitCredits === null || budget.limitCredits <= 0n) return;
+    const limit = budget.limitCredits;
+    const used = budget.spentCredits + budget.pendingCredits;
+    const context = await this.postgres.pool.query<{ thresholds: number[]; organization_name: string }>(
+      `select m.alert_thresholds_percent as thresholds, o.name as organization_name
+         from memberships m join organizations o on o.id = m.organization_id
+        where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null`,
+      [organizationId, memberId],
+    );
+    const row = context.rows[0];
+    if (row === undefined) return;
+    const periodKey = budget.periodStart?.toISOString() ?? 'none';
+    const resetsAt = budget.periodEnd?.toISOString() ?? null;
+    const until = resetsAt === null ? '' : ` It resets on ${formatDay(budget.periodEnd)}.`;
+    const data = {
+      memberId,
+      limitCredits: Number(limit),
+      usedCredits: Number(used),
+      spentCredits: Number(budget.spentCredits),
+      pendingCredits: Number(budget.pendingCredits),
+      period: budget.period,
+      periodStart: budget.periodStart?.toISOString() ?? null,
+      resetsAt,
+    };
+    for (const threshold of row.thresholds) {
+      if (used * 100n < BigInt(threshold) * limit) continue;
+      await this.alerts.raise({
+        organizationId,
+        kind: 'budget_threshold',
+        subjectKey: memberId,
+        threshold,
+        periodKey,
+        title: `${String(threshold)}% of your budget used`,
+        message: `You have used ${String(used)} of your ${String(limit)} credits in ${row.organization_name} (${String(threshold)}% or more, counting jobs still running).${until}`,
+        data: { ...data, thresholdPercent: threshold },
+        recipients: { userIds: [memberId] },
+      });
+    }
+    if (budget.remainingCredits === 0n) {
+      await this.alerts.raise({
+        organizationId,
+        kind: 'budget_exhausted',
+        subjectKey: memberId,
+        periodKey,
+        title: 'Your budget is used up',
+        message: `Nothing is left of your ${String(limit)}-credit budget in ${row.organization_name}, so new jobs will be refused.${until} Ask a manager to raise it.`,
+        data,
+        recipients: { userIds: [memberId] },
+      });
+    }
+  }
+
+  /** Raises `pool_low` once per month (in the pool's time zone) and line when available < line. */
+  async evaluatePool(organizationId: string): Promise<void> {
+    const now = this.clock.now();
+    const settings = await this.postgres.pool.query<{ line: string; month: string; organization_name: string }>(
+      `select s.low_balance_credits::text as line, to_char($2::timestamptz at time zone p.time_zone, 'YYYY-MM') as month, o.name as organization_name
+         from alert_settings s
+         join ledger.pools p on p.org_id = s.organization_id
+         join organizations o on o.id = s.organization_id
+        where s.organization_id = $1 and s.low_balance_credits is not null and o.deleted_at is null`,
+      [organizationId, now],
+    );
+    const row = settings.rows[0];
+    if (row === undefined) return;
+    const line = BigInt(row.line);
+    const found = await this.ledger.ledger.poolBalance(organizationId);
+    if (!found.ok || found.balance.availableCredits >= line) return;
+    const available = found.balance.availableCredits;
+    await this.alerts.raise({
+      organizationId,
+      kind: 'pool_low',
+      subjectKey: 'pool',
+      threshold: Number(line),
+      periodKey: row.month,
+      title: 'The credit pool is running low',
+      message: `${row.organization_name} has ${String(available)} credits available, below its low-balance line of ${String(line)}. Buy credits or turn on auto top-up on the billing page.`,
+      data: { availableCredits: Number(available), lowBalanceCredits: Number(line), month: row.month },
+      recipients: { roles: ['owner', 'manager'] },
+    });
+  }
+
+  /** Raises `grant_expiring` for grants with credits left that expire within their org's notice. */
+  async scanExpiringGrants(): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.postgres.pool.query<{
+      grant_id: string;
+      org_id: string;
+      remaining_credits: string;
+      expires_at: Date;
+      source: string;
+      organization_name: string;
+    }>(
+      `select g.grant_id::text, g.org_id, g.remaining_credits::text, g.expires_at, g.source, o.name as organization_name
+         from ledger.grants g
+         join organizations o on o.id = g.org_id and o.deleted_at is null
+         left join alert_settings s on s.organization_id = g.org_id
+        where g.expired_at is null and g.active
+          and g.expires_at > $1 and g.expires_at <= $1 + interval '${String(MAX_NOTICE_DAYS)} days'
+          and g.expires_at <= $1 + coalesce(s.grant_expiry_notice_days, ${String(DEFAULT_GRANT_EXPIRY_NOTICE_DAYS)}) * interval '1 day'
+          and not exists (select 1 from alerts a where a.organization_id = g.org_id and a.kind = 'grant_expiring'
+                            and a.subject_key = g.grant_id::text and a.threshold = 0 and a.period_key = 'grant')
+        order by g.expires_at
+        limit ${String(GRANT_SCAN_LIMIT)}`,
+      [now],
+    );
+    let fired = 0;
+    for (const grant of due.rows) {
+      const raised = await this.alerts.raise({
+        organizationId: grant.org_id,
+        kind: 'grant_expiring',
+        subjectKey: grant.grant_id,
+        periodKey: 'grant',
+        title: 'Credits expire soon',
+        message: `${grant.remaining_credits} unspent credits (${grant.source}) in ${grant.organization_name} expire on ${formatDay(grant.expires_at)}. Use them before then; what is left is gone after.`,
+        data: { grantId: grant.grant_id, remainingCredits: Number(grant.remaining_credits), expiresAt: grant.expires_at.toISOString(), source: grant.source },
+        recipients: { roles: ['owner', 'manager'] },
+      });
+      if (raised.fired) fired += 1;
+    }
+    return fired;
+  }
+}
+
+function formatDay(date: Date | null): string {
+  if (date === null) return 'never';
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
