@@ -90,10 +90,11 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     this.inFlight.set(key, entry);
     entry.done = (async () => {
       try {
+        const askedAgain = (): boolean => entry.again;
         do {
           entry.again = false;
           await work();
-        } while (entry.again);
+        } while (askedAgain());
       } catch (error) {
         this.logger.error(`alert evaluation ${key} failed: ${String(error)}`);
       } finally {

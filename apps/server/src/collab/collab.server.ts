@@ -1,19 +1,29 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { COLLAB_PATH, collabRejections, collabLimits, workspaceIdOfDocument } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
 import { LiveDocuments } from './live-documents.js';
-import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type Extension, type HocuspocusInstance, type MessagePayload, type YDoc } from './hocuspocus-runtime.js';
+import { can, type Role } from '@atelier/contracts';
+import { OrganizationsService, type MembershipChange } from '../orgs/organizations.service.js';
+import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type MessagePayload, type YDoc } from './hocuspocus-runtime.js';
 import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
 
 /** Per connection: what the ticket granted (set by onAuthenticate). */
 export interface CollabContext {
   grant?: CollabGrant;
+  /** Set once connected: closed or made read-only when the member is removed or becomes a viewer. */
+  connection?: DocumentConnection;
 }
+
+/** Close code for a connection whose member left the org (or lost it). */
+export const MEMBERSHIP_REVOKED = { code: 4403, reason: 'membership-revoked' } as const;
+/** How often open connections' memberships are re-read (changes made on other nodes). */
+export const MEMBERSHIP_RECHECK_MS = 5_000;
 
 /** An error Hocuspocus turns into closing the document's connection with this code and reason. */
 export class CollabRejection extends Error {
@@ -37,13 +47,19 @@ const WEBSOCKET_MAX_PAYLOAD = collabLimits.maxMessageBytes * 2;
  * several nodes keep a document in step.
  */
 @Injectable()
-export class CollabServer implements BeforeApplicationShutdown {
+export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   readonly hocuspocus: HocuspocusInstance;
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: WEBSOCKET_MAX_PAYLOAD });
   private readonly logger = new Logger('CollabServer');
   /** Upper bound of each open document's encoded size; recomputed exactly when it nears the limit. */
   private readonly approximateSizes = new Map<string, number>();
   private attached: HttpServer | undefined;
+  /** Open connections by `${organizationId}:${userId}`. */
+  private readonly byMember = new Map<string, Set<CollabContext>>();
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private readonly onMembershipChange = (change: MembershipChange): void => {
+    this.applyMembership(change.organizationId, change.userId, change.role);
+  };
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     this.upgrade(request, socket, head);
   };
@@ -52,6 +68,8 @@ export class CollabServer implements BeforeApplicationShutdown {
     @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
     @Inject(CollabDocumentRepository) private readonly documents: CollabDocumentRepository,
     @Inject(LiveDocuments) private readonly live: LiveDocuments,
+    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const extensions: Extension[] = [
@@ -59,6 +77,25 @@ export class CollabServer implements BeforeApplicationShutdown {
         // Runs first: who may open which document, and whether they may write.
         priority: 1000,
         onAuthenticate: (payload: AuthenticatePayload<never>) => this.authenticate(payload),
+        connected: ({ context, connection }) => {
+          const collab = context as CollabContext;
+          if (collab.grant === undefined) return Promise.resolve();
+          collab.connection = connection;
+          const key = memberKey(collab.grant.organizationId, collab.grant.userId);
+          const open = this.byMember.get(key) ?? new Set<CollabContext>();
+          open.add(collab);
+          this.byMember.set(key, open);
+          return Promise.resolve();
+        },
+        onDisconnect: ({ context }) => {
+          const collab = context as CollabContext;
+          if (collab.grant === undefined) return Promise.resolve();
+          const key = memberKey(collab.grant.organizationId, collab.grant.userId);
+          const open = this.byMember.get(key);
+          open?.delete(collab);
+          if (open?.size === 0) this.byMember.delete(key);
+          return Promise.resolve();
+        },
         beforeHandleMessage: (payload: MessagePayload) => {
           this.checkLimits(payload.documentName, payload.document, payload.update);
           return Promise.resolve();
@@ -112,6 +149,54 @@ export class CollabServer implements BeforeApplicationShutdown {
       maxDebounce: STORE_MAX_DEBOUNCE_MS,
       unloadImmediately: true,
     });
+  }
+
+  onModuleInit(): void {
+    this.organizations.membershipEvents.on('change', this.onMembershipChange);
+    this.recheckTimer = setInterval(() => {
+      this.recheckMemberships().catch((error: unknown) => {
+        this.logger.warn(`membership re-check failed: ${String(error)}`);
+      });
+    }, MEMBERSHIP_RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  /**
+   * Re-reads the role of every member with an open connection: a removal or role change made on
+   * another node reaches this node's connections within MEMBERSHIP_RECHECK_MS.
+   */
+  async recheckMemberships(): Promise<void> {
+    const keys = [...this.byMember.keys()];
+    if (keys.length === 0) return;
+    const organizationIds = keys.map((key) => key.split(':')[0] ?? '');
+    const userIds = keys.map((key) => key.split(':')[1] ?? '');
+    const result = await this.postgres.pool.query<{ organization_id: string; user_id: string; role: Role }>(
+      `select m.organization_id, m.user_id, m.role
+         from unnest($1::uuid[], $2::uuid[]) as k(organization_id, user_id)
+         join memberships m on m.organization_id = k.organization_id and m.user_id = k.user_id
+         join organizations o on o.id = m.organization_id and o.deleted_at is null`,
+      [organizationIds, userIds],
+    );
+    const roles = new Map(result.rows.map((row) => [memberKey(row.organization_id, row.user_id), row.role]));
+    for (const key of keys) {
+      const [organizationId = '', userId = ''] = key.split(':');
+      this.applyMembership(organizationId, userId, roles.get(key) ?? null);
+    }
+  }
+
+  /** A removed member's connections close; a viewer's become read-only; a writer's writable again. */
+  private applyMembership(organizationId: string, userId: string, role: Role | null): void {
+    const open = this.byMember.get(memberKey(organizationId, userId));
+    if (open === undefined) return;
+    for (const context of open) {
+      if (role === null) {
+        context.connection?.close(MEMBERSHIP_REVOKED);
+        open.delete(context);
+      } else if (context.connection !== undefined) {
+        context.connection.readOnly = !can(role, 'generate');
+      }
+    }
+    if (open.size === 0) this.byMember.delete(memberKey(organizationId, userId));
   }
 
   /** Handles WebSocket upgrades for `/collab` on `server`; other paths are left to other listeners. */
@@ -175,6 +260,8 @@ export class CollabServer implements BeforeApplicationShutdown {
   /** Stores every open document, then closes all connections (before the database pool closes). */
   async beforeApplicationShutdown(): Promise<void> {
     this.attached?.off('upgrade', this.onUpgrade);
+    this.organizations.membershipEvents.off('change', this.onMembershipChange);
+    clearInterval(this.recheckTimer);
     for (const [name, document] of this.hocuspocus.documents) {
       const workspaceId = workspaceIdOfDocument(name);
       if (workspaceId === undefined) continue;
@@ -191,6 +278,10 @@ export class CollabServer implements BeforeApplicationShutdown {
     });
     await this.hocuspocus.hooks('onDestroy', { instance: this.hocuspocus }).catch(() => undefined);
   }
+}
+
+function memberKey(organizationId: string, userId: string): string {
+  return `${organizationId}:${userId}`;
 }
 
 function requireWorkspaceId(documentName: string): string {

@@ -43,8 +43,16 @@ export interface MessagePayload extends DocumentPayload {
   update: Uint8Array;
 }
 
+/** One client's connection to one document. */
+export interface DocumentConnection {
+  readOnly: boolean;
+  close(event?: { code: number; reason: string }): void;
+}
+
 export interface Extension {
   priority?: number;
+  connected?(payload: { documentName: string; context: unknown; connection: DocumentConnection }): Promise<void>;
+  onDisconnect?(payload: { documentName: string; context: unknown }): Promise<void>;
   onAuthenticate?(payload: AuthenticatePayload<never>): Promise<unknown>;
   beforeHandleMessage?(payload: MessagePayload): Promise<void>;
   afterLoadDocument?(payload: DocumentPayload): Promise<void>;

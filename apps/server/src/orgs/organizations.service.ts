@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type {
@@ -34,8 +35,19 @@ export function organizationView(organization: Organization, role: Role): Organi
   };
 }
 
+/** A member was removed or their role changed: live connections re-check what they may do. */
+export interface MembershipChange {
+  organizationId: string;
+  userId: string;
+  /** null: removed. */
+  role: Role | null;
+}
+
 @Injectable()
 export class OrganizationsService {
+  /** `change` events (MembershipChange) on this node; other nodes catch up by re-checking. */
+  readonly membershipEvents = new EventEmitter();
+
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
@@ -144,6 +156,7 @@ export class OrganizationsService {
     membership.role = role;
     await this.em.flush();
     await this.audit.record({ organizationId, actorId, action: 'member.role', targetType: 'member', targetId: userId, before: { role: before }, after: { role } });
+    this.membershipEvents.emit('change', { organizationId, userId, role } satisfies MembershipChange);
     return this.memberView(membership);
   }
 
@@ -160,6 +173,7 @@ export class OrganizationsService {
     }
     await this.em.nativeDelete(Membership, { organization: organizationId, user: userId });
     await this.audit.record({ organizationId, actorId, action: 'member.remove', targetType: 'member', targetId: userId, before: { role: membership.role } });
+    this.membershipEvents.emit('change', { organizationId, userId, role: null } satisfies MembershipChange);
   }
 
   async setBudget(organizationId: string, actorId: string, userId: string, request: SetMemberBudgetRequest): Promise<MemberView> {

@@ -21,6 +21,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
 import type { UserAlertEvent } from '../alerts/alerts.service.js';
+import { OrganizationsService, type MembershipChange } from '../orgs/organizations.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { budgetView, LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
@@ -91,6 +92,12 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly onBalance = (event: BalanceEvent): void => {
     this.balanceChanged(event);
   };
+  private readonly onMembershipChange = (change: MembershipChange): void => {
+    if (change.role !== null) return;
+    this.membershipRevoked(change.organizationId, change.userId).catch((error: unknown) => {
+      this.logger.warn(`could not remove ${change.userId}'s sockets from org ${change.organizationId}: ${String(error)}`);
+    });
+  };
   private readonly onAlert = (event: UserAlertEvent): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
@@ -104,6 +111,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
   ) {}
 
   /** The socket.io server (after bootstrap). */
@@ -150,12 +158,14 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.events.emitter.on('job', this.onJob);
     this.events.emitter.on('balance', this.onBalance);
     this.events.emitter.on('alert', this.onAlert);
+    this.organizations.membershipEvents.on('change', this.onMembershipChange);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.events.emitter.off('job', this.onJob);
     this.events.emitter.off('balance', this.onBalance);
     this.events.emitter.off('alert', this.onAlert);
+    this.organizations.membershipEvents.off('change', this.onMembershipChange);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
     this.io = undefined;
@@ -244,6 +254,19 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     Reflect.deleteProperty(socket.data.workspaces, organizationId);
     void socket.leave(orgRoom(organizationId));
     this.io?.to(orgRoom(organizationId)).emit('presence:leave', entry);
+  }
+
+  /** A removed member's sockets (on every node) leave the org's room; the others see them go. */
+  private async membershipRevoked(organizationId: string, userId: string): Promise<void> {
+    const io = this.io;
+    if (io === undefined) return;
+    const sockets = await io.in(userRoom(userId)).fetchSockets();
+    for (const socket of sockets) {
+      if (!socket.rooms.has(orgRoom(organizationId))) continue;
+      const entry = this.presence(socket, organizationId);
+      socket.leave(orgRoom(organizationId));
+      io.to(orgRoom(organizationId)).emit('presence:leave', entry);
+    }
   }
 
   private presence(socket: { id: string; data: SocketData }, organizationId: string): PresenceEvent {

@@ -60,7 +60,7 @@ function signatureIsValid(secret: string, hook: ReceivedHook): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -136,11 +136,11 @@ describe('alerts', () => {
     // The member's own budget: nobody else is told.
     expect((await notifications(owner)).notifications.filter((notification) => notification.kind.startsWith('budget'))).toEqual([]);
     // Socket: the same four, live.
-    await eventually(async () => (socket.received.filter((entry) => entry.event === 'alert').length >= 4 ? true : undefined), '4 socket alerts');
+    await eventually(() => (socket.received.filter((entry) => entry.event === 'alert').length >= 4 ? true : undefined), '4 socket alerts');
     const live = socket.received.filter((entry) => entry.event === 'alert').map((entry) => entry.payload as AlertEvent);
     expect(live.map((alert) => alert.id).sort()).toEqual(page.notifications.map((notification) => notification.id).sort());
     // Email: one per alert to the member.
-    await eventually(async () => (server.outbox.length >= 4 ? true : undefined), '4 emails');
+    await eventually(() => (server.outbox.length >= 4 ? true : undefined), '4 emails');
     expect(server.outbox.map((mail) => mail.to)).toEqual(Array(4).fill(member.email));
     expect(server.outbox.map((mail) => mail.subject).sort()).toEqual(
       ['100% of your budget used', '50% of your budget used', '80% of your budget used', 'Your budget is used up'].map((title) => `${title} — Alerting Studio`),
@@ -234,7 +234,7 @@ describe('alerts', () => {
         200,
       );
       await submitTogether(manager, 1, 'hooked');
-      await eventually(async () => (receiver.received.length >= 3 ? true : undefined), 'three webhook attempts');
+      await eventually(() => (receiver.received.length >= 3 ? true : undefined), 'three webhook attempts');
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Not delivered again after the success.
       const deliveries = receiver.received.filter((hook) => (JSON.parse(hook.body) as AlertWebhookPayload).alert.kind === 'budget_threshold');

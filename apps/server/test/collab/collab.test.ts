@@ -163,6 +163,34 @@ describe('collaborative workspace documents (one node)', () => {
     await waitFor(() => gone.refusals.length > 0, 10_000, 'the refusal of a removed member');
   });
 
+  it('closes a removed member’s open connection and makes a demoted member read-only, at once', async () => {
+    const leaver = await addMember(api, owner.client, organization.id, 'member', 'collab-open-leaver');
+    const demoted = await addMember(api, owner.client, organization.id, 'member', 'collab-demoted');
+    const watcher = open(owner);
+    const leaving = open(leaver);
+    const demoting = open(demoted);
+    await Promise.all([watcher.synced(), leaving.synced(), demoting.synced()]);
+    const prompt = (peer: CollabPeer): string => peer.doc.getText(collabFields.prompt).toJSON();
+    leaving.doc.getText(collabFields.prompt).insert(0, 'before removal. ');
+    await waitFor(() => prompt(watcher).includes('before removal'), 10_000, 'the leaver’s edit');
+
+    expectStatus(await owner.client.request('DELETE', `/orgs/${organization.id}/members/${leaver.userId}`), 204);
+    expectStatus(await owner.client.request('PATCH', `/orgs/${organization.id}/members/${demoted.userId}`, { role: 'viewer' }), 200);
+    await sleep(200);
+    leaving.doc.getText(collabFields.prompt).insert(0, 'after removal. ');
+    demoting.doc.getText(collabFields.prompt).insert(0, 'after demotion. ');
+    watcher.doc.getText(collabFields.prompt).insert(0, 'owner still writes. ');
+    await waitFor(() => prompt(demoting).includes('owner still writes'), 10_000, 'the demoted member still reading');
+    await sleep(500);
+    expect(prompt(watcher)).not.toContain('after removal');
+    expect(prompt(watcher)).not.toContain('after demotion');
+    expect(prompt(watcher)).toContain('before removal');
+    const saved = await app.get(WorkspacesService).snapshot(workspace.id);
+    expect(saved.prompt).not.toContain('after removal');
+    // The removed member's reconnect is refused: their tickets no longer open anything.
+    await waitFor(() => leaving.refusals.length > 0 || leaving.closes.length > 0, 10_000, 'the removed member to be cut off');
+  });
+
   it('limits message and document size with a clear close code', async () => {
     const board = await createWorkspace(member.client, organization.id, project.id, 'Limits');
     const big = open(member, board);

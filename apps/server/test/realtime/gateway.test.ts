@@ -122,6 +122,22 @@ describe('the realtime gateway (one node)', () => {
     expect((await viaHeader.subscribe(otherOrganization.id)).ok).toBe(false);
   });
 
+  it('takes a removed member’s sockets out of the org at once: no more events, the others see them leave', async () => {
+    const leaver = await addMember(server, owner.client, organization.id, 'member', 'rt-leaver');
+    const leaving = await open({ cookie: cookieOf(leaver.client) });
+    const staying = await open({ cookie: cookieOf(owner.client) });
+    expect((await staying.subscribe(organization.id)).ok).toBe(true);
+    expect((await leaving.subscribe(organization.id)).ok).toBe(true);
+    expectStatus(await owner.client.request('DELETE', `/orgs/${organization.id}/members/${leaver.userId}`), 204);
+    await staying.waitFor('presence:leave', (event) => event.userId === leaver.userId);
+    const before = leaving.received.length;
+    const submitted = await owner.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: 'after they left', seed: 9 });
+    expectStatus(submitted, 201);
+    await staying.waitFor('job', (event) => event.job.id === submitted.body.job.id && event.job.status === 'succeeded');
+    expect(leaving.received.slice(before).filter((entry) => JSON.stringify(entry.payload).includes(organization.id))).toEqual([]);
+    expect((await leaving.subscribe(organization.id)).ok).toBe(false);
+  });
+
   it('alerts the member when a capture uses up their budget', async () => {
     const current = await owner.client.get<{ spentCredits: number }>(`/orgs/${organization.id}/members/${member.userId}/budget`);
     expectStatus(current, 200);
