@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { LoggerModule } from 'nestjs-pino';
@@ -26,6 +26,7 @@ import { LocalProvider } from './providers/local.provider.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { StabilityProvider } from './providers/stability.provider.js';
 import { createAssetStorage } from './storage/storage-config.js';
+import type { AssetStorage } from './storage/storage.js';
 
 export interface RuntimeConfig extends AppConfig {
   /** The database actually used: DATABASE_URL, or the embedded Postgres started for this process. */
@@ -49,7 +50,14 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
 /** Shared infrastructure: configuration and the repositories every feature module uses. */
 @Global()
 @Module({})
-class InfrastructureModule {
+class InfrastructureModule implements OnApplicationShutdown {
+  constructor(@Inject(ASSET_STORAGE) private readonly storage: AssetStorage & { close?: () => Promise<void> }) {}
+
+  /** After every module has stopped using it: the S3 client's sockets are released. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.storage.close?.();
+  }
+
   static forRoot(config: RuntimeConfig, overrides: Provider[]): DynamicModule {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: config },
