@@ -20,7 +20,7 @@ function halfSentRequest(url: string, path: string, body: string): Promise<{ fin
           new Promise((done, failed) => {
             let answer = '';
             socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-            socket.on('end', () => done(answer));
+            socket.on('end', () => { done(answer); });
             socket.on('error', failed);
             socket.write(body.slice(split));
           }),
