@@ -14,6 +14,7 @@ import { CollabModule } from './collab/collab.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
+import { BillingModule } from './billing/billing.module.js';
 import { DatabaseRepository } from './repositories/database.repository.js';
 import { LedgerRepository } from './repositories/ledger.repository.js';
 import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-pool.repository.js';
@@ -102,6 +103,7 @@ export class AppModule {
         RealtimeModule,
         UsageModule,
         AlertsModule,
+        BillingModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -19,6 +19,8 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), {
     bufferLogs: true,
     bodyParser: true,
+    // Stripe's webhook signature is checked on the exact bytes received (req.rawBody).
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');

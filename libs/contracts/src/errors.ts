@@ -21,6 +21,14 @@ export type ErrorCode =
   | 'project_budget_exceeded'
   | 'model_not_allowed'
   | 'payload_too_large'
+  | 'billing_not_configured'
+  | 'no_subscription'
+  | 'already_on_tier'
+  | 'payment_method_required'
+  | 'payment_provider_error'
+  | 'deficit_outstanding'
+  | 'invalid_signature'
+  | 'event_in_progress'
   | 'internal_error';
 
 export interface ErrorBody {

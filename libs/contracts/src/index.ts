@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './collab.js';
 export * from './usage.js';
 export * from './alerts.js';
+export * from './billing.js';

@@ -137,7 +137,7 @@ export const priceView = z.object({
 });
 
 export const blockingReason = z.object({
-  code: z.enum(['insufficient_credits', 'budget_exceeded', 'project_budget_exceeded', 'model_not_allowed']),
+  code: z.enum(['insufficient_credits', 'budget_exceeded', 'project_budget_exceeded', 'model_not_allowed', 'deficit_outstanding']),
   message: z.string(),
   availableCredits: z.number().int().optional(),
   requestedCredits: z.number().int().optional(),

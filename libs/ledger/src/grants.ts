@@ -15,6 +15,7 @@ import {
   readHold,
   transferIdsJson,
   allocateTransferIds,
+  liveGrantsInSpendingOrder,
   type HoldRecord,
   type LockedPool,
 } from './rows.js';
@@ -33,6 +34,7 @@ import type {
   TransferKind,
 } from './types.js';
 import { applyWritePlan, WritePlan, type TransferRow } from './write-plan.js';
+import { recordOperation, settleLocked } from './deficits.js';
 
 export interface NormalizedGrant {
   operationId: string;
@@ -122,7 +124,9 @@ export async function createGrant(client: pg.ClientBase, request: NormalizedGran
   const version = locked.balance.balanceVersion;
   const stored = await readOperation(client, request.operationId);
   if (stored !== null) {
-    return replayOperation<GrantAccepted & AdjustAccepted>(stored, request.transferKind, request.fingerprint, request.operationId, version);
+    const replayed = replayOperation<GrantAccepted & AdjustAccepted>(stored, request.transferKind, request.fingerprint, request.operationId, version);
+    // A result stored before deficits existed has no settledDeficitCredits.
+    return replayed.ok ? { ...replayed, settledDeficitCredits: (replayed as Partial<GrantAccepted>).settledDeficitCredits ?? 0n } : replayed;
   }
   if (request.expiresAt !== null && request.expiresAt.getTime() <= now.getTime()) {
     return {
@@ -198,10 +202,30 @@ export async function createGrant(client: pg.ClientBase, request: NormalizedGran
     createdAt: now,
     transferId,
   };
-  const result: GrantAccepted & AdjustAccepted = { ok: true, grant, transferId, consumptions: [], balance, replayed: false };
-  plan.operations.push(operationRow(request.operationId, request.transferKind, request.orgId, request.fingerprint, result, now));
+  const result: GrantAccepted & AdjustAccepted = {
+    ok: true,
+    grant,
+    transferId,
+    consumptions: [],
+    settledDeficitCredits: 0n,
+    balance,
+    replayed: false,
+  };
+  if (pool.deficitCredits === 0n) {
+    plan.operations.push(operationRow(request.operationId, request.transferKind, request.orgId, request.fingerprint, result, now));
+    await applyWritePlan(client, plan);
+    return result;
+  }
+  // Credits that arrive pay the deficit off first, in the same transaction.
   await applyWritePlan(client, plan);
-  return result;
+  const settled = await settleLocked(client, { pool, balance }, pool.deficitCredits, now, {
+    operationId: request.operationId,
+    actorId: request.actorId,
+    reason: 'deficit paid off from new credits',
+  });
+  const settledResult = { ...result, settledDeficitCredits: settled.settledCredits, balance: settled.balance };
+  await recordOperation(client, request.operationId, request.transferKind, request.orgId, request.fingerprint, settledResult, now);
+  return settledResult;
 }
 
 function operationRow(
@@ -287,23 +311,6 @@ export async function debitPool(client: pg.ClientBase, request: NormalizedDebit,
   plan.operations.push(operationRow(request.operationId, 'adjustment', request.orgId, request.fingerprint, result, now));
   await applyWritePlan(client, plan);
   return result;
-}
-
-/** Live grants with free credits, in spending order, as many as `amountCredits` needs. */
-async function liveGrantsInSpendingOrder(client: pg.ClientBase, orgId: string, now: Date, amountCredits: bigint): Promise<GrantView[]> {
-  const row = await queryOne<{ grants: unknown }>(
-    client,
-    `select coalesce(json_agg(${grantJson('g', '$2::timestamptz')} order by g.priority, g.expires_at, g.grant_id), '[]'::json) as grants
-     from (select g.*, sum(g.remaining_credits - g.held_credits) over (order by g.priority, g.expires_at, g.grant_id
-             rows between unbounded preceding and current row) as cumulative_credits
-           from ledger.grants g
-           where g.org_id = $1 and g.active and g.remaining_credits > g.held_credits
-             and (g.expires_at is null or g.expires_at > $2::timestamptz)) g
-     where g.cumulative_credits - (g.remaining_credits - g.held_credits) < $3::bigint`,
-    [orgId, now.toISOString(), amountCredits],
-    'ledger_live_grants',
-  );
-  return asRecords(row.grants).map(readGrant);
 }
 
 export interface NormalizedReverse {

@@ -212,8 +212,9 @@ async function readHoldBatchState(
 }
 
 /**
- * The checks, in a fixed order: the pool's available credits, the member's budget, the project's
- * budget. The first that binds refuses the hold. Pure apart from the plan it fills.
+ * The checks, in a fixed order: the pool's deficit (a refund took back spent credits: no new holds
+ * until it is paid off), its available credits, the member's budget, the project's budget. The
+ * first that binds refuses the hold. Pure apart from the plan it fills.
  */
 function decideHolds(
   holds: readonly NormalizedHold[],
@@ -380,6 +381,15 @@ function decideOne(
 
 function checkLimits(hold: NormalizedHold, pool: PoolState, state: HoldBatchState): HoldRejection | null {
   const version = pool.balance.balanceVersion;
+  if (pool.locked.deficitCredits > 0n) {
+    return {
+      ok: false,
+      code: 'deficit_outstanding',
+      figures: { deficitCredits: pool.locked.deficitCredits },
+      balanceVersion: version,
+      replayed: false,
+    };
+  }
   if (pool.balance.availableCredits < hold.amountCredits) {
     return {
       ok: false,

@@ -108,6 +108,20 @@ const checks: { name: string; sql: string }[] = [
           where ($1::uuid is null or coalesce(e.org_id, u.org_id) = $1)
             and (coalesce(e.spent, 0) <> coalesce(u.spent_credits, 0) or coalesce(e.pending, 0) <> coalesce(u.pending_credits, 0))`,
   },
+  {
+    name: 'the deficit equals its entries',
+    sql: `select p.org_id from ledger.pools p
+          left join (select org_id, sum(amount_credits) total from ledger.deficit_entries group by org_id) d using (org_id)
+          where ($1::uuid is null or p.org_id = $1) and p.deficit_credits <> coalesce(d.total, 0)`,
+  },
+  {
+    name: 'claw-backs cover at most their grant, and charge as deficit at most what it covered',
+    sql: `select g.grant_id from ledger.grants g
+          left join (select grant_id, sum(amount_credits) charged from ledger.deficit_entries where kind = 'clawback' group by grant_id) d
+            using (grant_id)
+          where ($1::uuid is null or g.org_id = $1)
+            and (g.clawed_back_credits > g.amount_credits or coalesce(d.charged, 0) > g.clawed_back_credits)`,
+  },
 ];
 
 export interface InvariantReport {

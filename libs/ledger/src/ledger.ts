@@ -23,9 +23,10 @@ import {
   type NormalizedGrant,
 } from './grants.js';
 import { placeHolds, type NormalizedHold } from './holds.js';
+import { clawBack, readDeficit, settleDeficit } from './deficits.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { ledgerLimits } from './limits.js';
-import { history, poolBalance, readHoldView } from './queries.js';
+import { grantState, history, poolBalance, readHoldView } from './queries.js';
 import { expiredHoldCandidates, orgOfHold, resolveHolds, type ResolutionRequest } from './resolutions.js';
 import type {
   AdjustRequest,
@@ -34,6 +35,9 @@ import type {
   BudgetScope,
   CaptureRequest,
   CaptureResult,
+  ClawBackRequest,
+  ClawBackResult,
+  DeficitResult,
   CreatePoolRequest,
   CreatePoolResult,
   ExpireGrantsResult,
@@ -41,6 +45,7 @@ import type {
   ExtendHoldResult,
   GrantRequest,
   GrantResult,
+  GrantView,
   HistoryPage,
   HistoryQuery,
   HoldRequest,
@@ -55,6 +60,8 @@ import type {
   SetPoolTimeZoneRequest,
   SetPoolTimeZoneResult,
   SetProjectBudgetRequest,
+  SettleDeficitRequest,
+  SettleDeficitResult,
   SweepResult,
   VoidRequest,
   VoidResult,
@@ -299,6 +306,68 @@ export class Ledger {
       },
       this.hooks,
     );
+  }
+
+  /* ---------- claw-backs and the deficit ---------- */
+
+  /**
+   * A refund or dispute of the payment that bought a grant: takes back the grant's unspent,
+   * unheld credits (up to what it covers), and records the rest it covers, already spent, as the
+   * pool's deficit; available credits of other grants pay that off at once, as far as they go.
+   * While a deficit remains, holds are refused (`deficit_outstanding`); every later grant pays it
+   * off first. Idempotent on `operationId`.
+   */
+  async clawBack(request: ClawBackRequest): Promise<ClawBackResult> {
+    assertUuid(request.operationId, 'operationId');
+    assertUuid(request.orgId, 'orgId');
+    assertUuid(request.actorId, 'actorId');
+    assert(typeof request.grantId === 'bigint' && request.grantId > 0n, 'grantId is a positive bigint');
+    assertCredits(request.amountCredits, 'amountCredits', 1n, ledgerLimits.maxAmountCredits);
+    assertText(request.reason, 'reason', ledgerLimits.maxReasonLength);
+    const reference = normalizeReference(request.reference);
+    const normalized = {
+      operationId: request.operationId.toLowerCase(),
+      orgId: request.orgId.toLowerCase(),
+      grantId: request.grantId,
+      amountCredits: request.amountCredits,
+      purchaseId: reference.purchaseId,
+      actorId: request.actorId.toLowerCase(),
+      reason: request.reason,
+      fingerprint: '',
+    };
+    normalized.fingerprint = fingerprint('clawback', [
+      normalized.orgId,
+      normalized.grantId,
+      normalized.amountCredits,
+      normalized.purchaseId,
+      normalized.actorId,
+      normalized.reason,
+    ]);
+    return inTransaction(this.pool, 'clawBack', (client) => clawBack(client, normalized, this.now()), this.hooks);
+  }
+
+  /** Pays the pool's deficit off from its available credits, as far as they go. */
+  async settleDeficit(request: SettleDeficitRequest): Promise<SettleDeficitResult> {
+    assertUuid(request.operationId, 'operationId');
+    assertUuid(request.orgId, 'orgId');
+    assertUuid(request.actorId, 'actorId');
+    assertText(request.reason, 'reason', ledgerLimits.maxReasonLength);
+    const normalized = {
+      operationId: request.operationId.toLowerCase(),
+      orgId: request.orgId.toLowerCase(),
+      actorId: request.actorId.toLowerCase(),
+      reason: request.reason,
+      fingerprint: '',
+    };
+    normalized.fingerprint = fingerprint('settle_deficit', [normalized.orgId, normalized.actorId, normalized.reason]);
+    return inTransaction(this.pool, 'settleDeficit', (client) => settleDeficit(client, normalized, this.now()), this.hooks);
+  }
+
+  /** The pool's deficit, with its latest `limit` entries (claw-backs and settlements). */
+  async deficit(orgId: string, limit = 20): Promise<DeficitResult> {
+    assertUuid(orgId, 'orgId');
+    assertInteger(limit, 'limit', 1, ledgerLimits.maxHistoryPageSize);
+    return readDeficit(this.pool, orgId.toLowerCase(), limit);
   }
 
   /* ---------- budgets ---------- */
@@ -605,6 +674,13 @@ export class Ledger {
       memberId: request.memberId?.toLowerCase(),
       projectId: request.projectId?.toLowerCase(),
     });
+  }
+
+  /** One grant of the org, with what its expiry took (e.g. to carry unspent credits into a new period). */
+  async grantState(orgId: string, grantId: bigint): Promise<{ grant: GrantView; expiredCredits: bigint } | null> {
+    assertUuid(orgId, 'orgId');
+    assert(typeof grantId === 'bigint' && grantId > 0n, 'grantId is a positive bigint');
+    return grantState(this.pool, orgId.toLowerCase(), grantId, this.now());
   }
 
   async getHold(holdId: string): Promise<HoldView | null> {

@@ -227,10 +227,46 @@ end
 $$;
 `;
 
+const deficits = /* sql */ `
+-- A refund or dispute takes back the unspent part of the grant it paid for; what was already spent
+-- becomes the pool's deficit: it blocks new holds, and credits that arrive pay it off first.
+alter table ledger.pools
+  add column deficit_credits bigint not null default 0 check (deficit_credits >= 0),
+  add column deficit_since timestamptz;
+
+-- Credits of a grant that refunds and disputes have covered so far (never more than the grant).
+alter table ledger.grants
+  add column clawed_back_credits bigint not null default 0
+  check (clawed_back_credits >= 0 and clawed_back_credits <= amount_credits);
+
+-- Expiries and revocations of one grant, found without scanning the org's whole journal.
+create index transfers_by_grant on ledger.transfers (grant_id) where grant_id is not null;
+
+-- The deficit's journal: + what a claw-back could not take back (already spent), - what paid it off.
+create table ledger.deficit_entries (
+  entry_id bigint generated always as identity primary key,
+  org_id uuid not null references ledger.pools (org_id),
+  kind text not null check (kind in ('clawback', 'settlement')),
+  amount_credits bigint not null check (amount_credits <> 0),
+  check ((kind = 'clawback') = (amount_credits > 0)),
+  grant_id bigint,
+  transfer_id bigint,
+  operation_id uuid not null,
+  purchase_id text,
+  reason text not null,
+  created_at timestamptz not null
+);
+create index deficit_entries_by_org on ledger.deficit_entries (org_id, entry_id);
+create index deficit_entries_by_grant on ledger.deficit_entries (grant_id) where grant_id is not null;
+create trigger deficit_entries_append_only before update or delete on ledger.deficit_entries
+  for each row execute function ledger.refuse_change();
+`;
+
 /** The ledger's migrations, in order. Never edit one that has shipped: add a new one. */
 export const ledgerMigrations: readonly LedgerMigration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'time zone check', sql: timeZoneCheck },
+  { version: 3, name: 'deficits and claw-backs', sql: deficits },
 ];
 
 /** Serialises concurrent `migrateLedger` calls (two server nodes starting at once). */

@@ -3,7 +3,7 @@ import { assert } from './assert.js';
 import { asRecords, query, queryOne } from './database.js';
 import { ledgerLimits } from './limits.js';
 import { balancesJson, grantJson, holdJson, readBalances, readGrant, readHold } from './rows.js';
-import type { AccountKind, HistoryPage, HistoryQuery, HoldView, PoolBalanceResult, TransferKind, TransferPhase, TransferView } from './types.js';
+import type { AccountKind, GrantView, HistoryPage, HistoryQuery, HoldView, PoolBalanceResult, TransferKind, TransferPhase, TransferView } from './types.js';
 
 /** A pool's balance and its grants that still hold credits (or expired with credits held), spending order. */
 export async function poolBalance(client: pg.Pool | pg.ClientBase, orgId: string, now: Date): Promise<PoolBalanceResult> {
@@ -123,4 +123,22 @@ export async function history(client: pg.Pool | pg.ClientBase, request: HistoryQ
     transfers,
     nextCursor: rows.length > request.limit && last !== undefined ? encodeCursor(last.transfer_id) : null,
   };
+}
+
+/** One grant of a pool, with the credits its expiry moved to the expiry sink; null when unknown. */
+export async function grantState(
+  client: pg.Pool | pg.ClientBase,
+  orgId: string,
+  grantId: bigint,
+  now: Date,
+): Promise<{ grant: GrantView; expiredCredits: bigint } | null> {
+  const rows = await query<{ grant: unknown; expired_credits: bigint }>(
+    client,
+    `select ${grantJson('g', '$3::timestamptz')} as grant,
+       (select coalesce(sum(t.amount_credits), 0) from ledger.transfers t where t.grant_id = g.grant_id and t.kind = 'grant_expiry')::bigint as expired_credits
+     from ledger.grants g where g.org_id = $1 and g.grant_id = $2`,
+    [orgId, grantId, now.toISOString()],
+  );
+  const row = rows[0];
+  return row === undefined ? null : { grant: readGrant(row.grant as Record<string, unknown>), expiredCredits: row.expired_credits };
 }

@@ -12,6 +12,7 @@ import {
   nullableStringField,
   numberField,
   query,
+  queryOne,
   stringField,
   type JsonRecord,
 } from './database.js';
@@ -196,6 +197,8 @@ export interface LockedPool {
   orgId: string;
   timeZone: string;
   balanceVersion: bigint;
+  /** Spent credits a refund or dispute took back; while above 0 the pool refuses new holds. */
+  deficitCredits: bigint;
   accounts: Record<AccountKind, bigint>;
 }
 
@@ -204,9 +207,9 @@ export interface LockedPool {
  * Missing orgs are absent from the map.
  */
 export async function lockPools(client: pg.ClientBase, orgIds: readonly string[]): Promise<Map<string, LockedPool>> {
-  const rows = await query<{ org_id: string; time_zone: string; balance_version: bigint; accounts: unknown }>(
+  const rows = await query<{ org_id: string; time_zone: string; balance_version: bigint; deficit_credits: bigint; accounts: unknown }>(
     client,
-    `select p.org_id, p.time_zone, p.balance_version,
+    `select p.org_id, p.time_zone, p.balance_version, p.deficit_credits,
        (select json_object_agg(a.kind, a.account_id::text) from ledger.accounts a where a.org_id = p.org_id) as accounts
      from ledger.pools p
      where p.org_id = any($1::uuid[])
@@ -222,7 +225,30 @@ export async function lockPools(client: pg.ClientBase, orgIds: readonly string[]
     for (const kind of accountKinds) {
       accounts[kind] = bigIntField(accountsRecord, kind);
     }
-    pools.set(row.org_id, { orgId: row.org_id, timeZone: row.time_zone, balanceVersion: row.balance_version, accounts });
+    pools.set(row.org_id, {
+      orgId: row.org_id,
+      timeZone: row.time_zone,
+      balanceVersion: row.balance_version,
+      deficitCredits: row.deficit_credits,
+      accounts,
+    });
   }
   return pools;
+}
+
+/** Live grants with free credits, in spending order, as many as `amountCredits` needs. */
+export async function liveGrantsInSpendingOrder(client: pg.ClientBase, orgId: string, now: Date, amountCredits: bigint): Promise<GrantView[]> {
+  const row = await queryOne<{ grants: unknown }>(
+    client,
+    `select coalesce(json_agg(${grantJson('g', '$2::timestamptz')} order by g.priority, g.expires_at, g.grant_id), '[]'::json) as grants
+     from (select g.*, sum(g.remaining_credits - g.held_credits) over (order by g.priority, g.expires_at, g.grant_id
+             rows between unbounded preceding and current row) as cumulative_credits
+           from ledger.grants g
+           where g.org_id = $1 and g.active and g.remaining_credits > g.held_credits
+             and (g.expires_at is null or g.expires_at > $2::timestamptz)) g
+     where g.cumulative_credits - (g.remaining_credits - g.held_credits) < $3::bigint`,
+    [orgId, now.toISOString(), amountCredits],
+    'ledger_live_grants',
+  );
+  return asRecords(row.grants).map(readGrant);
 }

@@ -199,7 +199,13 @@ export interface BudgetExceededFigures {
   periodEnd: Date | null;
 }
 
+export interface DeficitOutstandingFigures {
+  /** What the pool owes: credits a refund or dispute took back after they were spent. */
+  deficitCredits: bigint;
+}
+
 export type HoldRejection =
+  | Rejected<'deficit_outstanding', DeficitOutstandingFigures>
   | Rejected<'insufficient_credits', InsufficientCreditsFigures>
   | Rejected<'budget_exceeded', BudgetExceededFigures>
   | Rejected<'project_budget_exceeded', BudgetExceededFigures>
@@ -331,6 +337,8 @@ export interface GrantAccepted {
   ok: true;
   grant: GrantView;
   transferId: bigint;
+  /** Credits of the pool's deficit this grant paid off at once (0 without a deficit). */
+  settledDeficitCredits: bigint;
   balance: PoolBalance;
   replayed: boolean;
 }
@@ -454,3 +462,82 @@ export interface HistoryPage {
   /** `null` on the last page. */
   nextCursor: string | null;
 }
+
+/* ---------- claw-backs and deficits ---------- */
+
+export interface ClawBackRequest {
+  operationId: string;
+  orgId: string;
+  /** The grant the refunded or disputed payment bought. */
+  grantId: bigint;
+  /**
+   * Credits of the grant this refund or dispute covers (all of them for a full refund), at most
+   * what earlier claw-backs of the grant have not covered yet.
+   */
+  amountCredits: bigint;
+  reference?: ReferenceInput;
+  actorId: string;
+  reason: string;
+}
+
+export interface ClawBackAccepted {
+  ok: true;
+  grantId: bigint;
+  /** Credits this call covered (the request's, capped at what was left to cover). */
+  coveredCredits: bigint;
+  /** Unspent, unheld credits of the grant taken back to its source (a `reversal` transfer). */
+  reclaimedCredits: bigint;
+  /** The part already spent (or held by pending holds): added to the pool's deficit. */
+  deficitAddedCredits: bigint;
+  /** Available credits of other grants that paid the deficit off at once. */
+  settledCredits: bigint;
+  /** The pool's deficit afterwards. */
+  deficitCredits: bigint;
+  balance: PoolBalance;
+  replayed: boolean;
+}
+
+export type ClawBackResult =
+  | ClawBackAccepted
+  | PoolNotFound
+  | IdConflict
+  | Rejected<'grant_not_found', { grantId: bigint }>;
+
+export interface SettleDeficitRequest {
+  operationId: string;
+  orgId: string;
+  actorId: string;
+  reason: string;
+}
+
+export interface SettleDeficitAccepted {
+  ok: true;
+  /** Paid off from available credits now (0 when there was no deficit or no credits). */
+  settledCredits: bigint;
+  deficitCredits: bigint;
+  balance: PoolBalance;
+  replayed: boolean;
+}
+export type SettleDeficitResult = SettleDeficitAccepted | PoolNotFound | IdConflict;
+
+export interface DeficitEntry {
+  kind: 'clawback' | 'settlement';
+  /** Positive for a claw-back's deficit, negative for a settlement. */
+  amountCredits: bigint;
+  grantId: bigint | null;
+  transferId: bigint | null;
+  purchaseId: string | null;
+  reason: string;
+  createdAt: Date;
+}
+
+export interface DeficitView {
+  orgId: string;
+  deficitCredits: bigint;
+  /** When the current deficit began; null without one. */
+  since: Date | null;
+  /** The latest entries, newest first. */
+  entries: DeficitEntry[];
+}
+
+export type DeficitResult = { ok: true; deficit: DeficitView } | PoolNotFound;

@@ -30,6 +30,8 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   STRIPE_SECRET_KEY: nonEmpty,
   STRIPE_WEBHOOK_SECRET: nonEmpty,
+  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  AUTO_TOP_UP_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(7 * 24 * 3_600_000).default(15 * 60_000),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().trim().min(3).default('Atelier <no-reply@atelier.local>'),
@@ -67,7 +69,15 @@ export interface AppConfig {
   mail: { smtpUrl: string | undefined; from: string };
   /** Where generated images are stored: `${dataDirectory}/assets`, or S3 when S3_BUCKET is set. */
   storage: StorageConfig;
-  stripe: { secretKey: string; webhookSecret: string } | undefined;
+  /**
+   * Billing. `apiUrl`: another Stripe API base (the tests' fake); absent: Stripe's own
+   * (api.stripe.com over https), the path that ships.
+   */
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined } | undefined;
+  billing: {
+    /** After a failed auto top-up payment, the next attempt waits at least this long. */
+    autoTopUpRetryDelayMs: number;
+  };
   providers: {
     blackForestLabsApiKey: string | undefined;
     /** Another base URL for the Flux API (a proxy; the tests' fake). */
@@ -139,8 +149,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     stripe:
       env.STRIPE_SECRET_KEY !== undefined && env.STRIPE_WEBHOOK_SECRET !== undefined
-        ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET }
+        ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiUrl: env.STRIPE_API_URL }
         : undefined,
+    billing: { autoTopUpRetryDelayMs: env.AUTO_TOP_UP_RETRY_DELAY_MS },
     providers: {
       blackForestLabsApiKey: env.BFL_API_KEY,
       blackForestLabsUrl: env.BFL_API_URL,

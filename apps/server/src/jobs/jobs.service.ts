@@ -312,6 +312,12 @@ function isUniqueViolation(error: unknown): boolean {
 function holdError(rejection: HoldRejection, priced: EstimateSuccess): ApiError {
   const hint = 'Reduce the cost (a smaller size, fewer steps or images, a cheaper model)';
   switch (rejection.code) {
+    case 'deficit_outstanding':
+      return new ApiError(HttpStatus.PAYMENT_REQUIRED, {
+        code: 'deficit_outstanding',
+        message: `A refund or dispute took back ${String(rejection.figures.deficitCredits)} credits that were already spent. New generations are paused until an owner adds credits (they pay the deficit off first).`,
+        deficitCredits: Number(rejection.figures.deficitCredits),
+      });
     case 'insufficient_credits':
       return new ApiError(HttpStatus.PAYMENT_REQUIRED, {
         code: 'insufficient_credits',

@@ -47,10 +47,11 @@ export class PreflightService {
       await this.projects.find(organizationId, body.projectId);
     }
     const membership = await this.em.findOneOrFail(Membership, { organization: organizationId, user: userId });
-    const [pool, member, project] = await Promise.all([
+    const [pool, member, project, deficit] = await Promise.all([
       this.ledger.poolBalance(organizationId),
       this.ledger.memberBudget(organizationId, userId),
       body.projectId === undefined ? Promise.resolve(null) : this.ledger.projectBudget(organizationId, body.projectId),
+      this.ledger.ledger.deficit(organizationId, 1),
     ]);
     const allowedModels = membership.allowedModels ?? null;
     const modelAllowed = allowedModels === null || allowedModels.includes(priced.modelId);
@@ -58,6 +59,12 @@ export class PreflightService {
     const requested = priced.credits;
     if (!modelAllowed) {
       reasons.push({ code: 'model_not_allowed', message: `Your budget does not include ${priced.modelId}. Pick one of: ${allowedModels.join(', ')}.` });
+    }
+    if (deficit.ok && deficit.deficit.deficitCredits > 0n) {
+      reasons.push({
+        code: 'deficit_outstanding',
+        message: `A refund or dispute took back ${String(deficit.deficit.deficitCredits)} credits that were already spent. Generations are paused until an owner adds credits.`,
+      });
     }
     if (pool.availableCredits < requested) {
       reasons.push({

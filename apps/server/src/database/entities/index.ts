@@ -4,10 +4,12 @@ import { Asset, FreeAllowanceUsage, Job } from './job.entity.js';
 import { PasswordResetToken, Session, User } from './user.entity.js';
 import { CollabDocument, CollabTicket, Workspace } from './workspace.entity.js';
 import { Alert, AlertSettings, Notification, WebhookAttempt } from './alert.entity.js';
+import { BillingAccount, BillingEvent, BillingPayment, BillingSubscription } from './billing.entity.js';
 
 export { Asset, FreeAllowanceUsage, Job };
 export { CollabDocument, CollabTicket, Workspace };
 export { Alert, AlertSettings, Notification, WebhookAttempt };
+export { BillingAccount, BillingEvent, BillingPayment, BillingSubscription };
 export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User };
 export const entities = [
   SystemMetadata,
@@ -30,4 +32,8 @@ export const entities = [
   Alert,
   Notification,
   WebhookAttempt,
+  BillingAccount,
+  BillingSubscription,
+  BillingPayment,
+  BillingEvent,
 ];

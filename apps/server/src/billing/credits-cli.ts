@@ -1,0 +1,161 @@
+// The operator's credits command (works with or without Stripe):
+//   npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]
+// Grants credits to an org's pool and records who did it and why in the org's audit trail, in one
+// transaction. Credits first pay off any deficit a refund left. Retrying with the same
+// --operation-id grants once. Uses DATABASE_URL, or the embedded Postgres of `npm start`.
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Ledger, ledgerLimits } from '@atelier/ledger';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../database/embedded-postgres.js';
+
+const usage = `Usage: npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]`;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+class UsageError extends Error {}
+
+interface GrantCommand {
+  organizationId: string;
+  amountCredits: bigint;
+  reason: string;
+  expiresAt: Date | null;
+  operationId: string;
+}
+
+function parseCommand(argv: string[]): GrantCommand {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      org: { type: 'string' },
+      amount: { type: 'string' },
+      reason: { type: 'string' },
+      expires: { type: 'string' },
+      'operation-id': { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1 || positionals[0] !== 'grant') throw new UsageError('the only command is `grant`');
+  const organizationId = values.org ?? '';
+  if (!uuidPattern.test(organizationId)) throw new UsageError('--org must be the organization id (a UUID)');
+  const amount = values.amount ?? '';
+  if (!/^[1-9][0-9]*$/.test(amount) || BigInt(amount) > ledgerLimits.maxAmountCredits) {
+    throw new UsageError(`--amount must be a whole number of credits from 1 to ${ledgerLimits.maxAmountCredits.toString()}`);
+  }
+  const reason = (values.reason ?? '').trim();
+  if (reason === '' || reason.length > ledgerLimits.maxReasonLength) {
+    throw new UsageError(`--reason is required (at most ${String(ledgerLimits.maxReasonLength)} characters): it goes into the audit trail`);
+  }
+  let expiresAt: Date | null = null;
+  if (values.expires !== undefined) {
+    expiresAt = new Date(values.expires);
+    if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now()) throw new UsageError('--expires must be a date in the future (ISO 8601)');
+  }
+  const operationId = values['operation-id'] ?? crypto.randomUUID();
+  if (!uuidPattern.test(operationId)) throw new UsageError('--operation-id must be a UUID');
+  return { organizationId: organizationId.toLowerCase(), amountCredits: BigInt(amount), reason, expiresAt, operationId: operationId.toLowerCase() };
+}
+
+/** DATABASE_URL, or the embedded Postgres (running already under `npm start`, or started here). */
+async function database(): Promise<{ url: string; embedded: EmbeddedPostgresHandle | undefined }> {
+  const config = loadConfig();
+  if (config.databaseUrl !== undefined) return { url: config.databaseUrl, embedded: undefined };
+  const url = `postgres://postgres:postgres@127.0.0.1:${String(config.embeddedPostgresPort)}/postgres`;
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    await probe.end();
+    return { url, embedded: undefined };
+  } catch {
+    const embedded = await startEmbeddedPostgres({ dataDirectory: path.join(config.dataDirectory, 'postgres'), port: config.embeddedPostgresPort });
+    return { url: embedded.url, embedded };
+  }
+}
+
+async function grant(command: GrantCommand, url: string): Promise<string> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const ledger = new Ledger(pool, { batchHolds: false });
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const organization = await client.query<{ name: string }>('select name from organizations where id = $1 and deleted_at is null', [command.organizationId]);
+    const name = organization.rows[0]?.name;
+    if (name === undefined) throw new UsageError(`no organization ${command.organizationId}`);
+    const operator = os.userInfo().username;
+    const result = await ledger.grant(
+      {
+        operationId: command.operationId,
+        orgId: command.organizationId,
+        source: 'adjustment',
+        amountCredits: command.amountCredits,
+        expiresAt: command.expiresAt,
+        actorId: command.organizationId,
+        reason: `operator grant by ${operator}: ${command.reason}`,
+      },
+      client,
+    );
+    if (!result.ok) throw new Error(`the ledger refused the grant: ${result.code} ${JSON.stringify(result.figures, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}`);
+    if (!result.replayed) {
+      await client.query(
+        `insert into audit_entries (organization_id, actor_id, action, target_type, target_id, before, after)
+         values ($1, null, 'credits.grant', 'pool', $2, null, $3::jsonb)`,
+        [
+          command.organizationId,
+          command.organizationId,
+          JSON.stringify({
+            amountCredits: Number(command.amountCredits),
+            reason: command.reason,
+            operator,
+            via: 'npm run credits',
+            operationId: command.operationId,
+            expiresAt: command.expiresAt?.toISOString() ?? null,
+            settledDeficitCredits: Number(result.settledDeficitCredits),
+          }),
+        ],
+      );
+    }
+    await client.query('commit');
+    const settled = result.settledDeficitCredits > 0n ? ` (${result.settledDeficitCredits.toString()} of them paid off the deficit)` : '';
+    return `${result.replayed ? 'Already granted' : 'Granted'} ${command.amountCredits.toString()} credits to ${name} (${command.organizationId})${settled}. Available now: ${result.balance.availableCredits.toString()}. Operation ${command.operationId}.`;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+    await ledger.close();
+    await pool.end();
+  }
+}
+
+async function main(): Promise<number> {
+  let command: GrantCommand;
+  try {
+    command = parseCommand(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
+    return 2;
+  }
+  let embedded: EmbeddedPostgresHandle | undefined;
+  try {
+    const found = await database();
+    embedded = found.embedded;
+    process.stdout.write(`${await grant(command, found.url)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`credits grant failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,401 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import type { CreditPackageId, PaidTierId } from '@atelier/contracts';
+import { creditPackageIds } from '@atelier/contracts';
+import { ApiError } from '../common/error.filter.js';
+import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { AutoTopUpService } from './auto-top-up.service.js';
+import { BillingAlerts } from './billing-alerts.js';
+import { BillingRepository, type PaymentRow } from './billing.repository.js';
+import { billingCurrency, creditPackage, subscriptionTier } from './catalog.js';
+import { CreditsService, operationIdOf } from './credits.service.js';
+import { notConfigured, StripeRepository, type StripeEvent } from './stripe.repository.js';
+import { SubscriptionSyncService } from './subscription-sync.service.js';
+
+/** A delivery that finds its event being processed by another waits this long for the outcome. */
+const waitForOtherDeliveryMs = 15_000;
+/** A processing claim lapses after this (the node processing it died); the next delivery takes over. */
+const eventLeaseMs = 60_000;
+
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
+
+export type WebhookOutcome = 'processed' | 'ignored' | 'duplicate';
+
+/**
+ * Stripe's webhook: checks the signature on the raw body, then processes each event id once (the
+ * `billing_events` table: one delivery claims it, concurrent deliveries wait for its outcome, a
+ * failure is retried by Stripe's next delivery). Every effect is idempotent on its own too (ledger
+ * operation ids derived from Stripe ids), and state is re-read from Stripe rather than taken from
+ * a possibly stale payload, so late, repeated and out-of-order events all end in the same state.
+ */
+@Injectable()
+export class WebhookService {
+  private readonly logger = new Logger('BillingWebhook');
+
+  constructor(
+    @Inject(StripeRepository) private readonly stripe: StripeRepository,
+    @Inject(BillingRepository) private readonly billing: BillingRepository,
+    @Inject(CreditsService) private readonly credits: CreditsService,
+    @Inject(SubscriptionSyncService) private readonly subscriptions: SubscriptionSyncService,
+    @Inject(AutoTopUpService) private readonly autoTopUp: AutoTopUpService,
+    @Inject(BillingAlerts) private readonly alerts: BillingAlerts,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+  ) {}
+
+  async receive(rawBody: unknown, signature: string | undefined): Promise<WebhookOutcome> {
+    if (!this.stripe.configured) throw notConfigured();
+    if (!Buffer.isBuffer(rawBody) || signature === undefined || signature === '') {
+      throw invalidSignature('The request has no body or no Stripe-Signature header.');
+    }
+    let event: StripeEvent;
+    try {
+      event = this.stripe.verifyEvent(rawBody, signature);
+    } catch (error) {
+      throw invalidSignature(error instanceof Error ? error.message : 'The signature does not match.');
+    }
+    return this.processOnce(event);
+  }
+
+  private async processOnce(event: StripeEvent): Promise<WebhookOutcome> {
+    const deadline = Date.now() + waitForOtherDeliveryMs;
+    for (;;) {
+      const claim = await this.billing.claimEvent({ id: event.id, type: event.type, createdAt: new Date(event.created * 1000) }, eventLeaseMs);
+      if (claim.claimed) break;
+      if (claim.status === 'processed' || claim.status === 'ignored') return 'duplicate';
+      if (Date.now() > deadline) {
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, { code: 'event_in_progress', message: 'This event is being processed by another delivery; Stripe will retry.' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    try {
+      const handled = await this.dispatch(event);
+      await this.billing.finishEvent(event.id, handled ? 'processed' : 'ignored');
+      return handled ? 'processed' : 'ignored';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(`event ${event.id} (${event.type}) failed: ${message}`);
+      await this.billing.failEvent(event.id, message);
+      throw error;
+    }
+  }
+
+  /** Applies one event; false for a type we do not act on (acknowledged and ignored). */
+  private async dispatch(event: StripeEvent): Promise<boolean> {
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+        await this.checkoutCompleted(event.data.object);
+        return true;
+      case 'checkout.session.async_payment_failed':
+      case 'checkout.session.expired':
+        await this.checkoutFailed(event.data.object, event.type === 'checkout.session.expired' ? 'The checkout expired.' : 'The payment failed.');
+        return true;
+      case 'invoice.paid':
+        await this.invoicePaid(event.data.object);
+        return true;
+      case 'invoice.payment_failed':
+        await this.invoicePaymentFailed(event.data.object);
+        return true;
+      case 'customer.subscription.created':
+      case 'customer.subscription.updated':
+      case 'customer.subscription.deleted':
+      case 'customer.subscription.paused':
+      case 'customer.subscription.resumed':
+        await this.subscriptionChanged(event.data.object);
+        return true;
+      case 'payment_intent.succeeded':
+        return this.paymentIntentSucceeded(event.data.object);
+      case 'payment_intent.payment_failed':
+        return this.paymentIntentFailed(event.data.object);
+      case 'charge.refunded':
+        await this.chargeRefunded(event.data.object);
+        return true;
+      case 'charge.dispute.created':
+        await this.disputeCreated(event.data.object);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /* ---------- packages (Checkout, payment mode) ---------- */
+
+  private async checkoutCompleted(session: Stripe.Checkout.Session): Promise<void> {
+    if (session.mode === 'subscription') {
+      const subscriptionId = idOf(session.subscription);
+      const organizationId = session.metadata?.organizationId ?? session.client_reference_id;
+      if (subscriptionId !== null && organizationId != null) await this.subscriptions.sync(subscriptionId, organizationId);
+      return;
+    }
+    if (session.mode !== 'payment' || session.payment_status !== 'paid') return; // an async payment: its own event follows
+    const payment = await this.packagePaymentOf(session);
+    if (payment === null) return; // not one of ours
+    const paymentIntentId = idOf(session.payment_intent);
+    const granted = await this.credits.grant({
+      organizationId: payment.organizationId,
+      key: `checkout:${session.id}`,
+      source: 'purchase',
+      credits: payment.credits,
+      expiresAt: null,
+      purchaseId: session.id,
+      reason: `Package ${creditPackage(payment.item as CreditPackageId).name}`,
+    });
+    await this.billing.markPaid(payment.id, { ledgerGrantId: granted.grantId.toString(), stripePaymentIntentId: paymentIntentId });
+    // The card Checkout saved (setup_future_usage) is what auto top-up charges.
+    const full = await this.stripe.retrieveCheckoutSession(session.id);
+    const intent = full.payment_intent;
+    const paymentMethod = intent !== null && typeof intent !== 'string' ? idOf(intent.payment_method) : null;
+    if (paymentMethod !== null) await this.billing.setPaymentMethod(payment.organizationId, paymentMethod);
+  }
+
+  /** Our payment row of a package Checkout session (created when the session was), or one made from its metadata. */
+  private async packagePaymentOf(session: Stripe.Checkout.Session): Promise<PaymentRow | null> {
+    const bySession = await this.billing.paymentBy('stripe_checkout_session_id', session.id);
+    if (bySession !== null) return bySession;
+    const metadata = session.metadata ?? {};
+    const packageId = metadata.packageId as CreditPackageId | undefined;
+    const organizationId = metadata.organizationId;
+    if (metadata.paymentId !== undefined) {
+      const byId = await this.billing.paymentBy('id', metadata.paymentId);
+      if (byId !== null) return byId;
+    }
+    if (organizationId === undefined || packageId === undefined || !creditPackageIds.includes(packageId) || (await this.billing.account(organizationId)) === null) {
+      return null;
+    }
+    const item = creditPackage(packageId);
+    return this.billing.insertPayment({
+      id: metadata.paymentId ?? crypto.randomUUID(),
+      organizationId,
+      kind: 'package',
+      status: 'pending',
+      item: item.id,
+      credits: item.credits,
+      amountCents: session.amount_total ?? item.priceCents,
+      currency: session.currency ?? billingCurrency,
+      stripeCheckoutSessionId: session.id,
+    });
+  }
+
+  private async checkoutFailed(session: Stripe.Checkout.Session, message: string): Promise<void> {
+    const payment = await this.billing.paymentBy('stripe_checkout_session_id', session.id);
+    if (payment !== null) await this.billing.markFailed(payment.id, message);
+  }
+
+  /* ---------- subscriptions ---------- */
+
+  private async subscriptionChanged(subscription: Stripe.Subscription): Promise<void> {
+    const organizationId = await this.subscriptions.organizationOf(subscription.id, subscription);
+    if (organizationId === null) return;
+    await this.subscriptions.sync(subscription.id, organizationId);
+  }
+
+  /**
+   * A paid subscription invoice grants the tier's credits for the period it pays for, expiring at
+   * its end: the whole allocation for a new period, the difference for an upgrade's prorated
+   * invoice, plus (for a new period) the unspent credits of the last period up to the rollover cap.
+   */
+  private async invoicePaid(payload: Stripe.Invoice): Promise<void> {
+    const subscriptionId = idOf(payload.parent?.subscription_details?.subscription);
+    if (subscriptionId === null) return;
+    const organizationId = await this.subscriptions.organizationOf(subscriptionId);
+    if (organizationId === null) return;
+    const invoice = await this.stripe.retrieveInvoice(payload.id);
+    const subscription = await this.subscriptions.sync(subscriptionId, organizationId);
+    const tier = (await this.tierOfInvoice(invoice)) ?? (subscription?.tier === 'free' ? undefined : subscription?.tier);
+    if (tier === undefined) return;
+    const periodEndSeconds = Math.max(...invoice.lines.data.map((line) => line.period.end));
+    const periodEnd = new Date(periodEndSeconds * 1000);
+    const allocation = subscriptionTier(tier).monthlyCredits;
+    const alreadyGranted = await this.billing.subscriptionCreditsForPeriod(organizationId, periodEnd);
+    const upgrade = invoice.billing_reason === 'subscription_update';
+    // A late invoice for a period already over grants nothing: those credits would be born expired.
+    const credits = periodEnd.getTime() <= Date.now() ? 0 : upgrade ? Math.max(0, allocation - alreadyGranted) : alreadyGranted > 0 ? 0 : allocation;
+    const paymentIntentId = idOf(invoice.payments?.data.find((entry) => entry.payment.payment_intent != null)?.payment.payment_intent);
+    const payment = await this.billing.insertPayment({
+      id: crypto.randomUUID(),
+      organizationId,
+      kind: 'subscription',
+      status: 'pending',
+      item: tier,
+      credits,
+      amountCents: invoice.amount_paid,
+      currency: invoice.currency,
+      stripeInvoiceId: invoice.id,
+      stripePaymentIntentId: paymentIntentId,
+      periodEnd,
+    });
+    if (payment.status !== 'pending') return; // a repeated delivery
+    if (payment.credits === 0) {
+      await this.billing.markPaid(payment.id, { ledgerGrantId: null, stripePaymentIntentId: paymentIntentId });
+      return;
+    }
+    const granted = await this.credits.grant({
+      organizationId,
+      key: `invoice:${invoice.id}`,
+      source: 'subscription',
+      credits: payment.credits,
+      expiresAt: periodEnd,
+      purchaseId: invoice.id,
+      reason: `${subscriptionTier(tier).name} ${upgrade ? 'upgrade' : 'monthly credits'}`,
+    });
+    await this.billing.markPaid(payment.id, { ledgerGrantId: granted.grantId.toString(), stripePaymentIntentId: paymentIntentId });
+    if (invoice.billing_reason === 'subscription_cycle') await this.rollOver(organizationId, invoice.id, tier, periodEnd);
+  }
+
+  private async tierOfInvoice(invoice: Stripe.Invoice): Promise<PaidTierId | undefined> {
+    for (const line of invoice.lines.data) {
+      const price = line.pricing?.price_details?.price;
+      if (line.amount < 0 || price === undefined) continue;
+      const tier = await this.stripe.tierOfPrice(price);
+      if (tier !== undefined) return tier;
+    }
+    return undefined;
+  }
+
+  /** Carries the last period's unspent subscription credits into the new one, up to the tier's cap. */
+  private async rollOver(organizationId: string, invoiceId: string, tier: PaidTierId, periodEnd: Date): Promise<void> {
+    const cap = subscriptionTier(tier).rolloverCapCredits;
+    if (cap === 0) return;
+    let carried = 0;
+    for (const previous of await this.billing.previousSubscriptionPayments(organizationId, periodEnd)) {
+      if (previous.ledgerGrantId === null) continue;
+      const state = await this.ledger.ledger.grantState(organizationId, BigInt(previous.ledgerGrantId));
+      if (state === null) continue;
+      const room = cap === null ? Number.MAX_SAFE_INTEGER : cap - carried;
+      if (room <= 0) break;
+      if (state.grant.expiredAt === null && state.grant.availableCredits > 0n) {
+        // Not expired yet (the invoice came early): move its unspent credits rather than copy them.
+        const carry = Math.min(room, Number(state.grant.availableCredits));
+        const revoked = await this.ledger.ledger.reverse({
+          operationId: operationIdOf(`rollover-revoke:${invoiceId}:${previous.ledgerGrantId}`),
+          transferId: state.grant.transferId,
+          amountCredits: BigInt(carry),
+          actorId: organizationId,
+          reason: 'carried into the next period',
+        });
+        if (revoked.ok) carried += carry;
+      } else {
+        carried += Math.min(room, Number(state.expiredCredits));
+      }
+    }
+    if (carried <= 0) return;
+    await this.credits.grant({
+      organizationId,
+      key: `rollover:${invoiceId}`,
+      source: 'subscription',
+      credits: carried,
+      expiresAt: periodEnd,
+      purchaseId: invoiceId,
+      reason: 'unspent credits carried over from the last period',
+    });
+  }
+
+  private async invoicePaymentFailed(invoice: Stripe.Invoice): Promise<void> {
+    const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
+    if (subscriptionId === null) return;
+    const organizationId = await this.subscriptions.organizationOf(subscriptionId);
+    if (organizationId === null) return;
+    const subscription = await this.subscriptions.sync(subscriptionId, organizationId);
+    const amount = `${(invoice.amount_due / 100).toFixed(2)} ${invoice.currency.toUpperCase()}`;
+    await this.alerts.raise({
+      organizationId,
+      kind: 'payment_failed',
+      key: `invoice:${invoice.id}:${String(invoice.attempt_count)}`,
+      title: 'Subscription payment failed',
+      message: `The payment of ${amount} for the ${subscription?.tier ?? 'current'} plan failed, so the org is past due. Stripe will try again; update the card in the billing portal.`,
+      data: { invoiceId: invoice.id, amountDue: invoice.amount_due, attempt: invoice.attempt_count },
+    });
+  }
+
+  /* ---------- auto top-up payments ---------- */
+
+  private async paymentIntentSucceeded(intent: Stripe.PaymentIntent): Promise<boolean> {
+    const { organizationId, paymentId, kind } = intent.metadata;
+    if (kind !== 'auto_top_up' || organizationId === undefined || paymentId === undefined) return false;
+    await this.autoTopUp.succeeded(organizationId, paymentId, intent.id);
+    return true;
+  }
+
+  private async paymentIntentFailed(intent: Stripe.PaymentIntent): Promise<boolean> {
+    const { organizationId, paymentId, kind } = intent.metadata;
+    if (kind !== 'auto_top_up' || organizationId === undefined || paymentId === undefined) return false;
+    await this.autoTopUp.failed(organizationId, paymentId, intent.last_payment_error?.message ?? 'The payment failed.');
+    return true;
+  }
+
+  /* ---------- refunds and disputes ---------- */
+
+  private async chargeRefunded(charge: Stripe.Charge): Promise<void> {
+    await this.clawBack(charge.payment_intent, `refund:${charge.id}:${String(charge.amount_refunded)}`, (payment) => ({
+      cents: Math.min(charge.amount_refunded, payment.amountCents),
+      refundedCents: charge.amount_refunded,
+      status: charge.amount_refunded >= payment.amountCents ? 'refunded' : 'partially_refunded',
+      reason: charge.amount_refunded >= payment.amountCents ? 'payment refunded' : 'payment partly refunded',
+    }));
+  }
+
+  private async disputeCreated(dispute: Stripe.Dispute): Promise<void> {
+    await this.clawBack(dispute.payment_intent, `dispute:${dispute.id}`, (payment) => ({
+      cents: Math.min(dispute.amount, payment.amountCents),
+      disputedCents: dispute.amount,
+      status: 'disputed',
+      reason: `payment disputed (${dispute.reason})`,
+    }));
+  }
+
+  /**
+   * Takes back the credits a refund or dispute covers (in proportion to the money), once: the
+   * unspent part of the grant goes back, the spent part becomes the org's deficit.
+   */
+  private async clawBack(
+    paymentIntent: string | Stripe.PaymentIntent | null,
+    key: string,
+    coverage: (payment: PaymentRow) => { cents: number; refundedCents?: number; disputedCents?: number; status: PaymentRow['status']; reason: string },
+  ): Promise<void> {
+    const paymentIntentId = idOf(paymentIntent);
+    if (paymentIntentId === null) return;
+    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
+    if (found === null) return;
+    await this.billing.withOrganizationLock(found.organizationId, async () => {
+      const payment = await this.billing.paymentBy('id', found.id);
+      if (payment === null) return;
+      const covered = coverage(payment);
+      const targetCredits = payment.amountCents === 0 ? payment.credits : Math.floor((payment.credits * covered.cents) / payment.amountCents);
+      const newCredits = targetCredits - payment.clawedBackCredits;
+      let deficitAdded = 0n;
+      if (newCredits > 0 && payment.ledgerGrantId !== null) {
+        const result = await this.credits.clawBack({
+          organizationId: payment.organizationId,
+          key,
+          grantId: BigInt(payment.ledgerGrantId),
+          credits: newCredits,
+          purchaseId: paymentIntentId,
+          reason: covered.reason,
+        });
+        deficitAdded = result.deficitAddedCredits;
+      }
+      await this.billing.recordClawBack(payment.id, {
+        refundedCents: covered.refundedCents,
+        disputedCents: covered.disputedCents,
+        clawedBackCredits: Math.max(targetCredits, payment.clawedBackCredits),
+        status: covered.status,
+      });
+      if (deficitAdded > 0n) {
+        const deficit = await this.credits.deficit(payment.organizationId);
+        await this.alerts.raise({
+          organizationId: payment.organizationId,
+          kind: 'billing_deficit',
+          key,
+          title: 'Credits owed after a refund',
+          message: `A ${covered.status === 'disputed' ? 'dispute' : 'refund'} took back ${String(targetCredits)} credits, ${String(deficitAdded)} of which were already spent. The org owes ${String(deficit.credits)} credits: new generations are paused until credits are added.`,
+          data: { deficitCredits: deficit.credits, paymentId: payment.id },
+        });
+      }
+    });
+  }
+}
+
+function invalidSignature(message: string): ApiError {
+  return new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_signature', message: `Stripe signature check failed: ${message}` });
+}

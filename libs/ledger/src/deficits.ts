@@ -1,0 +1,368 @@
+import type pg from 'pg';
+import { assert } from './assert.js';
+import { asRecords, bigIntField, nullableBigIntField, nullableStringField, query, queryOne, stringField, dateField } from './database.js';
+import { allocate } from './holds.js';
+import { readOperation, replayOperation } from './operations.js';
+import { allocateTransferIds, balancesJson, grantJson, liveGrantsInSpendingOrder, lockPools, readBalances, readGrant, type LockedPool } from './rows.js';
+import type {
+  ClawBackAccepted,
+  ClawBackResult,
+  DeficitEntry,
+  DeficitResult,
+  PoolBalance,
+  SettleDeficitAccepted,
+  SettleDeficitResult,
+} from './types.js';
+import { applyWritePlan, WritePlan, type TransferRow } from './write-plan.js';
+
+/**
+ * Claw-backs and the deficit. A refund or dispute covers some credits of the grant its payment
+ * bought: the unspent, unheld part is taken back at once (a `reversal`, pool → source, as a
+ * revocation); the rest was spent (or is held by pending holds) and becomes the pool's deficit.
+ * Nothing goes negative: the deficit is a separate, recorded figure that refuses new holds until
+ * it is paid off, by available credits (at once, when the pool has some) or by credits that arrive
+ * later (every grant pays the deficit first). A settlement is an `adjustment` transfer pool →
+ * adjustment account, consuming grants in spending order, so every invariant keeps holding.
+ */
+
+export interface NormalizedClawBack {
+  operationId: string;
+  orgId: string;
+  grantId: bigint;
+  amountCredits: bigint;
+  purchaseId: string | null;
+  actorId: string;
+  reason: string;
+  fingerprint: string;
+}
+
+export interface NormalizedSettle {
+  operationId: string;
+  orgId: string;
+  actorId: string;
+  reason: string;
+  fingerprint: string;
+}
+
+interface Locked {
+  pool: LockedPool;
+  balance: PoolBalance;
+}
+
+async function lockWithBalance(client: pg.ClientBase, orgId: string, now: Date): Promise<Locked | null> {
+  const pool = (await lockPools(client, [orgId])).get(orgId);
+  if (pool === undefined) {
+    return null;
+  }
+  const row = await queryOne<{ balances: unknown }>(
+    client,
+    `select ${balancesJson('array[$1::uuid]', '$2::timestamptz')} as balances`,
+    [orgId, now.toISOString()],
+    'ledger_deficit_balance',
+  );
+  const balance = readBalances(row.balances).get(orgId);
+  assert(balance !== undefined, 'a locked pool has a balance');
+  return { pool, balance };
+}
+
+function bumpVersion(balance: PoolBalance, postedCredits: bigint, availableCredits: bigint): PoolBalance {
+  return {
+    orgId: balance.orgId,
+    postedCredits: balance.postedCredits + postedCredits,
+    pendingCredits: balance.pendingCredits,
+    availableCredits: balance.availableCredits + availableCredits,
+    balanceVersion: balance.balanceVersion + 1n,
+  };
+}
+
+function transferRow(row: Partial<TransferRow> & Pick<TransferRow, 'transferId' | 'orgId' | 'kind' | 'debitAccountId' | 'creditAccountId' | 'amountCredits' | 'createdAt'>): TransferRow {
+  return {
+    phase: 'posted',
+    pendingTransferId: null,
+    holdId: null,
+    grantId: null,
+    memberId: null,
+    projectId: null,
+    actorId: null,
+    reason: null,
+    jobId: null,
+    purchaseId: null,
+    operationId: null,
+    correctsTransferId: null,
+    ...row,
+  };
+}
+
+async function addDeficitEntry(
+  client: pg.ClientBase,
+  entry: { orgId: string; kind: 'clawback' | 'settlement'; amountCredits: bigint; grantId: bigint | null; transferId: bigint | null; operationId: string; purchaseId: string | null; reason: string; now: Date },
+): Promise<void> {
+  await query(
+    client,
+    `with entry as (
+       insert into ledger.deficit_entries (org_id, kind, amount_credits, grant_id, transfer_id, operation_id, purchase_id, reason, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9))
+     update ledger.pools set deficit_credits = deficit_credits + $3,
+       deficit_since = case when deficit_credits + $3 = 0 then null else coalesce(deficit_since, $9) end
+     where org_id = $1`,
+    [entry.orgId, entry.kind, entry.amountCredits, entry.grantId, entry.transferId, entry.operationId, entry.purchaseId, entry.reason, entry.now.toISOString()],
+    'ledger_deficit_entry',
+  );
+}
+
+/**
+ * Pays the locked pool's deficit off from its available credits, as far as they go, inside the
+ * caller's transaction (the pool lock held). Returns what it settled and the balance after.
+ */
+export async function settleLocked(
+  client: pg.ClientBase,
+  locked: Locked,
+  deficitCredits: bigint,
+  now: Date,
+  operation: { operationId: string; actorId: string; reason: string },
+): Promise<{ settledCredits: bigint; balance: PoolBalance }> {
+  const amount = deficitCredits < locked.balance.availableCredits ? deficitCredits : locked.balance.availableCredits;
+  if (amount <= 0n) {
+    return { settledCredits: 0n, balance: locked.balance };
+  }
+  const orgId = locked.pool.orgId;
+  const grants = await liveGrantsInSpendingOrder(client, orgId, now, amount);
+  const allocations = allocate(
+    grants.map((grant) => ({ grantId: grant.grantId, freeCredits: grant.availableCredits })),
+    amount,
+  );
+  const [transferId] = await allocateTransferIds(client, 1);
+  assert(transferId !== undefined, 'a transfer id was allocated');
+  const plan = new WritePlan();
+  plan.addTransfer(
+    transferRow({
+      transferId,
+      orgId,
+      kind: 'adjustment',
+      debitAccountId: locked.pool.accounts.pool,
+      creditAccountId: locked.pool.accounts.adjustment,
+      amountCredits: amount,
+      actorId: operation.actorId,
+      reason: operation.reason,
+      operationId: operation.operationId,
+      createdAt: now,
+    }),
+  );
+  for (const allocation of allocations) {
+    plan.addGrantDelta(allocation.grantId, -allocation.amountCredits, 0n);
+    plan.addConsumption({ transferId, grantId: allocation.grantId, amountCredits: allocation.amountCredits });
+  }
+  const balance = bumpVersion(locked.balance, -amount, -amount);
+  plan.setPoolVersion(orgId, balance.balanceVersion);
+  await applyWritePlan(client, plan);
+  await addDeficitEntry(client, {
+    orgId,
+    kind: 'settlement',
+    amountCredits: -amount,
+    grantId: null,
+    transferId,
+    operationId: operation.operationId,
+    purchaseId: null,
+    reason: operation.reason,
+    now,
+  });
+  return { settledCredits: amount, balance };
+}
+
+interface GrantClawState {
+  grant: ReturnType<typeof readGrant>;
+  live: boolean;
+  clawedBackCredits: bigint;
+  expiredCredits: bigint;
+  revokedCredits: bigint;
+  deficitChargedCredits: bigint;
+}
+
+async function readGrantClawState(client: pg.ClientBase, orgId: string, grantId: bigint, now: Date): Promise<GrantClawState | null> {
+  const rows = await query<{ grant: unknown; clawed_back_credits: bigint; expired_credits: bigint; revoked_credits: bigint; deficit_credits: bigint }>(
+    client,
+    `select ${grantJson('g', '$3::timestamptz')} as grant, g.clawed_back_credits,
+       (select coalesce(sum(t.amount_credits), 0) from ledger.transfers t where t.grant_id = g.grant_id and t.kind = 'grant_expiry')::bigint as expired_credits,
+       (select coalesce(sum(t.amount_credits), 0) from ledger.transfers t where t.grant_id = g.grant_id and t.kind = 'reversal')::bigint as revoked_credits,
+       (select coalesce(sum(d.amount_credits), 0) from ledger.deficit_entries d where d.grant_id = g.grant_id and d.kind = 'clawback')::bigint as deficit_credits
+     from ledger.grants g where g.org_id = $1 and g.grant_id = $2`,
+    [orgId, grantId, now.toISOString()],
+    'ledger_clawback_grant',
+  );
+  const row = rows[0];
+  if (row === undefined) {
+    return null;
+  }
+  const record = row.grant as Record<string, unknown>;
+  return {
+    grant: readGrant(record),
+    live: record.live === true,
+    clawedBackCredits: row.clawed_back_credits,
+    expiredCredits: row.expired_credits,
+    revokedCredits: row.revoked_credits,
+    deficitChargedCredits: row.deficit_credits,
+  };
+}
+
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/** Takes back what a refund or dispute covers of a grant: unspent credits now, the rest as deficit. */
+export async function clawBack(client: pg.ClientBase, request: NormalizedClawBack, now: Date): Promise<ClawBackResult> {
+  const locked = await lockWithBalance(client, request.orgId, now);
+  if (locked === null) {
+    return { ok: false, code: 'pool_not_found', figures: { orgId: request.orgId }, balanceVersion: null, replayed: false };
+  }
+  const stored = await readOperation(client, request.operationId);
+  if (stored !== null) {
+    return replayOperation<ClawBackAccepted>(stored, 'clawback', request.fingerprint, request.operationId, locked.balance.balanceVersion);
+  }
+  const state = await readGrantClawState(client, request.orgId, request.grantId, now);
+  if (state === null) {
+    return { ok: false, code: 'grant_not_found', figures: { grantId: request.grantId }, balanceVersion: locked.balance.balanceVersion, replayed: false };
+  }
+  const { grant } = state;
+  const covered = min(request.amountCredits, grant.amountCredits - state.clawedBackCredits);
+  const unspent = grant.expiredAt === null && state.live ? grant.remainingCredits - grant.heldCredits : 0n;
+  const reclaimed = min(covered, unspent);
+  // Spent (consumed, net of refunds) or held: what the org had the use of. Expired credits it never used.
+  const used = grant.amountCredits - grant.remainingCredits - state.expiredCredits - state.revokedCredits + grant.heldCredits;
+  const deficitAdded = min(covered - reclaimed, used - state.deficitChargedCredits);
+  assert(deficitAdded >= 0n, 'a claw-back never lowers the deficit');
+
+  let balance = locked.balance;
+  if (reclaimed > 0n) {
+    const [transferId] = await allocateTransferIds(client, 1);
+    assert(transferId !== undefined, 'a transfer id was allocated');
+    const plan = new WritePlan();
+    plan.addTransfer(
+      transferRow({
+        transferId,
+        orgId: request.orgId,
+        kind: 'reversal',
+        debitAccountId: locked.pool.accounts.pool,
+        creditAccountId: locked.pool.accounts[grant.source],
+        amountCredits: reclaimed,
+        grantId: grant.grantId,
+        actorId: request.actorId,
+        reason: request.reason,
+        purchaseId: request.purchaseId,
+        operationId: request.operationId,
+        correctsTransferId: grant.transferId,
+        createdAt: now,
+      }),
+    );
+    plan.addGrantDelta(grant.grantId, -reclaimed, 0n);
+    plan.addConsumption({ transferId, grantId: grant.grantId, amountCredits: reclaimed });
+    balance = bumpVersion(balance, -reclaimed, -reclaimed);
+    plan.setPoolVersion(request.orgId, balance.balanceVersion);
+    await applyWritePlan(client, plan);
+  }
+  if (covered > 0n) {
+    await query(client, 'update ledger.grants set clawed_back_credits = clawed_back_credits + $2 where grant_id = $1', [grant.grantId, covered], 'ledger_grant_clawed_back');
+  }
+  let deficit = locked.pool.deficitCredits;
+  if (deficitAdded > 0n) {
+    await addDeficitEntry(client, {
+      orgId: request.orgId,
+      kind: 'clawback',
+      amountCredits: deficitAdded,
+      grantId: grant.grantId,
+      transferId: null,
+      operationId: request.operationId,
+      purchaseId: request.purchaseId,
+      reason: request.reason,
+      now,
+    });
+    deficit += deficitAdded;
+    if (reclaimed === 0n) {
+      balance = bumpVersion(balance, 0n, 0n); // the deficit is part of the pool's state: a new version
+      const plan = new WritePlan();
+      plan.setPoolVersion(request.orgId, balance.balanceVersion);
+      await applyWritePlan(client, plan);
+    }
+  }
+  const settled = await settleLocked(client, { pool: locked.pool, balance }, deficit, now, {
+    operationId: request.operationId,
+    actorId: request.actorId,
+    reason: 'deficit paid off from available credits',
+  });
+  const result: ClawBackAccepted = {
+    ok: true,
+    grantId: grant.grantId,
+    coveredCredits: covered,
+    reclaimedCredits: reclaimed,
+    deficitAddedCredits: deficitAdded,
+    settledCredits: settled.settledCredits,
+    deficitCredits: deficit - settled.settledCredits,
+    balance: settled.balance,
+    replayed: false,
+  };
+  await recordOperation(client, request.operationId, 'clawback', request.orgId, request.fingerprint, result, now);
+  return result;
+}
+
+/** Pays the deficit off from available credits, as far as they go. */
+export async function settleDeficit(client: pg.ClientBase, request: NormalizedSettle, now: Date): Promise<SettleDeficitResult> {
+  const locked = await lockWithBalance(client, request.orgId, now);
+  if (locked === null) {
+    return { ok: false, code: 'pool_not_found', figures: { orgId: request.orgId }, balanceVersion: null, replayed: false };
+  }
+  const stored = await readOperation(client, request.operationId);
+  if (stored !== null) {
+    return replayOperation<SettleDeficitAccepted>(stored, 'settle_deficit', request.fingerprint, request.operationId, locked.balance.balanceVersion);
+  }
+  const settled = await settleLocked(client, locked, locked.pool.deficitCredits, now, request);
+  const result: SettleDeficitAccepted = {
+    ok: true,
+    settledCredits: settled.settledCredits,
+    deficitCredits: locked.pool.deficitCredits - settled.settledCredits,
+    balance: settled.balance,
+    replayed: false,
+  };
+  await recordOperation(client, request.operationId, 'settle_deficit', request.orgId, request.fingerprint, result, now);
+  return result;
+}
+
+export async function recordOperation(
+  client: pg.ClientBase,
+  operationId: string,
+  kind: string,
+  orgId: string,
+  fingerprint: string,
+  result: unknown,
+  now: Date,
+): Promise<void> {
+  const plan = new WritePlan();
+  plan.operations.push({ operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now });
+  await applyWritePlan(client, plan);
+}
+
+/** The pool's deficit and its latest entries (at most `limit`). */
+export async function readDeficit(client: pg.Pool | pg.ClientBase, orgId: string, limit: number): Promise<DeficitResult> {
+  const pools = await query<{ deficit_credits: bigint; deficit_since: Date | null }>(
+    client,
+    'select deficit_credits, deficit_since from ledger.pools where org_id = $1',
+    [orgId],
+  );
+  const pool = pools[0];
+  if (pool === undefined) {
+    return { ok: false, code: 'pool_not_found', figures: { orgId }, balanceVersion: null, replayed: false };
+  }
+  const row = await queryOne<{ entries: unknown }>(
+    client,
+    `select coalesce(json_agg(json_build_object('kind', e.kind, 'amountCredits', e.amount_credits::text, 'grantId', e.grant_id::text,
+       'transferId', e.transfer_id::text, 'purchaseId', e.purchase_id, 'reason', e.reason, 'createdAt', e.created_at) order by e.entry_id desc), '[]'::json) as entries
+     from (select * from ledger.deficit_entries where org_id = $1 order by entry_id desc limit $2) e`,
+    [orgId, limit],
+  );
+  const entries: DeficitEntry[] = asRecords(row.entries).map((record) => ({
+    kind: stringField(record, 'kind') as DeficitEntry['kind'],
+    amountCredits: bigIntField(record, 'amountCredits'),
+    grantId: nullableBigIntField(record, 'grantId'),
+    transferId: nullableBigIntField(record, 'transferId'),
+    purchaseId: nullableStringField(record, 'purchaseId'),
+    reason: stringField(record, 'reason'),
+    createdAt: dateField(record, 'createdAt'),
+  }));
+  return { ok: true, deficit: { orgId, deficitCredits: pool.deficit_credits, since: pool.deficit_since, entries } };
+}
