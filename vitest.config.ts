@@ -1,5 +1,7 @@
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 
 // `source` makes @atelier/* workspaces resolve to their TypeScript sources, so tests need no build.
 export default defineConfig({
@@ -15,6 +17,25 @@ export default defineConfig({
       { extends: true, test: { name: 'pricing', include: ['libs/pricing/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'ledger', include: ['libs/ledger/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'server', include: ['apps/server/{src,test}/**/*.test.ts'] } },
+      // Component and module tests of the web app, in jsdom.
+      {
+        extends: true,
+        plugins: [svelte(), svelteTesting()],
+        test: { name: 'web', include: ['apps/web/src/**/*.test.ts'], environment: 'jsdom' },
+      },
+      // The web app against the real server: the API types' freshness, and the built app in Debian's
+      // Chromium (skips without Chromium unless REQUIRE_E2E=1).
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['apps/web/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // A browser on a busy CI machine: give what the page shows time to arrive.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
+        },
+      },
     ],
   },
 });

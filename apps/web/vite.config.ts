@@ -1,6 +1,6 @@
 import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defaultClientConditions, defineConfig } from 'vite';
+import { defaultClientConditions, defaultServerConditions, defineConfig } from 'vite';
 
 const server = process.env.ATELIER_SERVER_URL ?? 'http://localhost:3000';
 
@@ -11,7 +11,9 @@ export default defineConfig({
       adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
     }),
   ],
+  // `source`: the workspaces' TypeScript, so the app builds without building the libraries first.
   resolve: { conditions: ['source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   server: {
     proxy: {
       '/api': server,

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const webBuild = fileURLToPath(new URL('../build/index.html', import.meta.url));
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. With REQUIRE_E2E=1 (CI) a
+ * reason is a failure, not a skip.
+ */
+export function e2eUnavailable(): string | undefined {
+  if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (!existsSync(webBuild)) return 'the web app is not built (npm run build)';
+  return undefined;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Where screenshots go: E2E_ARTIFACTS_DIR, or a folder in the system's temp directory. */
+export async function artifactsDirectory(): Promise<string> {
+  const directory = process.env.E2E_ARTIFACTS_DIR ?? path.join(tmpdir(), 'atelier-e2e');
+  await mkdir(directory, { recursive: true });
+  return directory;
+}
+
+export async function screenshot(page: Page, directory: string, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(directory, `${name}.png`), animations: 'disabled', fullPage: true });
+}
+
+/** The number a LiveNumber shows (its data-value), e.g. the pool's available credits. */
+export async function liveValue(page: Page, testId: string): Promise<number> {
+  const value = await page.getByTestId(testId).getAttribute('data-value');
+  if (value === null) throw new Error(`${testId} has no value`);
+  return Number(value);
+}
+
+/** Polls until `read` returns `expected` (or throws with the last value). */
+export async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 15_000, what = 'value'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await read();
+      if (last === expected) return;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: expected ${String(expected)}, last saw ${String(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The text of a CodeMirror editor without the others' caret labels drawn inside it. */
+export function editorText(page: Page, testId: string): Promise<string> {
+  return page.getByTestId(testId).evaluate((element) => {
+    const copy = element.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer').forEach((node) => {
+      node.remove();
+    });
+    return [...copy.querySelectorAll('.cm-line')].map((line) => line.textContent).join('\n');
+  });
+}

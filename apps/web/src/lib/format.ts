@@ -1,0 +1,55 @@
+/** Display helpers shared by every page. Credits are integers; these only format them. */
+
+const creditFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** "1,234 credits" (or "1 credit"). */
+export function credits(amount: number): string {
+  return `${creditFormat.format(amount)} ${Math.abs(amount) === 1 ? 'credit' : 'credits'}`;
+}
+
+/** "1,234" */
+export function creditNumber(amount: number): string {
+  return creditFormat.format(amount);
+}
+
+/** "in 3 h 20 min", "in 2 days", "in 45 s" — how long until `at`, from `now`. */
+export function timeUntil(at: Date | string, now: Date = new Date()): string {
+  const milliseconds = new Date(at).getTime() - now.getTime();
+  if (milliseconds <= 0) return 'now';
+  const seconds = Math.round(milliseconds / 1000);
+  if (seconds < 60) return `in ${String(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `in ${String(minutes)} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) {
+    const rest = minutes % 60;
+    return rest === 0 ? `in ${String(hours)} h` : `in ${String(hours)} h ${String(rest)} min`;
+  }
+  return `in ${String(Math.round(hours / 24))} days`;
+}
+
+/** "3 min ago", "just now" */
+export function timeAgo(at: Date | string, now: Date = new Date()): string {
+  const seconds = Math.round((now.getTime() - new Date(at).getTime()) / 1000);
+  if (seconds < 10) return 'just now';
+  if (seconds < 60) return `${String(seconds)} s ago`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${String(minutes)} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${String(hours)} h ago`;
+  return new Date(at).toLocaleDateString();
+}
+
+/** Stable colour of a person, for cursors and avatars. */
+export function personColour(id: string): string {
+  let hash = 0;
+  for (const character of id) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
+  return `hsl(${String(hash % 360)} 65% 45%)`;
+}
+
+/** "AL" for "Ada Lovelace" */
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter((part) => part !== '');
+  const letters = parts.length > 1 ? [parts[0]?.[0], parts[parts.length - 1]?.[0]] : [parts[0]?.[0], parts[0]?.[1]];
+  return letters.filter((letter) => letter !== undefined).join('').toUpperCase();
+}

@@ -1,0 +1,173 @@
+import type {
+  AlertEvent,
+  BudgetView,
+  ClientToServerEvents,
+  JobView,
+  PoolBalanceEvent,
+  PresenceEntry,
+  RealtimeSnapshot,
+  ServerToClientEvents,
+} from '@atelier/contracts';
+import { io, type Socket } from 'socket.io-client';
+import { isOlderVersion } from './versions.js';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'failed';
+type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const MAX_JOBS = 60;
+const MAX_ALERTS = 20;
+
+/**
+ * Live state of one organization for the signed-in person: the pool, their budget, jobs (theirs
+ * and the team's), presence and alerts. Subscribes on every (re)connect and takes the snapshot;
+ * balance events older than the version held are dropped.
+ */
+export class OrgRealtime {
+  readonly organizationId: string;
+  pool = $state<PoolBalanceEvent | undefined>();
+  budget = $state<BudgetView | undefined>();
+  /** Newest first. */
+  jobs = $state<JobView[]>([]);
+  presence = $state<PresenceEntry[]>([]);
+  /** Newest first. */
+  alerts = $state<AlertEvent[]>([]);
+  connection = $state<ConnectionState>('connecting');
+  /** Why the connection failed, with what to do next (shown in the header). */
+  problem = $state<string | undefined>();
+  private poolVersion: string | undefined;
+  private budgetVersion: string | undefined;
+  private workspaceId: string | null = null;
+  private socket: RealtimeSocket | undefined;
+
+  constructor(organizationId: string) {
+    this.organizationId = organizationId;
+  }
+
+  connect(url?: string): void {
+    if (this.socket !== undefined) return;
+    const socket: RealtimeSocket = io(url ?? '', { path: '/socket.io', withCredentials: true, transports: ['websocket'] });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.subscribe();
+    });
+    socket.on('disconnect', () => {
+      this.connection = 'reconnecting';
+    });
+    socket.on('connect_error', (error) => {
+      this.connection = socket.active ? 'reconnecting' : 'failed';
+      this.problem =
+        error.message === 'unauthenticated' ? 'Your session has ended: sign in again.' : 'Live updates are interrupted; retrying… Check your connection if this lasts.';
+    });
+    socket.on('balance', (event) => {
+      this.applyPool(event);
+    });
+    socket.on('budget', (event) => {
+      if (event.organizationId !== this.organizationId || isOlderVersion(event.version, this.budgetVersion)) return;
+      this.budgetVersion = event.version;
+      this.budget = event.budget;
+    });
+    socket.on('job', (event) => {
+      if (event.organizationId === this.organizationId) this.upsertJob(event.job);
+    });
+    socket.on('presence:join', (event) => {
+      if (event.organizationId === this.organizationId) this.upsertPresence(event);
+    });
+    socket.on('presence:update', (event) => {
+      if (event.organizationId === this.organizationId) this.upsertPresence(event);
+    });
+    socket.on('presence:leave', (event) => {
+      if (event.organizationId !== this.organizationId) return;
+      this.presence = this.presence.filter((entry) => entry.connectionId !== event.connectionId);
+    });
+    socket.on('alert', (event) => {
+      if (event.organizationId !== this.organizationId) return;
+      this.alerts = [event, ...this.alerts].slice(0, MAX_ALERTS);
+    });
+  }
+
+  /** Tell the others which workspace I am looking at (null: none). */
+  lookAt(workspaceId: string | null): void {
+    this.workspaceId = workspaceId;
+    if (this.connection !== 'live') return;
+    this.socket?.emit('presence:workspace', { organizationId: this.organizationId, workspaceId }, () => undefined);
+  }
+
+  /** Jobs fetched over HTTP (the team's history) merged with what the socket has said. */
+  mergeJobs(jobs: readonly JobView[]): void {
+    for (const job of jobs) this.upsertJob(job);
+  }
+
+  /** A job the API just returned (submit, cancel): shown at once, before its event arrives. */
+  upsertJob(job: JobView): void {
+    const index = this.jobs.findIndex((candidate) => candidate.id === job.id);
+    if (index === -1) {
+      this.jobs = [job, ...this.jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, MAX_JOBS);
+      return;
+    }
+    const held = this.jobs[index];
+    if (held !== undefined && isFurther(held, job)) return;
+    this.jobs[index] = job;
+  }
+
+  /** Balances the API just returned (a submitted job's): applied like an event of that version. */
+  applyPool(event: PoolBalanceEvent): void {
+    if (event.organizationId !== this.organizationId || isOlderVersion(event.version, this.poolVersion)) return;
+    this.poolVersion = event.version;
+    this.pool = event;
+  }
+
+  /** Pool figures an API answer carried (a submitted job's), applied like an event of that version. */
+  applyBalances(pool: { availableCredits: number; pendingCredits: number; version: string }): void {
+    if (this.pool === undefined || isOlderVersion(pool.version, this.poolVersion)) return;
+    this.poolVersion = pool.version;
+    this.pool = { ...this.pool, ...pool, postedCredits: pool.availableCredits + pool.pendingCredits };
+  }
+
+  dismissAlert(alert: AlertEvent): void {
+    this.alerts = this.alerts.filter((candidate) => candidate !== alert);
+  }
+
+  disconnect(): void {
+    this.socket?.emit('unsubscribe', { organizationId: this.organizationId }, () => undefined);
+    this.socket?.disconnect();
+    this.socket = undefined;
+  }
+
+  private subscribe(): void {
+    this.socket?.emit('subscribe', { organizationId: this.organizationId, workspaceId: this.workspaceId }, (result) => {
+      if (!result.ok) {
+        this.connection = 'failed';
+        this.problem = result.error.code === 'not_found' ? 'You are no longer a member of this organization: pick another one.' : result.error.message;
+        return;
+      }
+      this.applySnapshot(result.snapshot);
+      this.connection = 'live';
+      this.problem = undefined;
+    });
+  }
+
+  private applySnapshot(snapshot: RealtimeSnapshot): void {
+    this.applyPool(snapshot.pool);
+    if (!isOlderVersion(snapshot.budget.version, this.budgetVersion)) {
+      this.budgetVersion = snapshot.budget.version;
+      this.budget = snapshot.budget.budget;
+    }
+    this.mergeJobs(snapshot.recentJobs);
+    this.presence = snapshot.presence;
+  }
+
+  private upsertPresence(entry: PresenceEntry): void {
+    const others = this.presence.filter((candidate) => candidate.connectionId !== entry.connectionId);
+    this.presence = [...others, { connectionId: entry.connectionId, userId: entry.userId, name: entry.name, workspaceId: entry.workspaceId }];
+  }
+}
+
+const statusOrder: Record<JobView['status'], number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2 };
+
+/** True when `held` is further along than `incoming` (a late event must not undo progress). */
+function isFurther(held: JobView, incoming: JobView): boolean {
+  const heldRank = statusOrder[held.status];
+  const incomingRank = statusOrder[incoming.status];
+  if (heldRank !== incomingRank) return heldRank > incomingRank;
+  return held.progressPercent > incoming.progressPercent;
+}

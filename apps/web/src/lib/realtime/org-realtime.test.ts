@@ -1,0 +1,67 @@
+import type { JobView } from '@atelier/contracts';
+import { describe, expect, test } from 'vitest';
+import { OrgRealtime } from './org-realtime.svelte.js';
+
+const organizationId = '00000000-0000-4000-8000-000000000001';
+const pool = (availableCredits: number, version: string) => ({ organizationId, availableCredits, pendingCredits: 0, postedCredits: availableCredits, version });
+
+function job(id: string, overrides: Partial<JobView> = {}): JobView {
+  return {
+    id,
+    status: 'queued',
+    operation: 'text-to-image',
+    modelId: 'flux-dev',
+    provider: 'local',
+    prompt: 'a fox',
+    negativePrompt: null,
+    seed: 1,
+    variations: 1,
+    width: 512,
+    height: 512,
+    steps: 25,
+    unitCredits: 12,
+    priceCredits: 12,
+    capturedCredits: null,
+    catalogId: 'default',
+    catalogVersion: 1,
+    authorId: '00000000-0000-4000-8000-000000000002',
+    projectId: null,
+    workspaceId: null,
+    imagesDone: 0,
+    progressPercent: 0,
+    queuePosition: 1,
+    error: null,
+    assetIds: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+describe('live organization state', () => {
+  test('a balance older than the one held is dropped; an equal or newer one applies', () => {
+    const live = new OrgRealtime(organizationId);
+    live.applyPool(pool(100, '10'));
+    live.applyPool(pool(80, '9'));
+    expect(live.pool?.availableCredits).toBe(100);
+    live.applyPool(pool(70, '11'));
+    expect(live.pool?.availableCredits).toBe(70);
+    live.applyBalances({ availableCredits: 90, pendingCredits: 0, version: '10' });
+    expect(live.pool?.availableCredits).toBe(70);
+    live.applyPool({ ...pool(1, '99'), organizationId: '00000000-0000-4000-8000-000000000009' });
+    expect(live.pool?.availableCredits).toBe(70);
+  });
+
+  test('a late job event does not undo progress, and jobs stay newest first', () => {
+    const live = new OrgRealtime(organizationId);
+    live.upsertJob(job('a', { createdAt: '2026-01-01T00:00:00.000Z' }));
+    live.upsertJob(job('b', { createdAt: '2026-01-02T00:00:00.000Z' }));
+    live.upsertJob(job('a', { status: 'succeeded', progressPercent: 100, assetIds: ['x'] }));
+    live.upsertJob(job('a', { status: 'running', progressPercent: 50 }));
+    expect(live.jobs.map((candidate) => [candidate.id, candidate.status])).toEqual([
+      ['b', 'queued'],
+      ['a', 'succeeded'],
+    ]);
+  });
+});

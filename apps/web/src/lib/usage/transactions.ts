@@ -1,0 +1,68 @@
+import { transferKindNames, type TransactionView } from '@atelier/contracts';
+
+export type TransferKind = (typeof transferKindNames)[number];
+
+export interface TransactionFilters {
+  memberId: string;
+  projectId: string;
+  kinds: TransferKind[];
+  /** Calendar days (yyyy-mm-dd) in the viewer's zone, both included; '' for open-ended. */
+  fromDay: string;
+  toDay: string;
+}
+
+export const emptyTransactionFilters: TransactionFilters = { memberId: '', projectId: '', kinds: [], fromDay: '', toDay: '' };
+
+export const transferKindLabels: Readonly<Record<TransferKind, string>> = {
+  grant: 'Credits added',
+  hold: 'Held for a job',
+  capture: 'Spent',
+  void: 'Hold released',
+  hold_expiry: 'Hold expired',
+  grant_expiry: 'Credits expired',
+  adjustment: 'Adjustment',
+  reversal: 'Reversal',
+};
+
+/** The filters as the API's query (shared by the page request and the CSV link). */
+export function transactionFilterQuery(filters: TransactionFilters): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (filters.memberId !== '') query.memberId = filters.memberId;
+  if (filters.projectId !== '') query.projectId = filters.projectId;
+  if (filters.kinds.length > 0) query.kind = filters.kinds.join(',');
+  if (filters.fromDay !== '') query.from = localMidnight(filters.fromDay, 0).toISOString();
+  if (filters.toDay !== '') query.to = localMidnight(filters.toDay, 1).toISOString();
+  return query;
+}
+
+export function transactionsCsvHref(orgId: string, filters: TransactionFilters): string {
+  const search = new URLSearchParams(transactionFilterQuery(filters)).toString();
+  return `/api/orgs/${orgId}/usage/transactions.csv${search === '' ? '' : `?${search}`}`;
+}
+
+export interface PoolEffect {
+  /** '+' credits entered the pool, '−' they left it, '' nothing moved yet (or a hold came back). */
+  sign: '+' | '−' | '';
+  amountCredits: number;
+  /** A word on what happened to the pool's available credits. */
+  note: string;
+}
+
+/**
+ * How a transfer changed the pool, in words a manager reads. A hold only reserves credits (the
+ * available balance drops, nothing is spent yet); its capture spends them; a void or an expiry
+ * gives them back to the available balance.
+ */
+export function poolEffect(transfer: Pick<TransactionView, 'kind' | 'phase' | 'debitAccount' | 'creditAccount' | 'amountCredits'>): PoolEffect {
+  const amountCredits = transfer.amountCredits;
+  if (transfer.phase === 'pending') return { sign: '−', amountCredits, note: 'reserved' };
+  if (transfer.phase === 'void_pending') return { sign: '+', amountCredits, note: 'returned' };
+  if (transfer.creditAccount === 'pool') return { sign: '+', amountCredits, note: '' };
+  if (transfer.debitAccount === 'pool') return { sign: '−', amountCredits, note: '' };
+  return { sign: '', amountCredits, note: '' };
+}
+
+function localMidnight(day: string, addDays: number): Date {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(year, month - 1, date + addDays);
+}
