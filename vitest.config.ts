@@ -2,6 +2,22 @@ import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The web app's tsconfig extends SvelteKit's generated one (`.svelte-kit/tsconfig.json`), which
+// transforming its files needs. A fresh clone whose build came from Nx's cache has none yet:
+// generate it (what `svelte-kit sync` does before the build and the type check).
+const webRoot = fileURLToPath(new URL('apps/web/', import.meta.url));
+if (!existsSync(path.join(webRoot, '.svelte-kit', 'tsconfig.json'))) {
+  const svelteKit = [path.join(webRoot, 'node_modules'), fileURLToPath(new URL('node_modules/', import.meta.url))]
+    .map((folder) => path.join(folder, '@sveltejs', 'kit', 'svelte-kit.js'))
+    .find((file) => existsSync(file));
+  if (svelteKit === undefined) throw new Error('@sveltejs/kit is not installed: run npm install');
+  execFileSync(process.execPath, [svelteKit, 'sync'], { cwd: webRoot, stdio: 'inherit' });
+}
 
 // `source` makes @atelier/* workspaces resolve to their TypeScript sources, so tests need no build.
 export default defineConfig({
