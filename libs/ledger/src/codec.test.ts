@@ -16,6 +16,14 @@ describe('codec', () => {
     );
   });
 
+  it('keeps a key named __proto__ as a key (found by the property above)', () => {
+    const value = JSON.parse('{"__proto__": {"x": 1}, "a": 2}') as Record<string, unknown>;
+    const decoded = decode(JSON.parse(JSON.stringify(encode(value)))) as Record<string, unknown>;
+    expect(Object.keys(decoded)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ x: 1 });
+  });
+
   it('fingerprints equal parameters equally and different ones differently', () => {
     expect(fingerprint('hold', [1n, 'a', null])).toBe(fingerprint('hold', [1n, 'a', null]));
     expect(fingerprint('hold', [1n, 'a', null])).not.toBe(fingerprint('hold', [2n, 'a', null]));

@@ -31,13 +31,13 @@ export function encode(value: unknown): Encoded {
   if (Array.isArray(value)) {
     return value.map((item) => encode(item));
   }
-  const result: Record<string, Encoded> = {};
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (item !== undefined) {
-      result[key] = encode(item);
-    }
-  }
-  return result;
+  // Object.fromEntries defines own properties: a key named `__proto__` stays a key (assigning it
+  // would set the prototype and drop it from the JSON).
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => [key, encode(item)]),
+  ) as Record<string, Encoded>;
 }
 
 export function decode(value: unknown): unknown {
@@ -55,11 +55,7 @@ export function decode(value: unknown): unknown {
   if (keys.length === 1 && typeof record.$date === 'string') {
     return new Date(record.$date);
   }
-  const result: Record<string, unknown> = {};
-  for (const key of keys) {
-    result[key] = decode(record[key]);
-  }
-  return result;
+  return Object.fromEntries(keys.map((key) => [key, decode(record[key])]));
 }
 
 /** A stable digest of a request's parameters: equal parameters, equal fingerprint. */
