@@ -37,7 +37,7 @@ export function encode(value: unknown): Encoded {
     Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
       .map(([key, item]) => [key, encode(item)]),
-  ) as Record<string, Encoded>;
+  );
 }
 
 export function decode(value: unknown): unknown {
