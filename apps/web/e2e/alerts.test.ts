@@ -86,6 +86,9 @@ describe.skipIf(unavailable !== undefined)('alerts in the browser', () => {
     await page.getByTestId('notifications-button').click();
     const panel = page.getByRole('region', { name: 'Notifications' });
     await expect.poll(() => panel.getByText('The credit pool is running low').count()).toBe(1);
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+    });
     await screenshot(page, await artifactsDirectory(), '08-notifications');
     await panel.getByRole('button', { name: 'Mark all read' }).click();
     await expect.poll(() => page.getByTestId('notifications-unread').count()).toBe(0);
