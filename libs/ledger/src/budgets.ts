@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { assert } from './assert.js';
 import { query, queryOne } from './database.js';
-import { readOperation, replayOperation } from './operations.js';
+import { readOperation, recordOperation, replayOperation } from './operations.js';
 import { balancesJson, lockPools, readBalances } from './rows.js';
 import type {
   BudgetScope,
@@ -125,22 +125,8 @@ export async function setPoolTimeZone(client: pg.ClientBase, request: Normalized
   const view = await readPool(client, request.orgId, now);
   assert(view !== null, 'the locked pool exists');
   const result = { ok: true as const, pool: view, replayed: false };
-  await storeOperation(client, request.operationId, 'set_time_zone', request.orgId, request.fingerprint, result, now);
+  await recordOperation(client, request.operationId, 'set_time_zone', request.orgId, request.fingerprint, result, now);
   return result;
-}
-
-async function storeOperation(
-  client: pg.ClientBase,
-  operationId: string,
-  kind: string,
-  orgId: string,
-  fingerprint: string,
-  result: unknown,
-  now: Date,
-): Promise<void> {
-  const plan = new WritePlan();
-  plan.operations.push({ operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now });
-  await applyWritePlan(client, plan);
 }
 
 export interface NormalizedSetBudget {
@@ -191,7 +177,7 @@ export async function setBudget(client: pg.ClientBase, request: NormalizedSetBud
   assert(budget !== null, 'the locked pool exists');
   const balance = await readBalance(client, request.orgId, now);
   const result = { ok: true as const, budget: budget.budget, balance, replayed: false };
-  await storeOperation(client, request.operationId, kind, request.orgId, request.fingerprint, result, now);
+  await recordOperation(client, request.operationId, kind, request.orgId, request.fingerprint, result, now);
   return result;
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { assert } from './assert.js';
 import { asRecords, bigIntField, nullableBigIntField, nullableStringField, query, queryOne, stringField, dateField } from './database.js';
 import { allocate } from './holds.js';
-import { readOperation, replayOperation } from './operations.js';
+import { readOperation, recordOperation, replayOperation } from './operations.js';
 import { allocateTransferIds, balancesJson, grantJson, liveGrantsInSpendingOrder, lockPools, readBalances, readGrant, type LockedPool } from './rows.js';
 import type {
   ClawBackAccepted,
@@ -13,7 +13,7 @@ import type {
   SettleDeficitAccepted,
   SettleDeficitResult,
 } from './types.js';
-import { applyWritePlan, WritePlan, type TransferRow } from './write-plan.js';
+import { applyWritePlan, transferRow, WritePlan } from './write-plan.js';
 
 /**
  * Claw-backs and the deficit. A refund or dispute covers some credits of the grant its payment
@@ -75,23 +75,6 @@ function bumpVersion(balance: PoolBalance, postedCredits: bigint, availableCredi
   };
 }
 
-function transferRow(row: Partial<TransferRow> & Pick<TransferRow, 'transferId' | 'orgId' | 'kind' | 'debitAccountId' | 'creditAccountId' | 'amountCredits' | 'createdAt'>): TransferRow {
-  return {
-    phase: 'posted',
-    pendingTransferId: null,
-    holdId: null,
-    grantId: null,
-    memberId: null,
-    projectId: null,
-    actorId: null,
-    reason: null,
-    jobId: null,
-    purchaseId: null,
-    operationId: null,
-    correctsTransferId: null,
-    ...row,
-  };
-}
 
 async function addDeficitEntry(
   client: pg.ClientBase,
@@ -136,6 +119,7 @@ export async function settleLocked(
   const plan = new WritePlan();
   plan.addTransfer(
     transferRow({
+      phase: 'posted',
       transferId,
       orgId,
       kind: 'adjustment',
@@ -236,6 +220,7 @@ export async function clawBack(client: pg.ClientBase, request: NormalizedClawBac
     const plan = new WritePlan();
     plan.addTransfer(
       transferRow({
+        phase: 'posted',
         transferId,
         orgId: request.orgId,
         kind: 'reversal',
@@ -323,19 +308,6 @@ export async function settleDeficit(client: pg.ClientBase, request: NormalizedSe
   return result;
 }
 
-export async function recordOperation(
-  client: pg.ClientBase,
-  operationId: string,
-  kind: string,
-  orgId: string,
-  fingerprint: string,
-  result: unknown,
-  now: Date,
-): Promise<void> {
-  const plan = new WritePlan();
-  plan.operations.push({ operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now });
-  await applyWritePlan(client, plan);
-}
 
 /** The pool's deficit and its latest entries (at most `limit`). */
 export async function readDeficit(client: pg.Pool | pg.ClientBase, orgId: string, limit: number): Promise<DeficitResult> {

@@ -3,7 +3,7 @@ import { assert } from './assert.js';
 import { asRecords, bigIntField, field, nullableBigIntField, queryOne, stringField } from './database.js';
 import { allocate } from './holds.js';
 import { ledgerLimits } from './limits.js';
-import { readOperation, replayOperation } from './operations.js';
+import { readOperation, recordOperation, replayOperation } from './operations.js';
 import {
   balancesJson,
   grantJson,
@@ -33,8 +33,8 @@ import type {
   ReverseResult,
   TransferKind,
 } from './types.js';
-import { applyWritePlan, WritePlan, type TransferRow } from './write-plan.js';
-import { recordOperation, settleLocked } from './deficits.js';
+import { applyWritePlan, transferRow, WritePlan } from './write-plan.js';
+import { settleLocked } from './deficits.js';
 
 export interface NormalizedGrant {
   operationId: string;
@@ -92,28 +92,6 @@ function bump(balance: PoolBalance, change: Partial<Omit<PoolBalance, 'orgId' | 
   };
 }
 
-type TransferEssentials = Pick<
-  TransferRow,
-  'transferId' | 'orgId' | 'kind' | 'phase' | 'debitAccountId' | 'creditAccountId' | 'amountCredits' | 'createdAt'
->;
-
-/** A transfer row: the essentials, the rest empty unless given. */
-function transfer(row: Partial<TransferRow> & TransferEssentials): TransferRow {
-  return {
-    pendingTransferId: null,
-    holdId: null,
-    grantId: null,
-    memberId: null,
-    projectId: null,
-    actorId: null,
-    reason: null,
-    jobId: null,
-    purchaseId: null,
-    operationId: null,
-    correctsTransferId: null,
-    ...row,
-  };
-}
 
 /** Credits a pool from a source account and records the credits as a grant. */
 export async function createGrant(client: pg.ClientBase, request: NormalizedGrant, now: Date): Promise<GrantResult & AdjustResult> {
@@ -158,7 +136,7 @@ export async function createGrant(client: pg.ClientBase, request: NormalizedGran
   assert(transferId !== undefined, 'one transfer id was allocated');
   const { pool } = locked;
   plan.addTransfer(
-    transfer({
+    transferRow({
       transferId,
       orgId: request.orgId,
       kind: request.transferKind,
@@ -284,7 +262,7 @@ export async function debitPool(client: pg.ClientBase, request: NormalizedDebit,
   const transferId = locked.transferIds[0];
   assert(transferId !== undefined, 'one transfer id was allocated');
   plan.addTransfer(
-    transfer({
+    transferRow({
       transferId,
       orgId: request.orgId,
       kind: 'adjustment',
@@ -460,7 +438,7 @@ async function refundCapture(context: ReversalContext, state: ReversalState): Pr
       assert(expiryTransferId !== undefined, 'enough transfer ids for the expiries');
       plan.addGrantDelta(allocation.grantId, -restored, 0n);
       plan.addTransfer(
-        transfer({
+        transferRow({
           transferId: expiryTransferId,
           orgId,
           kind: 'grant_expiry',
@@ -481,7 +459,7 @@ async function refundCapture(context: ReversalContext, state: ReversalState): Pr
   }
   assert(missing === 0n, 'a refund never exceeds what the capture consumed');
   plan.addTransfer(
-    transfer({
+    transferRow({
       transferId,
       orgId,
       kind: 'reversal',
@@ -551,7 +529,7 @@ async function revokeGrant(context: ReversalContext, state: ReversalState, grant
   assert(transferId !== undefined, 'transfer ids were allocated');
   const plan = new WritePlan();
   plan.addTransfer(
-    transfer({
+    transferRow({
       transferId,
       orgId,
       kind: 'reversal',
@@ -636,7 +614,7 @@ export async function expireGrantsOfPool(
       transferId = locked.transferIds[index] ?? null;
       assert(transferId !== null, 'one transfer id per grant');
       plan.addTransfer(
-        transfer({
+        transferRow({
           transferId,
           orgId,
           kind: 'grant_expiry',

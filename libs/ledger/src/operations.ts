@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { decode } from './codec.js';
 import { query } from './database.js';
 import type { IdConflict } from './types.js';
+import { applyWritePlan, WritePlan } from './write-plan.js';
 
 export interface StoredOperation {
   kind: string;
@@ -37,4 +38,19 @@ export function replayOperation<Result extends { replayed: boolean }>(
     return { ok: false, code: 'id_conflict', figures: { id: operationId }, balanceVersion, replayed: false };
   }
   return { ...(stored.result as Result), replayed: true };
+}
+
+/** Stores an operation's result, so that a retry with its id returns it (in the caller's transaction). */
+export async function recordOperation(
+  client: pg.ClientBase,
+  operationId: string,
+  kind: string,
+  orgId: string,
+  fingerprint: string,
+  result: unknown,
+  now: Date,
+): Promise<void> {
+  const plan = new WritePlan();
+  plan.operations.push({ operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now });
+  await applyWritePlan(client, plan);
 }

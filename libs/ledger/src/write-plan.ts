@@ -33,6 +33,29 @@ export interface TransferRow {
   createdAt: Date;
 }
 
+type TransferEssentials = Pick<
+  TransferRow,
+  'transferId' | 'orgId' | 'kind' | 'phase' | 'debitAccountId' | 'creditAccountId' | 'amountCredits' | 'createdAt'
+>;
+
+/** A transfer row: the essentials, the rest empty unless given. */
+export function transferRow(row: Partial<TransferRow> & TransferEssentials): TransferRow {
+  return {
+    pendingTransferId: null,
+    holdId: null,
+    grantId: null,
+    memberId: null,
+    projectId: null,
+    actorId: null,
+    reason: null,
+    jobId: null,
+    purchaseId: null,
+    operationId: null,
+    correctsTransferId: null,
+    ...row,
+  };
+}
+
 export interface AccountDelta {
   debitsPosted: bigint;
   creditsPosted: bigint;
