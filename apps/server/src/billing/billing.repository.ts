@@ -218,20 +218,10 @@ export class BillingRepository {
 
   /* ---------- payments ---------- */
 
-  async insertPayment(payment: {
-    id: string;
-    organizationId: string;
-    kind: PaymentKind;
-    status: PaymentStatus;
-    item: string;
-    credits: number;
-    amountCents: number;
-    currency: string;
-    stripeCheckoutSessionId?: string | null;
-    stripeInvoiceId?: string | null;
-    stripePaymentIntentId?: string | null;
-    periodEnd?: Date | null;
-  }): Promise<PaymentRow> {
+  async insertPayment(
+    payment: Pick<PaymentRow, 'id' | 'organizationId' | 'kind' | 'status' | 'item' | 'credits' | 'amountCents' | 'currency'> &
+      Partial<Pick<PaymentRow, 'stripeCheckoutSessionId' | 'stripeInvoiceId' | 'stripePaymentIntentId' | 'periodEnd'>>,
+  ): Promise<PaymentRow> {
     const [row] = await this.rows<PaymentRow>(
       `insert into billing_payments (id, organization_id, kind, status, item, credits, amount_cents, currency,
          stripe_checkout_session_id, stripe_invoice_id, stripe_payment_intent_id, period_end)
