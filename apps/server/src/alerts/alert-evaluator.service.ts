@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobEventsRepository, type BalanceEvent, type MemberSpendEvent } from '../jobs/job-events.repository.js';
+import { OrganizationsService, type MemberBudgetChange } from '../orgs/organizations.service.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
@@ -29,6 +30,11 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     this.coalesce(`member:${event.organizationId}:${event.memberId}`, () => this.evaluateMember(event.organizationId, event.memberId));
   };
 
+  /** A lowered limit can cross thresholds without any spending. */
+  private readonly onBudgetChange = (change: MemberBudgetChange): void => {
+    this.onMemberSpend({ organizationId: change.organizationId, memberId: change.userId });
+  };
+
   private readonly onBalance = (event: BalanceEvent): void => {
     this.coalesce(`pool:${event.organizationId}`, () => this.evaluatePool(event.organizationId));
   };
@@ -39,17 +45,20 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
+    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.events.emitter.on('member-spend', this.onMemberSpend);
     this.events.emitter.on('balance', this.onBalance);
+    this.organizations.membershipEvents.on('budget', this.onBudgetChange);
   }
 
   onModuleDestroy(): void {
     this.events.emitter.off('member-spend', this.onMemberSpend);
     this.events.emitter.off('balance', this.onBalance);
+    this.organizations.membershipEvents.off('budget', this.onBudgetChange);
   }
 
   /** Worker nodes scan for expiring grants on the sweeper's cadence. */

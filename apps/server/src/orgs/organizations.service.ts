@@ -43,9 +43,18 @@ export interface MembershipChange {
   role: Role | null;
 }
 
+/** A manager changed a member's budget settings (limit, period, thresholds, models). */
+export interface MemberBudgetChange {
+  organizationId: string;
+  userId: string;
+}
+
 @Injectable()
 export class OrganizationsService {
-  /** `change` events (MembershipChange) on this node; other nodes catch up by re-checking. */
+  /**
+   * On this node: `change` (MembershipChange; other nodes catch up by re-checking) and `budget`
+   * (MemberBudgetChange) events.
+   */
   readonly membershipEvents = new EventEmitter();
 
   constructor(
@@ -195,6 +204,7 @@ export class OrganizationsService {
     membership.allowedModels = request.allowedModels;
     await this.em.flush();
     await this.audit.record({ organizationId, actorId, action: 'budget.member', targetType: 'member', targetId: userId, before, after: budgetSettingsOf(membership) });
+    this.membershipEvents.emit('budget', { organizationId, userId } satisfies MemberBudgetChange);
     return this.memberView(membership);
   }
 

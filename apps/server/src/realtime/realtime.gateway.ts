@@ -21,7 +21,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
 import type { UserAlertEvent } from '../alerts/alerts.service.js';
-import { OrganizationsService, type MembershipChange } from '../orgs/organizations.service.js';
+import { OrganizationsService, type MemberBudgetChange, type MembershipChange } from '../orgs/organizations.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { budgetView, LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
@@ -98,6 +98,15 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn(`could not remove ${change.userId}'s sockets from org ${change.organizationId}: ${String(error)}`);
     });
   };
+  private readonly onBudgetChange = (change: MemberBudgetChange): void => {
+    this.budgetEvent(change.organizationId, change.userId)
+      .then((budget) => {
+        if (budget !== undefined) this.io?.to(userRoom(change.userId)).emit('budget', budget);
+      })
+      .catch((error: unknown) => {
+        this.logger.warn(`could not send ${change.userId}'s new budget: ${String(error)}`);
+      });
+  };
   private readonly onAlert = (event: UserAlertEvent): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
@@ -159,6 +168,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.events.emitter.on('balance', this.onBalance);
     this.events.emitter.on('alert', this.onAlert);
     this.organizations.membershipEvents.on('change', this.onMembershipChange);
+    this.organizations.membershipEvents.on('budget', this.onBudgetChange);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -166,6 +176,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.events.emitter.off('balance', this.onBalance);
     this.events.emitter.off('alert', this.onAlert);
     this.organizations.membershipEvents.off('change', this.onMembershipChange);
+    this.organizations.membershipEvents.off('budget', this.onBudgetChange);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
     this.io = undefined;

@@ -334,4 +334,23 @@ describe('alerts', () => {
     const outsider = await signedUp(server, 'alert-outsider');
     expectStatus(await outsider.client.get(`/orgs/${organization.id}/notifications`), 404);
   });
+
+  it('fires a threshold when a manager lowers the limit under what was already used', async () => {
+    const cut = await addMember(server, owner.client, organization.id, 'member', 'alert-cut');
+    expectStatus(
+      await owner.client.put(`/orgs/${organization.id}/members/${cut.userId}/budget`, { limitCredits: 1_000, period: 'month', alertThresholdsPercent: [75] }),
+      200,
+    );
+    await submitTogether(cut, 1, 'before the cut');
+    expect((await notifications(cut)).notifications).toEqual([]);
+    // 10 used of 1,000 is 1%; of 12 it is 83%: the 75% line is crossed by the change alone.
+    expectStatus(
+      await owner.client.put(`/orgs/${organization.id}/members/${cut.userId}/budget`, { limitCredits: 12, period: 'month', alertThresholdsPercent: [75] }),
+      200,
+    );
+    await settle();
+    const after = (await notifications(cut)).notifications;
+    expect(after.map((notification) => notification.kind)).toEqual(['budget_threshold']);
+    expect(after[0]?.data).toMatchObject({ thresholdPercent: 75, limitCredits: 12 });
+  });
 });

@@ -138,6 +138,14 @@ describe('the realtime gateway (one node)', () => {
     expect((await leaving.subscribe(organization.id)).ok).toBe(false);
   });
 
+  it('pushes a member their new budget at once when a manager changes it', async () => {
+    const watcher = await open({ cookie: cookieOf(member.client) });
+    expect((await watcher.subscribe(organization.id)).ok).toBe(true);
+    expectStatus(await owner.client.put(`/orgs/${organization.id}/members/${member.userId}/budget`, { limitCredits: 4_321, period: 'week' }), 200);
+    const pushed = await watcher.waitFor('budget', (event) => event.budget.limitCredits === 4_321);
+    expect(pushed).toMatchObject({ organizationId: organization.id, userId: member.userId, budget: { period: 'week' } });
+  });
+
   it('alerts the member when a capture uses up their budget', async () => {
     const current = await owner.client.get<{ spentCredits: number }>(`/orgs/${organization.id}/members/${member.userId}/budget`);
     expectStatus(current, 200);
