@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Ledger, ledgerLimits } from '@atelier/ledger';
+import { BALANCE_CHANNEL } from '../jobs/balance-notifications.repository.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../database/embedded-postgres.js';
 
@@ -114,6 +115,8 @@ async function grant(command: GrantCommand, url: string): Promise<string> {
           }),
         ],
       );
+      // Running servers hear it on commit and push the new balance to open pages.
+      await client.query(`select pg_notify($1, $2)`, [BALANCE_CHANNEL, command.organizationId]);
     }
     await client.query('commit');
     const settled = result.settledDeficitCredits > 0n ? ` (${result.settledDeficitCredits.toString()} of them paid off the deficit)` : '';

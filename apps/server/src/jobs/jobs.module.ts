@@ -1,6 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
+import { BalanceNotificationsRepository } from './balance-notifications.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { GalleryService } from './gallery.service.js';
 import { JobEventsRepository } from './job-events.repository.js';
@@ -18,6 +19,7 @@ import { SweeperService } from './sweeper.service.js';
     QueueRepository,
     FreeAllowanceRepository,
     JobEventsRepository,
+    BalanceNotificationsRepository,
     JobsService,
     JobRunner,
     GalleryService,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntryView, BillingStatus } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
+import { connect, cookieOf } from '../realtime/sockets.js';
 import { expectStatus } from '../world.js';
 import { pool, sql, team } from './billing-world.js';
 
@@ -56,6 +57,9 @@ describe('billing without Stripe, and the operator command', () => {
 
   it('grants credits with an audit entry, once per operation id', async () => {
     const studio = await team(server, 'operator');
+    // An owner with the app open: the grant reaches the page live, though made by another process.
+    const socket = await connect(server.url, { cookie: cookieOf(studio.owner.client) });
+    expect((await socket.subscribe(studio.organizationId)).ok).toBe(true);
     const operationId = crypto.randomUUID();
     const args = ['grant', '--org', studio.organizationId, '--amount', '2500', '--reason', 'goodwill after an outage', '--operation-id', operationId];
     const granted = await credits(server, args);
@@ -63,6 +67,9 @@ describe('billing without Stripe, and the operator command', () => {
     expect(granted.code).toBe(0);
     expect(granted.stdout).toMatch(/Granted 2500 credits to operator studio/);
     expect((await pool(studio)).availableCredits).toBe(2_500);
+    const live = await socket.waitFor('balance', (event) => event.availableCredits === 2_500);
+    expect(live.organizationId).toBe(studio.organizationId);
+    socket.close();
 
     const again = await credits(server, args);
     expect(again.code).toBe(0);
