@@ -280,6 +280,16 @@ export class BillingRepository {
     );
   }
 
+  /** A won dispute: its credits are no longer clawed back, and the payment stands again. */
+  async recordDisputeWon(paymentId: string, credits: number): Promise<void> {
+    await this.rows(
+      `update billing_payments set clawed_back_credits = greatest(0, clawed_back_credits - $2),
+         status = case when refunded_cents = 0 then 'paid' when refunded_cents >= amount_cents then 'refunded' else 'partially_refunded' end
+       where id = $1`,
+      [paymentId, credits],
+    );
+  }
+
   async payments(organizationId: string, limit: number): Promise<PaymentRow[]> {
     return this.rows<PaymentRow>(
       `select ${paymentColumns} from billing_payments where organization_id = $1 and not (status = 'pending' and kind = 'package' and created_at < now() - interval '1 day')

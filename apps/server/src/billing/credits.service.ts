@@ -18,6 +18,8 @@ export interface PaidGrant {
   grantId: bigint;
   balance: PoolBalance;
   settledDeficitCredits: bigint;
+  /** True when this key had been granted before (nothing new was granted). */
+  replayed: boolean;
 }
 
 /** Credits in and out of an org's pool for billing, announced on the org's balance channel at once. */
@@ -54,7 +56,7 @@ export class CreditsService {
       throw new Error(`the ledger refused the grant ${request.key}: ${result.code}`);
     }
     if (!result.replayed) this.events.balanceChanged(request.organizationId, result.balance);
-    return { grantId: result.grant.grantId, balance: result.balance, settledDeficitCredits: result.settledDeficitCredits };
+    return { grantId: result.grant.grantId, balance: result.balance, settledDeficitCredits: result.settledDeficitCredits, replayed: result.replayed };
   }
 
   /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. */

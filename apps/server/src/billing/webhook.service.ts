@@ -114,6 +114,9 @@ export class WebhookService {
       case 'charge.dispute.created':
         await this.disputeCreated(event.data.object);
         return true;
+      case 'charge.dispute.closed':
+        await this.disputeClosed(event.data.object);
+        return true;
       default:
         return false;
     }
@@ -342,6 +345,35 @@ export class WebhookService {
       status: 'disputed',
       reason: `payment disputed (${dispute.reason})`,
     }));
+  }
+
+  /**
+   * A dispute the org won gives back what it took: the same credits, granted again (never
+   * expiring; they pay off any deficit first). A lost dispute changes nothing more.
+   */
+  private async disputeClosed(dispute: Stripe.Dispute): Promise<void> {
+    if (dispute.status !== 'won') return;
+    const paymentIntentId = idOf(dispute.payment_intent);
+    if (paymentIntentId === null) return;
+    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
+    if (found === null) return;
+    await this.billing.withOrganizationLock(found.organizationId, async () => {
+      const payment = await this.billing.paymentBy('id', found.id);
+      if (payment === null) return;
+      const disputed = payment.amountCents === 0 ? payment.credits : Math.floor((payment.credits * Math.min(dispute.amount, payment.amountCents)) / payment.amountCents);
+      const credits = Math.min(disputed, payment.clawedBackCredits);
+      if (credits <= 0) return;
+      const granted = await this.credits.grant({
+        organizationId: payment.organizationId,
+        key: `dispute-won:${dispute.id}`,
+        source: 'purchase',
+        credits,
+        expiresAt: null,
+        purchaseId: paymentIntentId,
+        reason: 'dispute won: credits given back',
+      });
+      if (!granted.replayed) await this.billing.recordDisputeWon(payment.id, credits);
+    });
   }
 
   /**

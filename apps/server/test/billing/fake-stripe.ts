@@ -69,6 +69,8 @@ export interface FakeStripe {
   endSubscription(subscriptionId: string): Json[];
   refund(paymentIntentId: string, amountCents: number): Json[];
   dispute(paymentIntentId: string, amountCents: number): Json[];
+  /** The dispute's outcome: the card network decided for the merchant (won) or the customer (lost). */
+  closeDispute(dispute: Json, outcome: 'won' | 'lost'): Json[];
   /** An event around a copy of `object` as it is now. */
   event(type: string, object: Json): Json;
   /** POSTs an event to the app's webhook, signed (or with the given signature). */
@@ -443,6 +445,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (charge === undefined) throw new Error(`fake stripe: no charge for ${paymentIntentId}`);
       const dispute: Json = { id: newId('dp'), object: 'dispute', amount: amountCents, charge: charge.id, payment_intent: paymentIntentId, reason: 'fraudulent', status: 'needs_response', currency: 'usd' };
       return [event('charge.dispute.created', dispute)];
+    },
+    closeDispute(dispute, outcome) {
+      return [event('charge.dispute.closed', { ...dispute, status: outcome })];
     },
     async deliver(appUrl, payloadEvent, signature) {
       const payload = JSON.stringify(payloadEvent);

@@ -103,4 +103,33 @@ describe('refunds and disputes', () => {
     expect(status.deficit).toEqual({ credits: 0, since: null });
     expect((await studio.member.client.post(`/orgs/${studio.organizationId}/jobs`, job)).status).toBe(201);
   });
+
+  it('a dispute won gives the credits back (paying the deficit first); a lost one changes nothing more', async () => {
+    const studio = await team(world.server, 'dispute-won');
+    await buyPackage(world, studio, 'starter');
+    const spent = await spend(studio);
+    const [created] = world.stripe.dispute(paymentIntentOf(studio, 'starter'), 1_000);
+    if (created === undefined) throw new Error('no dispute event');
+    await deliverAll(world, [created]);
+    expect((await billingStatus(studio)).deficit.credits).toBe(spent);
+    expect((await pool(studio)).availableCredits).toBe(0);
+    const dispute = (created.data as { object: Record<string, unknown> }).object;
+    const won = world.stripe.closeDispute(dispute, 'won');
+    await deliverAll(world, won);
+    await deliverAll(world, won); // delivered twice: given back once
+    const status = await billingStatus(studio);
+    expect(status.deficit.credits).toBe(0);
+    expect(status.payments[0]).toMatchObject({ status: 'paid', clawedBackCredits: 0 });
+    expect((await pool(studio)).availableCredits).toBe(1_000 - spent);
+    expect((await studio.member.client.post(`/orgs/${studio.organizationId}/jobs`, job)).status).toBe(201);
+
+    const other = await team(world.server, 'dispute-lost');
+    await buyPackage(world, other, 'starter');
+    const [lost] = world.stripe.dispute(paymentIntentOf(other, 'starter'), 1_000);
+    if (lost === undefined) throw new Error('no dispute event');
+    await deliverAll(world, [lost]);
+    await deliverAll(world, world.stripe.closeDispute((lost.data as { object: Record<string, unknown> }).object, 'lost'));
+    expect((await pool(other)).availableCredits).toBe(0);
+    expect((await billingStatus(other)).payments[0]).toMatchObject({ status: 'disputed', clawedBackCredits: 1_000 });
+  });
 });
