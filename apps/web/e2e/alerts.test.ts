@@ -6,7 +6,7 @@ import type { OrganizationView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { ApiClient } from '../../server/test/client.js';
 import { expectStatus, submitAndWait } from '../../server/test/world.js';
-import { artifactsDirectory, e2eUnavailable, eventually, launchChromium, screenshot } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, e2eUnavailable, eventually, launchChromium, screenshot } from './browser.js';
 
 const unavailable = e2eUnavailable();
 if (unavailable !== undefined) {
@@ -90,6 +90,8 @@ describe.skipIf(unavailable !== undefined)('alerts in the browser', () => {
       window.scrollTo(0, 0);
     });
     await screenshot(page, await artifactsDirectory(), '08-notifications');
+    // The open menu and the alert settings: no serious or critical WCAG 2.1 A/AA problem.
+    expect(await accessibilityProblems(page)).toEqual([]);
     await panel.getByRole('button', { name: 'Mark all read' }).click();
     await expect.poll(() => page.getByTestId('notifications-unread').count()).toBe(0);
 

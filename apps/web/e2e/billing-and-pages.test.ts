@@ -4,7 +4,7 @@ import { startBillingApp, type BillingWorld } from '../../server/test/billing/bi
 import { ApiClient } from '../../server/test/client.js';
 import { expectStatus, invite, submitAndWait } from '../../server/test/world.js';
 import type { OrganizationView } from '@atelier/contracts';
-import { artifactsDirectory, e2eUnavailable, eventually, launchChromium, liveValue, screenshot } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, e2eUnavailable, eventually, launchChromium, liveValue, screenshot } from './browser.js';
 
 const unavailable = e2eUnavailable();
 if (unavailable !== undefined) {
@@ -89,6 +89,7 @@ describe.skipIf(unavailable !== undefined)('billing, team, usage and gallery pag
     await page.getByRole('heading', { name: 'Buy credits' }).waitFor();
     const before = await liveValue(page, 'pool-available');
     await screenshot(page, artifacts, '10-billing');
+    const problems: Record<string, unknown> = { billing: await accessibilityProblems(page) };
     await page.getByRole('button', { name: 'Buy Starter' }).click();
     await page.waitForURL(/checkout=success/);
     await page.waitForURL(/\/billing/);
@@ -102,6 +103,7 @@ describe.skipIf(unavailable !== undefined)('billing, team, usage and gallery pag
     await page.getByRole('heading', { name: 'Members', exact: true }).waitFor();
     await page.getByText('Maya Member').first().waitFor();
     await screenshot(page, artifacts, '11-team');
+    problems.team = await accessibilityProblems(page);
 
     await page.goto(`/orgs/${organizationId}/usage`);
     await page.locator('canvas').first().waitFor();
@@ -109,10 +111,14 @@ describe.skipIf(unavailable !== undefined)('billing, team, usage and gallery pag
     await expect.poll(() => page.getByText('Maya Member').count()).toBeGreaterThan(0);
     await page.waitForTimeout(500); // the chart's entry animation
     await screenshot(page, artifacts, '12-usage');
+    problems.usage = await accessibilityProblems(page);
 
     await page.goto(`/orgs/${organizationId}/gallery`);
     await expect.poll(() => page.locator('main img').count()).toBeGreaterThanOrEqual(3);
     await page.getByText('nets drying in the sun').first().waitFor();
     await screenshot(page, artifacts, '13-gallery');
+    problems.gallery = await accessibilityProblems(page);
+    // axe-core's WCAG 2.1 A/AA rules: no serious or critical problem on any of these pages.
+    expect(problems).toEqual({ billing: [], team: [], usage: [], gallery: [] });
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,5 +68,29 @@ export function editorText(page: Page, testId: string): Promise<string> {
       node.remove();
     });
     return [...copy.querySelectorAll('.cm-line')].map((line) => line.textContent).join('\n');
+  });
+}
+
+export interface AccessibilityProblem {
+  rule: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (WCAG 2 A and AA rules) on the page as it is now and returns the serious and
+ * critical problems: missing labels, unreachable controls, too little contrast, bad ARIA.
+ */
+export async function accessibilityProblems(page: Page): Promise<AccessibilityProblem[]> {
+  await page.addScriptTag({ path: axeSource });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => ({ rule: violation.id, impact: violation.impact ?? '', help: violation.help, targets: violation.nodes.map((node) => node.target.join(' ')) }));
   });
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { ApiClient } from '../../server/test/client.js';
 import { expectStatus, invite, submitAndWait } from '../../server/test/world.js';
-import { artifactsDirectory, e2eUnavailable, editorText, eventually, launchChromium, liveValue, screenshot } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, e2eUnavailable, editorText, eventually, launchChromium, liveValue, screenshot } from './browser.js';
 
 const unavailable = e2eUnavailable();
 if (unavailable !== undefined) {
@@ -52,6 +52,7 @@ describe.skipIf(unavailable !== undefined)('two people in one workspace, in Chro
     await alice.goto('/');
     await alice.waitForURL('**/sign-in');
     await screenshot(alice, artifacts, '01-sign-in');
+    const problems: Record<string, unknown> = { signIn: await accessibilityProblems(alice) };
     await alice.getByRole('link', { name: 'Create an account' }).click();
     await alice.getByLabel('Your name').fill('Alice Moreau');
     await alice.getByLabel('Email').fill(aliceEmail);
@@ -82,6 +83,7 @@ describe.skipIf(unavailable !== undefined)('two people in one workspace, in Chro
     await bob.getByLabel('Your name').fill('Bob Okafor');
     await bob.getByLabel('Password').fill(password);
     await screenshot(bob, artifacts, '02-invitation');
+    problems.invitation = await accessibilityProblems(bob);
     await bob.getByRole('button', { name: 'Create account and join' }).click();
     await bob.waitForURL(`**/orgs/${organizationId}/workspaces`);
 
@@ -122,6 +124,7 @@ describe.skipIf(unavailable !== undefined)('two people in one workspace, in Chro
     await expect.poll(() => alice.getByTestId('mask-canvas').getAttribute('data-strokes')).toBe('1');
     await expect.poll(async () => Number(/covers (\d+)%/.exec((await alice.locator('.coverage').textContent()) ?? '')?.[1] ?? 0)).toBeGreaterThan(0);
     await screenshot(alice, artifacts, '03-workspace-mask');
+    problems.workspace = await accessibilityProblems(alice);
 
     // Back to text-to-image; A presses Ctrl+Enter. Both see the pool drop by exactly the shown cost.
     await alice.getByLabel('Operation').selectOption('text-to-image');
@@ -158,6 +161,9 @@ describe.skipIf(unavailable !== undefined)('two people in one workspace, in Chro
     await expect.poll(() => bob.getByTestId('generate-reason').textContent()).toContain(`Your budget has 10 credits left; this needs ${String(cost)}.`);
     await expect.poll(() => bob.getByTestId('cheaper').isVisible()).toBe(true);
     await screenshot(bob, artifacts, '07-over-budget');
+    problems.overBudget = await accessibilityProblems(bob);
+    // axe-core's WCAG 2.1 A/AA rules: no serious or critical problem on these screens.
+    expect(problems).toEqual({ signIn: [], invitation: [], workspace: [], overBudget: [] });
 
     // Usable from 1024 px wide: nothing overflows sideways.
     await bob.setViewportSize({ width: 1024, height: 800 });

@@ -40,11 +40,17 @@ export function timeAgo(at: Date | string, now: Date = new Date()): string {
   return new Date(at).toLocaleDateString();
 }
 
+/** Person colours: distinct hues, each dark enough for white initials (contrast 5:1 or more, WCAG AA). */
+const personColours = [
+  '#b42318', '#c2410c', '#a15c07', '#4d7c0f', '#15803d', '#047857', '#0f766e', '#0e7490',
+  '#0369a1', '#1d4ed8', '#4338ca', '#6d28d9', '#7e22ce', '#a21caf', '#be185d', '#9f1239',
+] as const;
+
 /** Stable colour of a person, for cursors and avatars. */
 export function personColour(id: string): string {
   let hash = 0;
   for (const character of id) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
-  return `hsl(${String(hash % 360)} 65% 45%)`;
+  return personColours[hash % personColours.length] ?? personColours[0];
 }
 
 /** "AL" for "Ada Lovelace" */

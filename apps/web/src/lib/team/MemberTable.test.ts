@@ -59,7 +59,7 @@ describe('MemberTable', () => {
     expect(onremove).not.toHaveBeenCalled();
     await user.click(screen.getByRole('button', { name: 'Remove' }));
     expect(onremove).toHaveBeenCalledWith(bea);
-    await user.click(screen.getByRole('button', { name: 'Edit the budget of Bea' }));
+    await user.click(screen.getByRole('button', { name: 'Edit budget of Bea' }));
     expect(oneditbudget).toHaveBeenCalledWith(bea);
   });
 });
