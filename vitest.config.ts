@@ -19,11 +19,11 @@ if (!existsSync(path.join(webRoot, '.svelte-kit', 'tsconfig.json'))) {
   execFileSync(process.execPath, [svelteKit, 'sync'], { cwd: webRoot, stdio: 'inherit' });
 }
 
-// `source` makes @atelier/* workspaces resolve to their TypeScript sources, so tests need no build.
+// `@atelier/source` makes @atelier/* workspaces resolve to their TypeScript sources, so tests need no build.
 export default defineConfig({
-  resolve: { conditions: ['source', ...defaultClientConditions] },
+  resolve: { conditions: ['@atelier/source', ...defaultClientConditions] },
   // Without `module`: Node would load bundler-only builds (e.g. the AWS SDK's dist-es) in workers.
-  ssr: { resolve: { conditions: ['source', ...defaultServerConditions.filter((condition) => condition !== 'module')] } },
+  ssr: { resolve: { conditions: ['@atelier/source', ...defaultServerConditions.filter((condition) => condition !== 'module')] } },
   test: {
     globalSetup: ['tools/testing/global-setup.ts'],
     testTimeout: 30_000,

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 const children = [
   spawn(
     'tsx',
-    ['watch', '--conditions=source', '--tsconfig', 'apps/server/tsconfig.json', 'apps/server/src/main.ts'],
+    ['watch', '--conditions=@atelier/source', '--tsconfig', 'apps/server/tsconfig.json', 'apps/server/src/main.ts'],
     { stdio: 'inherit', env: process.env },
   ),
   spawn('npm', ['run', 'dev', '--workspace', '@atelier/web'], { stdio: 'inherit', env: process.env }),

@@ -11,9 +11,9 @@ export default defineConfig({
       adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
     }),
   ],
-  // `source`: the workspaces' TypeScript, so the app builds without building the libraries first.
-  resolve: { conditions: ['source', ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
+  // `@atelier/source`: the workspaces' TypeScript, so the app builds without building the libraries first.
+  resolve: { conditions: ['@atelier/source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['@atelier/source', ...defaultServerConditions] } },
   server: {
     proxy: {
       '/api': server,

@@ -22,7 +22,7 @@ export interface ServerProcess {
 export function runServer(environment: Record<string, string>): ServerProcess {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   // One process (tsx as a loader, not its CLI wrapper) so that a signal reaches the server itself.
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx/esm', mainSource], {
+  const child = spawn(process.execPath, ['--conditions=@atelier/source', '--import', 'tsx/esm', mainSource], {
     cwd: repositoryRoot,
     env: { ...inherited, TSX_TSCONFIG_PATH: serverTsconfig, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],

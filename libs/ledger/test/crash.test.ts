@@ -19,7 +19,7 @@ interface Message {
 }
 
 function startChild(url: string, orgId: string, mode: 'pause' | 'flood'): { child: ChildProcessWithoutNullStreams; messages: AsyncIterator<Message> } {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', childScript, url, orgId, mode], {
+  const child = spawn(process.execPath, ['--conditions=@atelier/source', '--import', 'tsx', childScript, url, orgId, mode], {
     cwd: process.cwd(),
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -10,7 +10,7 @@ import { LiveDocuments } from './live-documents.js';
 import { can, type Role } from '@atelier/contracts';
 import { OrganizationsService, type MembershipChange } from '../orgs/organizations.service.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type MessagePayload, type YDoc } from './hocuspocus-runtime.js';
+import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
 import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
 
 /** Per connection: what the ticket granted (set by onAuthenticate). */
@@ -76,9 +76,9 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
       {
         // Runs first: who may open which document, and whether they may write.
         priority: 1000,
-        onAuthenticate: (payload: AuthenticatePayload<never>) => this.authenticate(payload),
+        onAuthenticate: (payload: AuthenticatePayload) => this.authenticate(payload),
         connected: ({ context, connection }) => {
-          const collab = context as CollabContext;
+          const collab = context;
           if (collab.grant === undefined) return Promise.resolve();
           collab.connection = connection;
           const key = memberKey(collab.grant.organizationId, collab.grant.userId);
@@ -88,7 +88,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
           return Promise.resolve();
         },
         onDisconnect: ({ context }) => {
-          const collab = context as CollabContext;
+          const collab = context;
           if (collab.grant === undefined) return Promise.resolve();
           const key = memberKey(collab.grant.organizationId, collab.grant.userId);
           const open = this.byMember.get(key);
@@ -96,7 +96,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
           if (open?.size === 0) this.byMember.delete(key);
           return Promise.resolve();
         },
-        beforeHandleMessage: (payload: MessagePayload) => {
+        beforeHandleMessage: (payload) => {
           this.checkLimits(payload.documentName, payload.document, payload.update);
           return Promise.resolve();
         },
@@ -231,7 +231,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  private async authenticate({ token, documentName, connectionConfig }: AuthenticatePayload<never>): Promise<CollabContext> {
+  private async authenticate({ token, documentName, connectionConfig }: AuthenticatePayload): Promise<CollabContext> {
     const workspaceId = workspaceIdOfDocument(documentName);
     const grant = workspaceId === undefined ? null : await this.workspaces.redeemTicket(token, workspaceId);
     if (grant === null) {

@@ -1,30 +1,11 @@
-import { createRequire } from 'node:module';
+import { HocuspocusProvider } from '@hocuspocus/provider';
 import type * as YTypes from 'yjs';
 import type { CollabTicketView, WorkspaceView } from '@atelier/contracts';
 import type { ApiClient } from '../client.js';
 import { Y } from '../../src/collab/hocuspocus-runtime.js';
 
-// The provider is required (not imported) for the reason given in src/collab/hocuspocus-runtime.ts.
-const require = createRequire(import.meta.url);
-
-interface ProviderOptions {
-  url: string;
-  name: string;
-  document: YTypes.Doc;
-  token: string | (() => Promise<string>);
-  WebSocketPolyfill: unknown;
-  onAuthenticationFailed?: (data: { reason: string }) => void;
-  onSynced?: () => void;
-  onClose?: (data: { event: { code: number; reason: string } }) => void;
-}
-export interface Provider {
-  isSynced: boolean;
-  hasUnsyncedChanges: boolean;
-  awareness: { setLocalStateField(field: string, value: unknown): void; getStates(): Map<number, Record<string, unknown>> } | null;
-  destroy(): void;
-}
-const { HocuspocusProvider } = require('@hocuspocus/provider') as { HocuspocusProvider: new (options: ProviderOptions) => Provider };
-const WebSocketPolyfill = require('ws') as unknown;
+/** The provider, as the web app uses it (Node's own WebSocket; the same Yjs instance as the server in this process). */
+export type Provider = HocuspocusProvider;
 
 export { Y };
 
@@ -51,7 +32,6 @@ export function connect(httpUrl: string, documentName: string, token: string | (
     name: documentName,
     document: doc,
     token,
-    WebSocketPolyfill,
     onAuthenticationFailed: ({ reason }) => refusals.push(reason),
     onClose: ({ event }) => closes.push({ code: event.code, reason: event.reason }),
   });

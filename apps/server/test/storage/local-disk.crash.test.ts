@@ -22,7 +22,7 @@ async function runWriter(
 ): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', TSX_LOADER, WRITER, root, key, String(NEW_SIZE), '2', moment],
+    ['--conditions=@atelier/source', '--import', TSX_LOADER, WRITER, root, key, String(NEW_SIZE), '2', moment],
     { env: { ...process.env, TSX_TSCONFIG_PATH: SERVER_TSCONFIG, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
