@@ -24,7 +24,8 @@ describe.skipIf(unavailable !== undefined)('alerts in the browser', () => {
   const hooks: string[] = [];
 
   beforeAll(async () => {
-    server = await startTestApp();
+    // The test's webhook receiver listens on 127.0.0.1, which the server refuses by default.
+    server = await startTestApp({ ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
     browser = await launchChromium();
     receiver = createServer((request, response) => {
       let body = '';

@@ -8,6 +8,7 @@ import { MailerRepository } from '../mail/mailer.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { ALERT_EMAIL_TASK, ALERT_WEBHOOK_TASK } from './alerts.service.js';
+import { PrivateAddressError, postWebhook } from './webhook-http.js';
 
 /** The longest wait between two webhook attempts. */
 const MAX_RETRY_DELAY_MS = 3_600_000;
@@ -99,32 +100,32 @@ export class AlertDeliveryService {
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let refused = false;
     try {
-      const response = await fetch(alert.webhook_url, {
-        method: 'POST',
-        headers: {
+      const response = await postWebhook(
+        alert.webhook_url,
+        body,
+        {
           'content-type': 'application/json',
           'user-agent': 'Atelier-Webhooks/1',
           'atelier-event-id': alert.id,
           'atelier-delivery-attempt': String(attempt),
           'atelier-signature': signWebhook(alert.webhook_secret, Math.floor(this.clock.now().getTime() / 1000), body),
         },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.alerts.webhookTimeoutMs),
-      });
+        { timeoutMs: this.config.alerts.webhookTimeoutMs, allowPrivateNetworks: this.config.alerts.webhookAllowPrivateNetworks },
+      );
       statusCode = response.status;
-      const text = await response.text().catch(() => '');
       if (response.status < 200 || response.status >= 300) {
-        error = `HTTP ${String(response.status)}${text === '' ? '' : `: ${text.slice(0, MAX_LOGGED_ERROR)}`}`;
+        error = `HTTP ${String(response.status)}${response.text === '' ? '' : `: ${response.text.slice(0, MAX_LOGGED_ERROR)}`}`;
       }
     } catch (caught) {
-      const cause = caught instanceof Error && caught.cause instanceof Error ? ` (${caught.cause.message})` : '';
-      error = `${caught instanceof Error ? caught.message : String(caught)}${cause}`.slice(0, MAX_LOGGED_ERROR);
+      // A private address is a setting to fix, not a failure that time heals: no retry.
+      refused = caught instanceof PrivateAddressError;
+      error = (caught instanceof Error ? caught.message : String(caught)).slice(0, MAX_LOGGED_ERROR);
     }
     const durationMs = Math.round(performance.now() - started);
     const { webhookMaxAttempts, webhookRetryBaseMs } = this.config.alerts;
-    const retry = error !== null && attempt < webhookMaxAttempts;
+    const retry = error !== null && !refused && attempt < webhookMaxAttempts;
     const nextAttemptAt = retry ? new Date(Date.now() + Math.min(webhookRetryBaseMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS)) : null;
     const outcome = error === null ? 'delivered' : retry ? 'failed' : 'abandoned';
     await this.postgres.transaction(async (client) => {

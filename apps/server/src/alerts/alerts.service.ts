@@ -14,6 +14,8 @@ import type {
   WebhookAttemptList,
 } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { publicWebhookProblem } from './webhook-http.js';
 import { JobEventsRepository } from '../jobs/job-events.repository.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
@@ -76,6 +78,7 @@ export class AlertsService {
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async raise(alert: RaiseAlert): Promise<RaisedAlert> {
@@ -191,6 +194,12 @@ export class AlertsService {
 
   /** Changes what is given; a webhook URL set for the first time gets a secret (returned once). */
   async updateSettings(organizationId: string, change: UpdateAlertSettings): Promise<AlertSettingsView & { webhookSecret?: string }> {
+    if (change.webhookUrl != null && !this.config.alerts.webhookAllowPrivateNetworks) {
+      const problem = await publicWebhookProblem(change.webhookUrl);
+      if (problem !== undefined) {
+        throw new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_request', message: `The webhook URL cannot be used: ${problem}.`, field: 'webhookUrl' });
+      }
+    }
     const secret = newWebhookSecret();
     const result = await this.postgres.pool.query<{ secret_created: boolean }>(
       `insert into alert_settings as s (organization_id, low_balance_credits, grant_expiry_notice_days, webhook_url, webhook_secret, updated_at)

@@ -52,6 +52,7 @@ const environmentSchema = z.object({
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
 export interface AppConfig {
@@ -103,6 +104,8 @@ export interface AppConfig {
     webhookMaxAttempts: number;
     /** Wait before the 2nd attempt; it doubles for each next one (capped at an hour). */
     webhookRetryBaseMs: number;
+    /** Webhooks may reach loopback and private addresses (a self-hosted intranet, tests). */
+    webhookAllowPrivateNetworks: boolean;
   };
 }
 
@@ -176,6 +179,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       webhookTimeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
       webhookMaxAttempts: env.ALERT_WEBHOOK_MAX_ATTEMPTS,
       webhookRetryBaseMs: env.ALERT_WEBHOOK_RETRY_BASE_MS,
+      webhookAllowPrivateNetworks: env.ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
     },
   };
 }

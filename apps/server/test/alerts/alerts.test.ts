@@ -13,6 +13,7 @@ import type {
 } from '@atelier/contracts';
 import { AlertEvaluatorService } from '../../src/alerts/alert-evaluator.service.js';
 import { ClockRepository } from '../../src/repositories/clock.repository.js';
+import { PostgresPoolRepository } from '../../src/repositories/postgres-pool.repository.js';
 import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import { startTestApp, type TestApp } from '../app.js';
 import { connect, cookieOf, type Connection } from '../realtime/sockets.js';
@@ -99,7 +100,8 @@ describe('alerts', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestApp({ ALERT_WEBHOOK_RETRY_BASE_MS: '50', ALERT_WEBHOOK_MAX_ATTEMPTS: '4', ALERT_WEBHOOK_TIMEOUT_MS: '2000', PROVIDER_CONCURRENCY_LOCAL: '8' }, [
+    // The receivers below listen on 127.0.0.1: allowed here (the default refuses private addresses; see the last describe).
+    server = await startTestApp({ ALERT_WEBHOOK_RETRY_BASE_MS: '50', ALERT_WEBHOOK_MAX_ATTEMPTS: '4', ALERT_WEBHOOK_TIMEOUT_MS: '2000', PROVIDER_CONCURRENCY_LOCAL: '8', ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, [
       { provide: ClockRepository, useValue: clock },
     ]);
     owner = await signedUp(server, 'alert-owner');
@@ -352,5 +354,51 @@ describe('alerts', () => {
     const after = (await notifications(cut)).notifications;
     expect(after.map((notification) => notification.kind)).toEqual(['budget_threshold']);
     expect(after[0]?.data).toMatchObject({ thresholdPercent: 75, limitCredits: 12 });
+  });
+});
+
+describe('alert webhooks and private addresses (the default)', () => {
+  let server: TestApp;
+  beforeAll(async () => {
+    server = await startTestApp({ ALERT_WEBHOOK_RETRY_BASE_MS: '50' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('refuses a webhook URL on a private or local address, and never calls one that turns private later', async () => {
+    const owner = await signedUp(server, 'ssrf-owner');
+    const created = await owner.client.post<OrganizationView>('/orgs', { name: 'Careful Co' });
+    expectStatus(created, 201);
+    const organizationId = created.body.id;
+    for (const url of ['http://127.0.0.1:8080/hook', 'http://localhost/hook', 'http://169.254.169.254/latest/meta-data', 'http://10.1.2.3/x', 'http://[::1]:9000/x', 'http://[::ffff:192.168.0.1]/x']) {
+      const refused = await owner.client.put<{ code: string; field: string; message: string }>(`/orgs/${organizationId}/alert-settings`, { webhookUrl: url });
+      expect(refused.status, url).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'invalid_request', field: 'webhookUrl' });
+    }
+
+    // A name that resolved publicly when it was set and privately now (DNS rebinding): the
+    // delivery checks the address it connects to, sends nothing, and does not retry.
+    const receiver = await webhookReceiver([200]);
+    try {
+      const pool = server.app.get(PostgresPoolRepository).pool;
+      await pool.query(
+        `insert into alert_settings (organization_id, low_balance_credits, webhook_url, webhook_secret) values ($1, 1000, $2, 'whsec_test')`,
+        [organizationId, receiver.url.replace('127.0.0.1', 'localhost')],
+      );
+      await server.grantCredits(organizationId, 50);
+      await server.app.get(AlertEvaluatorService).evaluatePool(organizationId);
+      const attempts = await eventually(async () => {
+        const log = await owner.client.get<WebhookAttemptList>(`/orgs/${organizationId}/alert-settings/webhook-attempts`);
+        return log.body.attempts.length > 0 ? log.body.attempts : undefined;
+      }, 'the refused attempt');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(attempts).toHaveLength(1);
+      expect(attempts[0]).toMatchObject({ attempt: 1, outcome: 'abandoned', statusCode: null, nextAttemptAt: null });
+      expect(attempts[0]?.error).toMatch(/private or local address/);
+      expect(receiver.received).toEqual([]);
+    } finally {
+      receiver.server.close();
+    }
   });
 });
