@@ -4,6 +4,8 @@
 // times the monthly spend-by-member query through the API and streams one month of transfers as
 // CSV, with the process's peak RSS before and after to show memory stays flat.
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pg from 'pg';
 import { benchDatabase } from '../../../tools/bench/postgres.js';
 import { loadConfig } from '../src/config/config.js';
@@ -20,7 +22,7 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
-const mb = (kilobytes: number): string => `${(kilobytes / 1024).toFixed(0)} MB`;
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 console.log(`bench:usage ${new Date().toISOString()} on ${os.cpus().length.toString()}× ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}, load ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 const database = await benchDatabase('usage');
@@ -104,8 +106,21 @@ await timeSpend('spend by model, whole year, bucket=month', 'groupBy=model&bucke
 const plan = await sql.query<{ 'QUERY PLAN': string }>(`explain (analyze, costs off) ${spendStatement('member')}`, [orgId, '2025-06-01T00:00:00Z', '2025-07-01T00:00:00Z', null, 'month']);
 console.log(`plan of the spend statement, by member, one month:\n  ${plan.rows.map((row) => row['QUERY PLAN']).join('\n  ')}`);
 
+// A collectable heap: memory is measured after a full GC, and sampled while the export runs.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
 async function exportCsv(label: string, from: string, to: string): Promise<void> {
-  const rssBefore = process.resourceUsage().maxRSS;
+  collectGarbage();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const rssBefore = process.memoryUsage().rss;
+  let heapPeak = heapBefore;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    heapPeak = Math.max(heapPeak, usage.heapUsed);
+    rssPeak = Math.max(rssPeak, usage.rss);
+  }, 50);
   const sent = performance.now();
   const response = await fetch(`${base}/orgs/${orgId}/usage/transactions.csv?from=${from}&to=${to}`, { headers: { cookie } });
   if (response.status !== 200 || response.body === null) throw new Error(`export answered ${String(response.status)}`);
@@ -118,10 +133,14 @@ async function exportCsv(label: string, from: string, to: string): Promise<void>
     for (const byte of value) if (byte === 10) lines += 1;
   }
   const seconds = (performance.now() - sent) / 1000;
+  clearInterval(sampler);
+  collectGarbage();
+  const heapAfter = process.memoryUsage().heapUsed;
   const rows = lines - 1;
   console.log(
     `${label}: ${rows.toLocaleString('en')} rows, ${(bytes / 2 ** 20).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds).toLocaleString('en')} rows/s, ` +
-      `first byte after ${firstByteMs.toFixed(0)} ms; peak RSS ${mb(rssBefore)} before, ${mb(process.resourceUsage().maxRSS)} after`,
+      `first byte after ${firstByteMs.toFixed(0)} ms; heap (server + client) ${mib(heapBefore)} before, at most ${mib(heapPeak)} during, ${mib(heapAfter)} after a GC; ` +
+      `RSS ${mib(rssBefore)} before, at most ${mib(rssPeak)} during`,
   );
 }
 await exportCsv('CSV export, one month (June)', '2025-06-01T00:00:00Z', '2025-07-01T00:00:00Z');

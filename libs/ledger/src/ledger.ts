@@ -26,7 +26,7 @@ import { placeHolds, type NormalizedHold } from './holds.js';
 import { clawBack, readDeficit, settleDeficit } from './deficits.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { ledgerLimits } from './limits.js';
-import { grantState, history, poolBalance, readHoldView } from './queries.js';
+import { grantState, history, poolBalance, readHoldView, transferIdRange } from './queries.js';
 import { expiredHoldCandidates, orgOfHold, resolveHolds, type ResolutionRequest } from './resolutions.js';
 import type {
   AdjustRequest,
@@ -48,6 +48,7 @@ import type {
   GrantView,
   HistoryPage,
   HistoryQuery,
+  TransferIdRange,
   HoldRequest,
   HoldResult,
   HoldView,
@@ -652,6 +653,14 @@ export class Ledger {
       return { ok: false, code: 'pool_not_found', figures: { orgId }, balanceVersion: null, replayed: false };
     }
     return { ok: true, budget: found.budget, balanceVersion: found.balanceVersion };
+  }
+
+  /** The id bounds of an org's transfers in [from, to), to pass to `history` as `transferIds`. */
+  async transferIdRange(request: { orgId: string; from?: Date; to?: Date }): Promise<TransferIdRange | null> {
+    assertUuid(request.orgId, 'orgId');
+    if (request.from !== undefined) assertDate(request.from, 'from');
+    if (request.to !== undefined) assertDate(request.to, 'to');
+    return transferIdRange(this.pool, request.orgId.toLowerCase(), request.from ?? null, request.to ?? null);
   }
 
   async history(request: HistoryQuery): Promise<HistoryPage> {

@@ -262,11 +262,18 @@ create trigger deficit_entries_append_only before update or delete on ledger.def
   for each row execute function ledger.refuse_change();
 `;
 
+// History by time: the transfer ids of a time range come from this index alone (index-only), and
+// the history then walks the org's ids between them, skipping newer history entirely.
+const transfersByTime = `
+create index transfers_by_org_time on ledger.transfers (org_id, created_at) include (transfer_id);
+`;
+
 /** The ledger's migrations, in order. Never edit one that has shipped: add a new one. */
 export const ledgerMigrations: readonly LedgerMigration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'time zone check', sql: timeZoneCheck },
   { version: 3, name: 'deficits and claw-backs', sql: deficits },
+  { version: 4, name: 'transfers by time', sql: transfersByTime },
 ];
 
 /** Serialises concurrent `migrateLedger` calls (two server nodes starting at once). */

@@ -3,7 +3,7 @@ import { assert } from './assert.js';
 import { asRecords, query, queryOne } from './database.js';
 import { ledgerLimits } from './limits.js';
 import { balancesJson, grantJson, holdJson, readBalances, readGrant, readHold } from './rows.js';
-import type { AccountKind, GrantView, HistoryPage, HistoryQuery, HoldView, PoolBalanceResult, TransferKind, TransferPhase, TransferView } from './types.js';
+import type { AccountKind, GrantView, HistoryPage, HistoryQuery, HoldView, PoolBalanceResult, TransferIdRange, TransferKind, TransferPhase, TransferView } from './types.js';
 
 /** A pool's balance and its grants that still hold credits (or expired with credits held), spending order. */
 export async function poolBalance(client: pg.Pool | pg.ClientBase, orgId: string, now: Date): Promise<PoolBalanceResult> {
@@ -84,6 +84,8 @@ export async function history(client: pg.Pool | pg.ClientBase, request: HistoryQ
        and ($5::timestamptz is null or t.created_at >= $5)
        and ($6::timestamptz is null or t.created_at < $6)
        and ($7::bigint is null or t.transfer_id < $7)
+       and ($9::bigint is null or t.transfer_id >= $9)
+       and ($10::bigint is null or t.transfer_id <= $10)
      order by t.transfer_id desc
      limit $8`,
     [
@@ -95,6 +97,8 @@ export async function history(client: pg.Pool | pg.ClientBase, request: HistoryQ
       request.to?.toISOString() ?? null,
       before,
       request.limit + 1,
+      request.transferIds?.low ?? null,
+      request.transferIds?.high ?? null,
     ],
     'ledger_history',
   );
@@ -141,4 +145,16 @@ export async function grantState(
   );
   const row = rows[0];
   return row === undefined ? null : { grant: readGrant(row.grant as Record<string, unknown>), expiredCredits: row.expired_credits };
+}
+
+/** The lowest and highest transfer id of an org's transfers in [from, to); null when there is none. */
+export async function transferIdRange(client: pg.Pool, orgId: string, from: Date | null, to: Date | null): Promise<TransferIdRange | null> {
+  const row = await queryOne<{ low: bigint | null; high: bigint | null }>(
+    client,
+    `select min(transfer_id) as low, max(transfer_id) as high from ledger.transfers
+      where org_id = $1 and ($2::timestamptz is null or created_at >= $2) and ($3::timestamptz is null or created_at < $3)`,
+    [orgId, from?.toISOString() ?? null, to?.toISOString() ?? null],
+    'ledger_transfer_id_range',
+  );
+  return row.low === null || row.high === null ? null : { low: row.low, high: row.high };
 }

@@ -453,9 +453,20 @@ export interface HistoryQuery {
   to?: Date;
   /** From a previous page's `nextCursor`. */
   cursor?: string | null;
+  /**
+   * Only transfers whose id is in [low, high] — from `transferIdRange` for the same from/to: an
+   * exact bound (every transfer in the time range has an id in it) that spares the walk through
+   * newer and older history.
+   */
+  transferIds?: TransferIdRange;
   /** At most `maxHistoryPageSize`. */
   limit: number;
 }
+export interface TransferIdRange {
+  low: bigint;
+  high: bigint;
+}
+
 export interface HistoryPage {
   /** Newest first. */
   transfers: TransferView[];

@@ -70,6 +70,41 @@ describe('queries', () => {
     await expect(ledger.history({ orgId, limit: 1, cursor: 'garbage' })).rejects.toThrow(LedgerAssertionError);
   });
 
+  it('bounds a time range by transfer ids exactly, even when ids and times disagree', async () => {
+    const orgId = id();
+    await ledger.createPool({ orgId, timeZone: 'UTC' });
+    const start = fixture.clock.milliseconds;
+    await ledger.grant({ operationId: id(), orgId, source: 'purchase', amountCredits: 1_000n, actorId, reason: 'pack' });
+    // Minutes 1..10, then a transfer written with an earlier clock (skew between writers): a
+    // higher id at minute 4.5.
+    for (let index = 1; index <= 10; index += 1) {
+      fixture.clock.milliseconds = start + minutes(index);
+      await ledger.hold({ holdId: id(), orgId, memberId: actorId, amountCredits: 1n, actorId, reason: `minute ${String(index)}` });
+    }
+    fixture.clock.milliseconds = start + minutes(4.5);
+    await ledger.hold({ holdId: id(), orgId, memberId: actorId, amountCredits: 1n, actorId, reason: 'late writer' });
+    fixture.clock.milliseconds = start + minutes(20);
+    for (const [from, to] of [
+      [minutes(4), minutes(5)],
+      [minutes(0), minutes(3)],
+      [minutes(9), minutes(30)],
+      [minutes(30), minutes(40)],
+    ] as const) {
+      const window = { orgId, from: new Date(start + from), to: new Date(start + to) };
+      const plain = await ledger.history({ ...window, limit: 100 });
+      const range = await ledger.transferIdRange(window);
+      if (plain.transfers.length === 0) {
+        expect(range).toBeNull();
+        continue;
+      }
+      if (range === null) throw new Error('a range with transfers has bounds');
+      const bounded = await ledger.history({ ...window, transferIds: range, limit: 100 });
+      expect(bounded.transfers).toEqual(plain.transfers);
+    }
+    const skewed = await ledger.history({ orgId, from: new Date(start + minutes(4)), to: new Date(start + minutes(5)), limit: 100 });
+    expect(skewed.transfers.map((transfer) => transfer.reason)).toEqual(['late writer', 'minute 4']);
+  });
+
   it('carries a balance version in every result, one more per change', async () => {
     const orgId = id();
     const created = await ledger.createPool({ orgId, timeZone: 'UTC' });

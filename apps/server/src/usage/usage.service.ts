@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import type { HistoryQuery, TransferView } from '@atelier/ledger';
+import type { HistoryQuery, TransferIdRange, TransferView } from '@atelier/ledger';
 import type { SpendQuery, SpendReport, TransactionExportQuery, TransactionPage, TransactionQuery, TransactionView } from '@atelier/contracts';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
@@ -103,8 +103,16 @@ export class UsageService {
     let cursor: string | null = null;
     let count = 0;
     if (!out.write(`${csvColumns.join(',')}\r\n`)) await drained(out);
+    // A time range becomes its exact transfer-id bounds (one index-only read), so a month deep in
+    // the history is read without walking through every newer transfer first.
+    let transferIds: TransferIdRange | undefined;
+    if (filters.from !== undefined || filters.to !== undefined) {
+      const range = await this.ledger.ledger.transferIdRange({ orgId: organizationId, ...(filters.from === undefined ? {} : { from: filters.from }), ...(filters.to === undefined ? {} : { to: filters.to }) });
+      if (range === null) return 0;
+      transferIds = range;
+    }
     do {
-      const page = await this.ledger.ledger.history({ ...filters, cursor, limit: exportPageSize });
+      const page = await this.ledger.ledger.history({ ...filters, ...(transferIds === undefined ? {} : { transferIds }), cursor, limit: exportPageSize });
       let chunk = '';
       for (const transfer of page.transfers) chunk += csvLine(transfer);
       count += page.transfers.length;
