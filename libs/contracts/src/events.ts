@@ -29,6 +29,11 @@ export interface BudgetEvent {
   budget: BudgetView;
   /** Pool balance version the budget was read at (see above). */
   version: string;
+  /**
+   * Present when a manager changed this member's budget settings: the models they may use now
+   * (null: every model). Absent on the budget events that follow jobs.
+   */
+  allowedModels?: string[] | null;
 }
 
 /** A job was submitted, started, progressed or finished. To `org:{id}`: everyone's jobs. */

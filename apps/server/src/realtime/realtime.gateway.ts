@@ -99,9 +99,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     });
   };
   private readonly onBudgetChange = (change: MemberBudgetChange): void => {
-    this.budgetEvent(change.organizationId, change.userId)
-      .then((budget) => {
-        if (budget !== undefined) this.io?.to(userRoom(change.userId)).emit('budget', budget);
+    Promise.all([this.budgetEvent(change.organizationId, change.userId), this.allowedModels(change.organizationId, change.userId)])
+      .then(([budget, allowedModels]) => {
+        if (budget !== undefined) this.io?.to(userRoom(change.userId)).emit('budget', { ...budget, allowedModels });
       })
       .catch((error: unknown) => {
         this.logger.warn(`could not send ${change.userId}'s new budget: ${String(error)}`);
@@ -322,6 +322,14 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn(`presence from other nodes unavailable (${String(error)}); sending this node's`);
       return this.server.local.in(orgRoom(organizationId)).fetchSockets();
     }
+  }
+
+  private async allowedModels(organizationId: string, userId: string): Promise<string[] | null> {
+    const result = await this.postgres.pool.query<{ allowed_models: string[] | null }>(
+      `select allowed_models from memberships where organization_id = $1 and user_id = $2`,
+      [organizationId, userId],
+    );
+    return result.rows[0]?.allowed_models ?? null;
   }
 
   private async budgetEvent(organizationId: string, userId: string): Promise<BudgetEvent | undefined> {

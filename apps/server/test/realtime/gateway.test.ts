@@ -141,9 +141,15 @@ describe('the realtime gateway (one node)', () => {
   it('pushes a member their new budget at once when a manager changes it', async () => {
     const watcher = await open({ cookie: cookieOf(member.client) });
     expect((await watcher.subscribe(organization.id)).ok).toBe(true);
-    expectStatus(await owner.client.put(`/orgs/${organization.id}/members/${member.userId}/budget`, { limitCredits: 4_321, period: 'week' }), 200);
+    expectStatus(
+      await owner.client.put(`/orgs/${organization.id}/members/${member.userId}/budget`, { limitCredits: 4_321, period: 'week', allowedModels: ['flux-schnell'] }),
+      200,
+    );
     const pushed = await watcher.waitFor('budget', (event) => event.budget.limitCredits === 4_321);
-    expect(pushed).toMatchObject({ organizationId: organization.id, userId: member.userId, budget: { period: 'week' } });
+    expect(pushed).toMatchObject({ organizationId: organization.id, userId: member.userId, budget: { period: 'week' }, allowedModels: ['flux-schnell'] });
+    // Every model again, for the tests that follow.
+    expectStatus(await owner.client.put(`/orgs/${organization.id}/members/${member.userId}/budget`, { limitCredits: 4_321, period: 'week', allowedModels: null }), 200);
+    await watcher.waitFor('budget', (event) => event.allowedModels === null);
   });
 
   it('alerts the member when a capture uses up their budget', async () => {

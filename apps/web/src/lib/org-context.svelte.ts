@@ -35,6 +35,8 @@ export class OrgState {
 
   /** Models I may use: null when every model is allowed. */
   get allowedModels(): readonly string[] | null {
+    // A manager's change pushed over the socket wins over what was loaded with the page.
+    if (this.realtime.allowedModels !== undefined) return this.realtime.allowedModels;
     return this.me?.allowedModels ?? null;
   }
 }

@@ -1,5 +1,6 @@
 import type {
   AlertEvent,
+  BudgetEvent,
   BudgetView,
   ClientToServerEvents,
   JobView,
@@ -26,6 +27,8 @@ export class OrgRealtime {
   readonly organizationId: string;
   pool = $state<PoolBalanceEvent | undefined>();
   budget = $state<BudgetView | undefined>();
+  /** The models I may use, when a manager changed them since the page loaded (null: every model). */
+  allowedModels = $state<string[] | null | undefined>();
   /** Newest first. */
   jobs = $state<JobView[]>([]);
   presence = $state<PresenceEntry[]>([]);
@@ -62,9 +65,7 @@ export class OrgRealtime {
       this.applyPool(event);
     });
     socket.on('budget', (event) => {
-      if (event.organizationId !== this.organizationId || isOlderVersion(event.version, this.budgetVersion)) return;
-      this.budgetVersion = event.version;
-      this.budget = event.budget;
+      this.applyBudget(event);
     });
     socket.on('job', (event) => {
       if (event.organizationId === this.organizationId) this.upsertJob(event.job);
@@ -121,6 +122,15 @@ export class OrgRealtime {
     if (this.pool === undefined || isOlderVersion(pool.version, this.poolVersion)) return;
     this.poolVersion = pool.version;
     this.pool = { ...this.pool, ...pool, postedCredits: pool.availableCredits + pool.pendingCredits };
+  }
+
+  /** My budget as the server pushed it (after a job, or a manager's change with my allowed models). */
+  applyBudget(event: BudgetEvent): void {
+    if (event.organizationId !== this.organizationId) return;
+    if (event.allowedModels !== undefined) this.allowedModels = event.allowedModels;
+    if (isOlderVersion(event.version, this.budgetVersion)) return;
+    this.budgetVersion = event.version;
+    this.budget = event.budget;
   }
 
   dismissAlert(alert: AlertEvent): void {

@@ -64,4 +64,17 @@ describe('live organization state', () => {
       ['a', 'succeeded'],
     ]);
   });
+
+  test('a budget pushed after a manager\'s change carries my allowed models; one after a job leaves them', () => {
+    const realtime = new OrgRealtime(organizationId);
+    const budget = { limitCredits: 100, period: 'month' as const, spentCredits: 0, pendingCredits: 0, remainingCredits: 100, resetsAt: null };
+    realtime.applyBudget({ organizationId, userId: 'u', budget, version: '3', allowedModels: ['flux-schnell'] });
+    expect(realtime.allowedModels).toEqual(['flux-schnell']);
+    expect(realtime.budget?.limitCredits).toBe(100);
+    realtime.applyBudget({ organizationId, userId: 'u', budget: { ...budget, spentCredits: 10, remainingCredits: 90 }, version: '4' });
+    expect(realtime.allowedModels).toEqual(['flux-schnell']);
+    expect(realtime.budget?.remainingCredits).toBe(90);
+    realtime.applyBudget({ organizationId, userId: 'u', budget, version: '4', allowedModels: null });
+    expect(realtime.allowedModels).toBeNull();
+  });
 });
