@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Task } from 'graphile-worker';
-import type { AlertData, AlertKind, AlertWebhookPayload } from '@atelier/contracts';
+import type { AlertWebhookPayload } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { MailerRepository } from '../mail/mailer.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import { ALERT_EMAIL_TASK, ALERT_WEBHOOK_TASK } from './alerts.service.js';
+import { ALERT_EMAIL_TASK, ALERT_WEBHOOK_TASK, type AlertRow } from './alerts.service.js';
 import { PrivateAddressError, postWebhook } from './webhook-http.js';
 
 /** The longest wait between two webhook attempts. */
@@ -22,16 +22,6 @@ const MAX_LOGGED_ERROR = 500;
 export function signWebhook(secret: string, timestampSeconds: number, body: string): string {
   const digest = createHmac('sha256', secret).update(`${String(timestampSeconds)}.${body}`).digest('hex');
   return `t=${String(timestampSeconds)},v1=${digest}`;
-}
-
-interface AlertRow {
-  id: string;
-  organization_id: string;
-  kind: AlertKind;
-  title: string;
-  message: string;
-  data: AlertData;
-  created_at: Date;
 }
 
 /** The graphile-worker tasks that deliver a fired alert: one email per recipient, the org webhook. */

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobEventsRepository, type BalanceEvent, type MemberSpendEvent } from '../jobs/job-events.repository.js';
 import { OrganizationsService, type MemberBudgetChange } from '../orgs/organizations.service.js';
@@ -23,8 +24,12 @@ const MAX_NOTICE_DAYS = 60;
 export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Alerts');
   private readonly inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
-  private timer: NodeJS.Timeout | undefined;
-  private scanning: Promise<unknown> | undefined;
+  private readonly grantScan = new Periodic(
+    () => this.scanExpiringGrants(),
+    (error: unknown) => {
+      this.logger.error(`grant expiry scan failed: ${String(error)}`);
+    },
+  );
 
   private readonly onMemberSpend = (event: MemberSpendEvent): void => {
     this.coalesce(`member:${event.organizationId}:${event.memberId}`, () => this.evaluateMember(event.organizationId, event.memberId));
@@ -64,21 +69,11 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
   /** Worker nodes scan for expiring grants on the sweeper's cadence. */
   onApplicationBootstrap(): void {
     if (!this.config.jobs.runWorkers) return;
-    this.timer = setInterval(() => {
-      if (this.scanning !== undefined) return;
-      this.scanning = this.scanExpiringGrants()
-        .catch((error: unknown) => {
-          this.logger.error(`grant expiry scan failed: ${String(error)}`);
-        })
-        .finally(() => {
-          this.scanning = undefined;
-        });
-    }, this.config.jobs.sweepIntervalMs);
+    this.grantScan.start(this.config.jobs.sweepIntervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.scanning;
+    await this.grantScan.stop();
     await this.idle();
   }
 

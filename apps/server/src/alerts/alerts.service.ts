@@ -52,15 +52,20 @@ export interface UserAlertEvent {
   alert: AlertEvent;
 }
 
-interface NotificationRow {
+/** An `alerts` row as the deliveries and the notification list read it. */
+export interface AlertRow {
   id: string;
-  alert_id: string;
   organization_id: string;
   kind: AlertKind;
   title: string;
   message: string;
   data: AlertData;
   created_at: Date;
+}
+
+/** A notification (its own id) joined to its alert. */
+interface NotificationRow extends AlertRow {
+  alert_id: string;
   read_at: Date | null;
   created_us: string;
 }

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
@@ -19,8 +20,12 @@ export const SWEEP_BATCH_LIMIT = 200;
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Sweeper');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic = new Periodic(
+    () => this.sweep(),
+    (error: unknown) => {
+      this.logger.error(`sweep failed: ${String(error)}`);
+    },
+  );
 
   constructor(
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
@@ -34,22 +39,11 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
 
   onApplicationBootstrap(): void {
     if (!this.config.jobs.runWorkers) return;
-    this.timer = setInterval(() => {
-      if (this.running !== undefined) return;
-      this.running = this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => {
-          this.logger.error(`sweep failed: ${String(error)}`);
-        })
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, this.config.jobs.sweepIntervalMs);
+    this.periodic.start(this.config.jobs.sweepIntervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One pass; returns the ids of the jobs it refunded. */
