@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareVersions, type OrganizationView, type SubmittedJobView } from '@atelier/contracts';
+import { compareVersions, type AlertEvent, type NotificationPage, type OrganizationView, type SubmittedJobView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
+import { ApiClient } from '../client.js';
 import { freePort, runServer, type ServerProcess } from '../server-process.js';
 import { addMember, expectStatus, signedUp, waitForJob, type Member } from '../world.js';
 import { connect, cookieOf, redisUnavailable, redisUrl, type Connection } from './sockets.js';
@@ -86,5 +87,37 @@ describe.skipIf(unavailable !== undefined)('realtime across two server processes
     // The author's own budget reaches them on node A; node B's member never gets someone else's.
     await ownerOnA.waitFor('budget', (event) => event.budget.spentCredits === 10);
     expect(watcher.received.some((entry) => entry.event === 'budget')).toBe(false);
+  });
+
+  it('an alert fires once when holds on both nodes cross a threshold together, and reaches a socket on either node once', async () => {
+    const racer = await addMember(nodeA!, owner.client, organization.id, 'member', 'two-racer');
+    expectStatus(
+      await owner.client.put(`/orgs/${organization.id}/members/${racer.userId}/budget`, { limitCredits: 100, period: 'month', alertThresholdsPercent: [50] }),
+      200,
+    );
+    const onB = new ApiClient(nodeBUrl);
+    expectStatus(await onB.signIn(racer.email), 200);
+    const watcher = await connect(nodeBUrl, { cookie: cookieOf(racer.client) });
+    connections.push(watcher);
+    expect((await watcher.subscribe(organization.id)).ok).toBe(true);
+
+    // Ten 10-credit jobs at once, half through each node: both nodes see the 50% line crossed.
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        (index % 2 === 0 ? racer.client : onB).post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: `race ${String(index)}`, seed: index + 1 }),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(201));
+    await Promise.all(responses.map((response) => waitForJob(racer.client, organization.id, response.body.job.id)));
+
+    const kinds = async (): Promise<string[]> => {
+      const page = await racer.client.get<NotificationPage>(`/orgs/${organization.id}/notifications`);
+      return page.body.notifications.map((notification) => notification.kind).sort();
+    };
+    await watcher.waitFor('alert', (event) => event.kind === 'budget_exhausted');
+    await watcher.waitFor('alert', (event) => event.kind === 'budget_threshold');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // anything late would have arrived
+    expect(await kinds()).toEqual(['budget_exhausted', 'budget_threshold']);
+    expect(watcher.received.filter((entry) => entry.event === 'alert').map((entry) => (entry.payload as AlertEvent).kind).sort()).toEqual(['budget_exhausted', 'budget_threshold']);
   });
 });
