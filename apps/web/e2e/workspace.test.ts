@@ -154,6 +154,10 @@ describe.skipIf(unavailable !== undefined)('two people in one workspace, in Chro
     const members = await aliceApi.get<{ userId: string; email: string }[]>(`/orgs/${organizationId}/members`);
     const bobId = members.body.find((member) => member.email === bobEmail)?.userId ?? '';
     expectStatus(await aliceApi.put(`/orgs/${organizationId}/members/${bobId}/budget`, { limitCredits: 10, period: 'month' }), 200);
+    // Bob's header learns it live (he is on the gallery), with when it resets; Alice has no limit, so no reset.
+    await expect.poll(() => bob.getByTestId('budget-remaining').getAttribute('data-value')).toBe('10');
+    expect(await bob.getByTestId('budget-resets').textContent()).toMatch(/^resets in \d+ (days|h)/);
+    expect(await alice.getByTestId('budget-resets').count()).toBe(0);
     await bob.goto(workspaceUrl);
     await expect.poll(() => bob.getByTestId('collab-status').textContent()).toBe('Live');
     await expect.poll(() => bob.getByTestId('budget-remaining').getAttribute('data-value')).toBe('10');
