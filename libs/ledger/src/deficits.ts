@@ -9,7 +9,9 @@ import type {
   ClawBackResult,
   DeficitEntry,
   DeficitResult,
+  IdConflict,
   PoolBalance,
+  PoolNotFound,
   SettleDeficitAccepted,
   SettleDeficitResult,
 } from './types.js';
@@ -191,85 +193,78 @@ async function readGrantClawState(client: pg.ClientBase, orgId: string, grantId:
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /** Takes back what a refund or dispute covers of a grant: unspent credits now, the rest as deficit. */
-export async function clawBack(client: pg.ClientBase, request: NormalizedClawBack, now: Date): Promise<ClawBackResult> {
-  const locked = await lockWithBalance(client, request.orgId, now);
-  if (locked === null) {
-    return { ok: false, code: 'pool_not_found', figures: { orgId: request.orgId }, balanceVersion: null, replayed: false };
-  }
-  const stored = await readOperation(client, request.operationId);
-  if (stored !== null) {
-    return replayOperation<ClawBackAccepted>(stored, 'clawback', request.fingerprint, request.operationId, locked.balance.balanceVersion);
-  }
-  const state = await readGrantClawState(client, request.orgId, request.grantId, now);
-  if (state === null) {
-    return { ok: false, code: 'grant_not_found', figures: { grantId: request.grantId }, balanceVersion: locked.balance.balanceVersion, replayed: false };
-  }
-  const { grant } = state;
-  const covered = min(request.amountCredits, grant.amountCredits - state.clawedBackCredits);
-  const unspent = grant.expiredAt === null && state.live ? grant.remainingCredits - grant.heldCredits : 0n;
-  const reclaimed = min(covered, unspent);
-  // Spent (consumed, net of refunds) or held: what the org had the use of. Expired credits it never used.
-  const used = grant.amountCredits - grant.remainingCredits - state.expiredCredits - state.revokedCredits + grant.heldCredits;
-  const deficitAdded = min(covered - reclaimed, used - state.deficitChargedCredits);
-  assert(deficitAdded >= 0n, 'a claw-back never lowers the deficit');
+export function clawBack(client: pg.ClientBase, request: NormalizedClawBack, now: Date): Promise<ClawBackResult> {
+  return lockedOperation(client, request, 'clawback', now, async (locked): Promise<ClawBackResult> => {
+    const state = await readGrantClawState(client, request.orgId, request.grantId, now);
+    if (state === null) {
+      return { ok: false, code: 'grant_not_found', figures: { grantId: request.grantId }, balanceVersion: locked.balance.balanceVersion, replayed: false };
+    }
+    const { grant } = state;
+    const covered = min(request.amountCredits, grant.amountCredits - state.clawedBackCredits);
+    const unspent = grant.expiredAt === null && state.live ? grant.remainingCredits - grant.heldCredits : 0n;
+    const reclaimed = min(covered, unspent);
+    // Spent (consumed, net of refunds) or held: what the org had the use of. Expired credits it never used.
+    const used = grant.amountCredits - grant.remainingCredits - state.expiredCredits - state.revokedCredits + grant.heldCredits;
+    const deficitAdded = min(covered - reclaimed, used - state.deficitChargedCredits);
+    assert(deficitAdded >= 0n, 'a claw-back never lowers the deficit');
 
-  let balance = locked.balance;
-  if (reclaimed > 0n) {
-    const [transferId] = await allocateTransferIds(client, 1);
-    assert(transferId !== undefined, 'a transfer id was allocated');
-    const plan = new WritePlan();
-    plan.addTransfer(
-      transferRow({
-        phase: 'posted',
-        transferId,
-        orgId: request.orgId,
-        kind: 'reversal',
-        debitAccountId: locked.pool.accounts.pool,
-        creditAccountId: locked.pool.accounts[grant.source],
-        amountCredits: reclaimed,
-        grantId: grant.grantId,
-        actorId: request.actorId,
-        reason: request.reason,
-        purchaseId: request.purchaseId,
-        operationId: request.operationId,
-        correctsTransferId: grant.transferId,
-        createdAt: now,
-      }),
-    );
-    plan.addGrantDelta(grant.grantId, -reclaimed, 0n);
-    plan.addConsumption({ transferId, grantId: grant.grantId, amountCredits: reclaimed });
-    balance = bumpVersion(balance, -reclaimed, -reclaimed);
-    plan.setPoolVersion(request.orgId, balance.balanceVersion);
-    await applyWritePlan(client, plan);
-  }
-  if (covered > 0n) {
-    await query(client, 'update ledger.grants set clawed_back_credits = clawed_back_credits + $2 where grant_id = $1', [grant.grantId, covered], 'ledger_grant_clawed_back');
-  }
-  let deficit = locked.pool.deficitCredits;
-  if (deficitAdded > 0n) {
-    await addDeficitEntry(client, {
-      orgId: request.orgId,
-      kind: 'clawback',
-      amountCredits: deficitAdded,
-      grantId: grant.grantId,
-      transferId: null,
-      operationId: request.operationId,
-      purchaseId: request.purchaseId,
-      reason: request.reason,
-      now,
-    });
-    deficit += deficitAdded;
-    if (reclaimed === 0n) {
-      balance = bumpVersion(balance, 0n, 0n); // the deficit is part of the pool's state: a new version
+    let balance = locked.balance;
+    if (reclaimed > 0n) {
+      const [transferId] = await allocateTransferIds(client, 1);
+      assert(transferId !== undefined, 'a transfer id was allocated');
       const plan = new WritePlan();
+      plan.addTransfer(
+        transferRow({
+          phase: 'posted',
+          transferId,
+          orgId: request.orgId,
+          kind: 'reversal',
+          debitAccountId: locked.pool.accounts.pool,
+          creditAccountId: locked.pool.accounts[grant.source],
+          amountCredits: reclaimed,
+          grantId: grant.grantId,
+          actorId: request.actorId,
+          reason: request.reason,
+          purchaseId: request.purchaseId,
+          operationId: request.operationId,
+          correctsTransferId: grant.transferId,
+          createdAt: now,
+        }),
+      );
+      plan.addGrantDelta(grant.grantId, -reclaimed, 0n);
+      plan.addConsumption({ transferId, grantId: grant.grantId, amountCredits: reclaimed });
+      balance = bumpVersion(balance, -reclaimed, -reclaimed);
       plan.setPoolVersion(request.orgId, balance.balanceVersion);
       await applyWritePlan(client, plan);
     }
-  }
-  const settled = await settleLocked(client, { pool: locked.pool, balance }, deficit, now, {
-    operationId: request.operationId,
-    actorId: request.actorId,
-    reason: 'deficit paid off from available credits',
+    if (covered > 0n) {
+      await query(client, 'update ledger.grants set clawed_back_credits = clawed_back_credits + $2 where grant_id = $1', [grant.grantId, covered], 'ledger_grant_clawed_back');
+    }
+    let deficit = locked.pool.deficitCredits;
+    if (deficitAdded > 0n) {
+      await addDeficitEntry(client, {
+        orgId: request.orgId,
+        kind: 'clawback',
+        amountCredits: deficitAdded,
+        grantId: grant.grantId,
+        transferId: null,
+        operationId: request.operationId,
+        purchaseId: request.purchaseId,
+        reason: request.reason,
+        now,
+      });
+      deficit += deficitAdded;
+      if (reclaimed === 0n) {
+        balance = bumpVersion(balance, 0n, 0n); // the deficit is part of the pool's state: a new version
+        const plan = new WritePlan();
+        plan.setPoolVersion(request.orgId, balance.balanceVersion);
+        await applyWritePlan(client, plan);
+      }
+    }
+    const settled = await settleLocked(client, { pool: locked.pool, balance }, deficit, now, {
+      operationId: request.operationId,
+      actorId: request.actorId,
+      reason: 'deficit paid off from available credits',
   });
   const result: ClawBackAccepted = {
     ok: true,
@@ -282,29 +277,45 @@ export async function clawBack(client: pg.ClientBase, request: NormalizedClawBac
     balance: settled.balance,
     replayed: false,
   };
-  await recordOperation(client, request.operationId, 'clawback', request.orgId, request.fingerprint, result, now);
   return result;
+  });
 }
 
 /** Pays the deficit off from available credits, as far as they go. */
-export async function settleDeficit(client: pg.ClientBase, request: NormalizedSettle, now: Date): Promise<SettleDeficitResult> {
+export function settleDeficit(client: pg.ClientBase, request: NormalizedSettle, now: Date): Promise<SettleDeficitResult> {
+  return lockedOperation(client, request, 'settle_deficit', now, async (locked): Promise<SettleDeficitAccepted> => {
+    const settled = await settleLocked(client, locked, locked.pool.deficitCredits, now, request);
+    return {
+      ok: true,
+      settledCredits: settled.settledCredits,
+      deficitCredits: locked.pool.deficitCredits - settled.settledCredits,
+      balance: settled.balance,
+      replayed: false,
+    };
+  });
+}
+
+/**
+ * One idempotent operation on a pool: lock it (with its balance), answer a known operation id with
+ * its first result, else run `work` and record what it accepted (refusals are not recorded).
+ */
+async function lockedOperation<Outcome extends { ok: boolean; replayed: boolean }>(
+  client: pg.ClientBase,
+  request: { orgId: string; operationId: string; fingerprint: string },
+  kind: string,
+  now: Date,
+  work: (locked: Locked) => Promise<Outcome>,
+): Promise<Outcome | PoolNotFound | IdConflict> {
   const locked = await lockWithBalance(client, request.orgId, now);
   if (locked === null) {
     return { ok: false, code: 'pool_not_found', figures: { orgId: request.orgId }, balanceVersion: null, replayed: false };
   }
   const stored = await readOperation(client, request.operationId);
   if (stored !== null) {
-    return replayOperation<SettleDeficitAccepted>(stored, 'settle_deficit', request.fingerprint, request.operationId, locked.balance.balanceVersion);
+    return replayOperation<Outcome>(stored, kind, request.fingerprint, request.operationId, locked.balance.balanceVersion);
   }
-  const settled = await settleLocked(client, locked, locked.pool.deficitCredits, now, request);
-  const result: SettleDeficitAccepted = {
-    ok: true,
-    settledCredits: settled.settledCredits,
-    deficitCredits: locked.pool.deficitCredits - settled.settledCredits,
-    balance: settled.balance,
-    replayed: false,
-  };
-  await recordOperation(client, request.operationId, 'settle_deficit', request.orgId, request.fingerprint, result, now);
+  const result = await work(locked);
+  if (result.ok) await recordOperation(client, request.operationId, kind, request.orgId, request.fingerprint, result, now);
   return result;
 }
 
