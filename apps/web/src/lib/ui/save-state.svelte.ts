@@ -1,5 +1,5 @@
 /**
- * A form's save: in progress (disable the button, show progress), done ("Saved."), or failed (an
+ * A form's save or submission: in progress (disable the button, show progress), done ("Saved."), or failed (an
  * error to show with what to do next). One instance per form.
  */
 export class SaveState {
