@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Periodic } from '../common/periodic.js';
+import { compareVersions } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobEventsRepository, type BalanceEvent, type MemberSpendEvent } from '../jobs/job-events.repository.js';
 import { OrganizationsService, type MemberBudgetChange } from '../orgs/organizations.service.js';
@@ -40,7 +41,12 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     this.onMemberSpend({ organizationId: change.organizationId, memberId: change.userId });
   };
 
+  /** The newest balance announced per org and not yet evaluated: the change itself says it, no read needed. */
+  private readonly announcedBalances = new Map<string, BalanceEvent>();
+
   private readonly onBalance = (event: BalanceEvent): void => {
+    const held = this.announcedBalances.get(event.organizationId);
+    if (held === undefined || compareVersions(event.version, held.version) > 0) this.announcedBalances.set(event.organizationId, event);
     this.coalesce(`pool:${event.organizationId}`, () => this.evaluatePool(event.organizationId));
   };
 
@@ -167,6 +173,8 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
   /** Raises `pool_low` once per month (in the pool's time zone) and line when available < line. */
   async evaluatePool(organizationId: string): Promise<void> {
     const now = this.clock.now();
+    const announced = this.announcedBalances.get(organizationId);
+    this.announcedBalances.delete(organizationId);
     const settings = await this.postgres.pool.query<{ line: string; month: string; organization_name: string }>(
       `select s.low_balance_credits::text as line, to_char($2::timestamptz at time zone p.time_zone, 'YYYY-MM') as month, o.name as organization_name
          from alert_settings s
@@ -178,9 +186,8 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     const row = settings.rows[0];
     if (row === undefined) return;
     const line = BigInt(row.line);
-    const found = await this.ledger.ledger.poolBalance(organizationId);
-    if (!found.ok || found.balance.availableCredits >= line) return;
-    const available = found.balance.availableCredits;
+    const available = announced === undefined ? await this.availableCredits(organizationId) : BigInt(announced.availableCredits);
+    if (available === undefined || available >= line) return;
     await this.alerts.raise({
       organizationId,
       kind: 'pool_low',
@@ -192,6 +199,11 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
       data: { availableCredits: Number(available), lowBalanceCredits: Number(line), month: row.month },
       recipients: { roles: ['owner', 'manager'] },
     });
+  }
+
+  private async availableCredits(organizationId: string): Promise<bigint | undefined> {
+    const found = await this.ledger.ledger.poolBalance(organizationId);
+    return found.ok ? found.balance.availableCredits : undefined;
   }
 
   /** Raises `grant_expiring` for grants with credits left that expire within their org's notice. */
