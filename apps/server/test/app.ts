@@ -28,7 +28,8 @@ export async function startTestApp(environment: Record<string, string> = {}, ove
       return Promise.resolve();
     },
   };
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...environment });
+  // No trial credits unless a test asks: tests state every balance they expect.
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', TRIAL_CREDITS: '0', ...environment });
   const app = await createApp({ ...config, databaseUrl: database.url }, [{ provide: MailerRepository, useValue: mailer }, ...overrides]);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

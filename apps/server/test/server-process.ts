@@ -24,7 +24,7 @@ export function runServer(environment: Record<string, string>): ServerProcess {
   // One process (tsx as a loader, not its CLI wrapper) so that a signal reaches the server itself.
   const child = spawn(process.execPath, ['--conditions=@atelier/source', '--import', 'tsx/esm', mainSource], {
     cwd: repositoryRoot,
-    env: { ...inherited, TSX_TSCONFIG_PATH: serverTsconfig, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...environment },
+    env: { ...inherited, TSX_TSCONFIG_PATH: serverTsconfig, LOG_LEVEL: 'warn', HOST: '127.0.0.1', TRIAL_CREDITS: '0', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unknownFieldMessage } from './unknown-field.js';
 import { roles } from './roles.js';
 
 /** Limits on every free-text field: named, and the same in server and browser. */
@@ -96,10 +97,41 @@ export type CreateProjectRequest = z.infer<typeof createProjectRequest>;
 export type UpdateProjectRequest = z.infer<typeof updateProjectRequest>;
 export type CreateApiKeyRequest = z.infer<typeof createApiKeyRequest>;
 
-/** A generation request as the pricing library reads it (validated there, field by field). */
-export const generationRequestInput = z.record(z.string().max(64), z.unknown());
+/**
+ * A generation request as the pricing library reads it. Strict: an unknown key anywhere is a 400
+ * naming it (`request.step: unknown field; did you mean steps?`). Ranges and the catalog's rules
+ * are checked by the pricing library, field by field.
+ */
+function strictFields<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownFieldMessage(issue.keys[0] ?? '', known) : undefined),
+  });
+}
+const side = z.number().int().optional();
+export const generationRequestInput = strictFields({
+  operation: z.string().max(64).optional(),
+  model: z.string().max(64).optional(),
+  quality: z.string().max(32).optional(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  steps: z.number().int().optional(),
+  variations: z.number().int().optional(),
+  /** Inpaint (preflight): the share of the image the mask covers, 0 to 1. On submit the server measures it from the strokes. */
+  mask: strictFields({ coverage: z.number() }).optional(),
+  /** Outpaint: pixels added on each side. */
+  outpaint: strictFields({ left: side, right: side, top: side, bottom: side }).optional(),
+});
 export const preflightRequest = z.strictObject({
-  request: generationRequestInput,
+  request: generationRequestInput.default({}),
   projectId: uuid.optional(),
+  /**
+   * "Would Generate in this workspace be accepted now?": the request is built from the workspace's
+   * shared settings exactly as submit builds it, and its inputs (prompt, source, mask) are checked too.
+   */
+  workspaceId: uuid.optional(),
+  prompt: z.string().max(2_000).optional(),
+  searchPrompt: z.string().max(2_000).optional(),
+  sourceAssetId: uuid.optional(),
 });
 export type PreflightRequest = z.infer<typeof preflightRequest>;

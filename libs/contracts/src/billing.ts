@@ -63,6 +63,12 @@ export const subscriptionTierView = z.object({
   currency: z.string(),
   /** Most unspent credits of a period carried into the next one; 0: none carried; null: all. */
   rolloverCapCredits: z.number().int().nullable(),
+  /** What a job may do on this tier; null: no restriction. */
+  limits: z.object({
+    allowedModels: z.array(z.string()).nullable(),
+    maxImagesPerJob: z.number().int().nullable(),
+    maxConcurrentJobs: z.number().int().nullable(),
+  }),
   /** Whether one can subscribe to it (every tier but Free). */
   purchasable: z.boolean(),
 });

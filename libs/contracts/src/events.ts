@@ -67,6 +67,16 @@ export interface AlertEvent {
   at: string;
 }
 
+/**
+ * Free units of the catalog's free tiers the org has used this period, per allowance id (the
+ * whole map, after every change). To `org:{id}`. The browser prices with it, so the cost under
+ * Generate is the charge, free tier included.
+ */
+export interface FreeUsageEvent {
+  organizationId: string;
+  freeUnitsUsed: Record<string, number>;
+}
+
 export interface RealtimeSnapshot {
   organizationId: string;
   pool: PoolBalanceEvent;
@@ -74,6 +84,8 @@ export interface RealtimeSnapshot {
   /** The user's latest jobs, newest first. */
   recentJobs: JobView[];
   presence: PresenceEntry[];
+  /** Free-tier units used this period (see FreeUsageEvent). */
+  freeUnitsUsed: Record<string, number>;
 }
 
 export type RealtimeErrorCode = 'invalid_request' | 'not_found' | 'unauthenticated';
@@ -96,6 +108,7 @@ export interface ServerToClientEvents {
   'presence:update': (event: PresenceEvent) => void;
   'presence:leave': (event: PresenceEvent) => void;
   alert: (event: AlertEvent) => void;
+  'free-usage': (event: FreeUsageEvent) => void;
 }
 
 export interface ClientToServerEvents {

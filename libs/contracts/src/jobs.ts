@@ -22,7 +22,8 @@ export const submitJobRequest = z
   .strictObject({
     /** Priced by @atelier/pricing: operation, model or quality, width, height, steps, variations, outpaint. */
     request: generationRequestInput,
-    prompt: z.string().trim().min(1, 'must not be empty').max(jobLimits.promptLength),
+    /** Required by the operations that take one (pricing's operationInputs); upscales and background removal need none. */
+    prompt: z.string().trim().max(jobLimits.promptLength).default(''),
     negativePrompt: z.string().max(jobLimits.promptLength).optional(),
     /** search & replace / search & recolor: what to find in the source image. */
     searchPrompt: z.string().trim().min(1).max(jobLimits.promptLength).optional(),
@@ -62,6 +63,8 @@ export const jobView = z.object({
   unitCredits: z.number().int(),
   priceCredits: z.number().int(),
   capturedCredits: z.number().int().nullable(),
+  /** Images covered by a free allowance (free tier): they cost 0. */
+  freeUnits: z.number().int(),
   catalogId: z.string(),
   catalogVersion: z.number().int(),
   authorId: z.uuid(),
@@ -104,6 +107,8 @@ export const assetView = z.object({
   seed: z.number().int(),
   steps: z.number().int().nullable(),
   priceCredits: z.number().int(),
+  /** Made under a free allowance (free tier): cost 0. */
+  freeTier: z.boolean(),
   catalogId: z.string(),
   catalogVersion: z.number().int(),
   author: z.object({ id: z.uuid(), name: z.string() }),

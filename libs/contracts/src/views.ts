@@ -134,11 +134,15 @@ export const priceView = z.object({
   catalogVersion: z.number().int(),
   modelId: z.string(),
   provider: z.string(),
+  /** Images covered by a free allowance (free tier), which cost 0. */
+  freeUnits: z.number().int(),
 });
 
 export const blockingReason = z.object({
-  code: z.enum(['insufficient_credits', 'budget_exceeded', 'project_budget_exceeded', 'model_not_allowed', 'deficit_outstanding']),
+  code: z.enum(['invalid_request', 'insufficient_credits', 'budget_exceeded', 'project_budget_exceeded', 'model_not_allowed', 'tier_limit', 'deficit_outstanding']),
   message: z.string(),
+  /** The field at fault, when one is (`prompt`, `request.variations`). */
+  field: z.string().optional(),
   availableCredits: z.number().int().optional(),
   requestedCredits: z.number().int().optional(),
   resetsAt: z.iso.datetime().nullable().optional(),
@@ -153,8 +157,30 @@ export const preflightView = z.object({
   member: budgetView,
   project: budgetView.nullable(),
   modelAllowed: z.boolean(),
+  /** The request exactly as it would be priced and run (with a workspace: built from its shared settings). */
+  request: z.record(z.string(), z.unknown()),
 });
 
 export type PriceView = z.infer<typeof priceView>;
 export type BlockingReason = z.infer<typeof blockingReason>;
 export type PreflightView = z.infer<typeof preflightView>;
+
+/** The catalog an org is priced with and what its tier allows: what the browser prices with. */
+export const pricingContextView = z.object({
+  /** The catalog's data (`@atelier/pricing`'s parseCatalog reads it). */
+  catalog: z.record(z.string(), z.unknown()),
+  catalogId: z.string(),
+  catalogVersion: z.number().int(),
+  tier: z.object({
+    id: z.string(),
+    name: z.string(),
+    allowedModels: z.array(z.string()).nullable(),
+    maxImagesPerJob: z.number().int().nullable(),
+    maxConcurrentJobs: z.number().int().nullable(),
+  }),
+});
+export type PricingContextView = z.infer<typeof pricingContextView>;
+
+/** An owner's choice of price list (a custom catalog is set by an operator with the credits command). */
+export const setPricingCatalogRequest = z.strictObject({ catalog: z.enum(['default', 'list-a', 'list-b']) });
+export type SetPricingCatalogRequest = z.infer<typeof setPricingCatalogRequest>;

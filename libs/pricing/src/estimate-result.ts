@@ -17,6 +17,8 @@ export interface EstimateSuccess {
   /** The model that prices and runs the request (a quality level's pick, or the default). */
   readonly modelId: string;
   readonly provider: string;
+  /** The step count it was priced with (the model's default when the request gave none); undefined for models without steps. */
+  readonly steps: number | undefined;
   /** Free units this request spends; the server adds them to the period's usage when it runs. */
   readonly freeUnits?: FreeUnitsSpent;
 }

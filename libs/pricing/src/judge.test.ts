@@ -3,14 +3,9 @@ import { defaultCatalog } from './catalogs.js';
 import { estimate } from './estimate.js';
 import { judge, refusalStatus, type SpendingLimits } from './judge.js';
 
-const roomy: SpendingLimits = {
-  poolAvailableCredits: 10_000,
-  deficitCredits: 0,
-  member: { remainingCredits: null, resetsAt: null },
-  project: null,
-  allowedModels: null,
-};
-const empty: SpendingLimits = { ...roomy, poolAvailableCredits: 0 };
+const credits = { poolAvailableCredits: 10_000, deficitCredits: 0, member: { remainingCredits: null, resetsAt: null }, project: null };
+const roomy: SpendingLimits = { allowedModels: null, credits };
+const empty: SpendingLimits = { allowedModels: null, credits: { ...credits, poolAvailableCredits: 0 } };
 const fox = { prompt: 'a fox', hasSource: false };
 const freeFlux = { operation: 'text-to-image', model: 'huggingface-flux-dev', width: 1024, height: 1024, variations: 1 };
 
@@ -33,11 +28,13 @@ describe('judge', () => {
   it('lists every binding limit in the order a hold checks them, each with its figures', () => {
     const request = { operation: 'text-to-image', model: 'flux-dev', width: 1024, height: 1024 };
     const verdict = judge(request, fox, defaultCatalog, {}, {
-      poolAvailableCredits: 10,
-      deficitCredits: 5,
-      member: { remainingCredits: 20, resetsAt: '2030-01-01T00:00:00.000Z' },
-      project: { remainingCredits: 30, resetsAt: null },
       allowedModels: ['flux-schnell'],
+      credits: {
+        poolAvailableCredits: 10,
+        deficitCredits: 5,
+        member: { remainingCredits: 20, resetsAt: '2030-01-01T00:00:00.000Z' },
+        project: { remainingCredits: 30, resetsAt: null },
+      },
     });
     expect(verdict.refusals.map((refusal) => refusal.code)).toEqual(['model_not_allowed', 'deficit_outstanding', 'insufficient_credits', 'budget_exceeded', 'project_budget_exceeded']);
     expect(verdict.refusals[0]?.message).toContain('Flux.1 [schnell]');

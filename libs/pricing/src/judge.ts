@@ -17,16 +17,27 @@ export interface TierLimits {
 
 /** Everything that may stop a generation, as read at one moment. */
 export interface SpendingLimits {
+  /** Models the member's budget allows; null for every model. */
+  readonly allowedModels: readonly string[] | null;
+  readonly tier?: (TierLimits & { readonly activeJobs: number }) | undefined;
+  /** What each credit limit has left. Absent where the ledger's hold checks them atomically (submit). */
+  readonly credits?: CreditLimits | undefined;
+}
+
+export interface CreditLimits {
   readonly poolAvailableCredits: number;
   /** Credits a refund or dispute took back after they were spent: new spending waits for it. */
   readonly deficitCredits: number;
   readonly member: { readonly remainingCredits: number | null; readonly resetsAt: string | null };
   /** null when the job is in no project, or the project has no budget. */
   readonly project: { readonly remainingCredits: number | null; readonly resetsAt: string | null } | null;
-  /** Models the member's budget allows; null for every model. */
-  readonly allowedModels: readonly string[] | null;
-  readonly tier?: (TierLimits & { readonly activeJobs: number }) | undefined;
 }
+
+/** A credit limit that binds, with its figures: what the judge finds, or what the ledger refused a hold for. */
+export type CreditShortfall =
+  | { readonly code: 'deficit_outstanding'; readonly deficitCredits: number }
+  | { readonly code: 'insufficient_credits'; readonly availableCredits: number }
+  | { readonly code: 'budget_exceeded' | 'project_budget_exceeded'; readonly remainingCredits: number; readonly resetsAt: string | null };
 
 /** The inputs besides the pricing request that an operation may need. */
 export interface JobInputs {
@@ -75,15 +86,17 @@ export function refusalStatus(code: RefusalCode): 400 | 402 | 403 {
  * member's and the project's budgets, the allowed models and the tier let it run. The browser's
  * cost line, preflight and submit all ask this function.
  */
-export function judge(request: unknown, inputs: JobInputs, catalog: Catalog, usage: Usage, limits: SpendingLimits): Judgement {
+export function judge(request: unknown, inputs: JobInputs | undefined, catalog: Catalog, usage: Usage, limits: SpendingLimits): Judgement {
   const priced = estimate(request, catalog, usage);
-  const refusals: Refusal[] = inputRefusals(request, inputs);
+  const refusals: Refusal[] = inputs === undefined ? [] : inputRefusals(request, inputs);
   if (!priced.ok) {
     const priceRefusals = priced.errors.map((error) => ({ code: 'invalid_request' as const, field: `request.${error.field}`, message: `${error.message}.` }));
     return { estimate: priced, allowed: false, refusals: [...priceRefusals, ...refusals] };
   }
   refusals.push(...permissionRefusals(priced, catalog, limits));
-  refusals.push(...creditRefusals(priced.credits, catalog, limits));
+  if (limits.credits !== undefined) {
+    refusals.push(...creditShortfalls(priced.credits, limits.credits).map((shortfall) => creditRefusal(shortfall, priced.credits, catalog)));
+  }
   return { estimate: priced, allowed: refusals.length === 0, refusals };
 }
 
@@ -145,47 +158,46 @@ function permissionRefusals(priced: EstimateSuccess, catalog: Catalog, limits: S
 
 const reduce = 'Reduce the cost (a smaller size, fewer steps or images, a cheaper model)';
 
-function creditRefusals(cost: number, catalog: Catalog, limits: SpendingLimits): Refusal[] {
+/** The credit limits that bind on a price, in the order a hold checks them. */
+function creditShortfalls(cost: number, limits: CreditLimits): CreditShortfall[] {
   if (cost === 0) return []; // wholly covered by a free allowance: no hold, nothing to check
-  const amount = (credits: number): string => formatCredits(credits, catalog);
-  const refusals: Refusal[] = [];
-  if (limits.deficitCredits > 0) {
-    refusals.push({
-      code: 'deficit_outstanding',
-      message: `A refund or dispute took back ${amount(limits.deficitCredits)} that were already spent. Generations are paused until an owner adds credits (they pay the deficit off first).`,
-      figures: { deficitCredits: limits.deficitCredits },
-    });
-  }
-  if (limits.poolAvailableCredits < cost) {
-    refusals.push({
-      code: 'insufficient_credits',
-      message: `The team pool has ${amount(limits.poolAvailableCredits)} available; this costs ${amount(cost)}. ${reduce}, or ask an owner to buy credits.`,
-      figures: { availableCredits: limits.poolAvailableCredits, requestedCredits: cost },
-    });
-  }
-  const member = limits.member;
+  const shortfalls: CreditShortfall[] = [];
+  if (limits.deficitCredits > 0) shortfalls.push({ code: 'deficit_outstanding', deficitCredits: limits.deficitCredits });
+  if (limits.poolAvailableCredits < cost) shortfalls.push({ code: 'insufficient_credits', availableCredits: limits.poolAvailableCredits });
+  const { member, project } = limits;
   if (member.remainingCredits !== null && member.remainingCredits < cost) {
-    refusals.push(budgetRefusal('budget_exceeded', 'your budget', member.remainingCredits, member.resetsAt, cost, amount));
+    shortfalls.push({ code: 'budget_exceeded', remainingCredits: member.remainingCredits, resetsAt: member.resetsAt });
   }
-  const project = limits.project;
   if (project !== null && project.remainingCredits !== null && project.remainingCredits < cost) {
-    refusals.push(budgetRefusal('project_budget_exceeded', "the project's budget", project.remainingCredits, project.resetsAt, cost, amount));
+    shortfalls.push({ code: 'project_budget_exceeded', remainingCredits: project.remainingCredits, resetsAt: project.resetsAt });
   }
-  return refusals;
+  return shortfalls;
 }
 
-function budgetRefusal(
-  code: 'budget_exceeded' | 'project_budget_exceeded',
-  whose: string,
-  remaining: number,
-  resetsAt: string | null,
-  cost: number,
-  amount: (credits: number) => string,
-): Refusal {
-  const resets = resetsAt === null ? '' : ` (it resets ${resetsAt.slice(0, 16).replace('T', ' ')} UTC)`;
-  return {
-    code,
-    message: `This costs ${amount(cost)} and ${whose} has ${amount(remaining)} left${resets}. ${reduce}, or ask a manager to raise the limit.`,
-    figures: { remainingCredits: remaining, requestedCredits: cost, resetsAt },
-  };
+/** The words and figures of a credit limit that binds; the same for the judge and a refused hold. */
+export function creditRefusal(shortfall: CreditShortfall, cost: number, catalog: Catalog): Refusal {
+  const amount = (credits: number): string => formatCredits(credits, catalog);
+  switch (shortfall.code) {
+    case 'deficit_outstanding':
+      return {
+        code: shortfall.code,
+        message: `A refund or dispute took back ${amount(shortfall.deficitCredits)} that were already spent. Generations are paused until an owner adds credits (they pay the deficit off first).`,
+        figures: { deficitCredits: shortfall.deficitCredits },
+      };
+    case 'insufficient_credits':
+      return {
+        code: shortfall.code,
+        message: `The team pool has ${amount(shortfall.availableCredits)} available; this costs ${amount(cost)}. ${reduce}, or ask an owner to buy credits.`,
+        figures: { availableCredits: shortfall.availableCredits, requestedCredits: cost },
+      };
+    default: {
+      const whose = shortfall.code === 'budget_exceeded' ? 'your budget' : "the project's budget";
+      const resets = shortfall.resetsAt === null ? '' : ` (it resets ${shortfall.resetsAt.slice(0, 16).replace('T', ' ')} UTC)`;
+      return {
+        code: shortfall.code,
+        message: `This costs ${amount(cost)} and ${whose} has ${amount(shortfall.remainingCredits)} left${resets}. ${reduce}, or ask a manager to raise the limit.`,
+        figures: { remainingCredits: shortfall.remainingCredits, requestedCredits: cost, resetsAt: shortfall.resetsAt },
+      };
+    }
+  }
 }

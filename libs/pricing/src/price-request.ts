@@ -37,6 +37,7 @@ export function priceRequest(request: ResolvedRequest, catalog: Catalog, freeUni
     operation: request.operation,
     modelId: request.model.model.id,
     provider: request.model.model.provider,
+    steps: request.steps,
     ...(allowance === undefined || freeImages === 0 ? {} : { freeUnits: { allowanceId: allowance.id, period: allowance.period, units: freeImages } }),
   };
 }

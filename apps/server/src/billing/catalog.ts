@@ -26,6 +26,8 @@ export interface SubscriptionTier {
   priceCents: number;
   /** 0: nothing carries over; null: everything does. */
   rolloverCapCredits: number | null;
+  /** What the tier allows a job (checked with every other limit by @atelier/pricing's judge); null: no restriction. */
+  limits: { allowedModels: string[] | null; maxImagesPerJob: number | null; maxConcurrentJobs: number | null };
 }
 
 export const billingCurrency = 'usd';
@@ -37,10 +39,17 @@ export const creditPackages: readonly CreditPackage[] = [
 ];
 
 export const subscriptionTiers: readonly SubscriptionTier[] = [
-  { id: 'free', name: 'Free', monthlyCredits: 0, priceCents: 0, rolloverCapCredits: 0 },
-  { id: 'basic', name: 'Basic', monthlyCredits: 3_000, priceCents: 2_900, rolloverCapCredits: 0 },
-  { id: 'pro', name: 'Pro', monthlyCredits: 12_000, priceCents: 9_900, rolloverCapCredits: 6_000 },
-  { id: 'enterprise', name: 'Enterprise', monthlyCredits: 60_000, priceCents: 44_900, rolloverCapCredits: 30_000 },
+  { id: 'free', name: 'Free', monthlyCredits: 0, priceCents: 0, rolloverCapCredits: 0, limits: { allowedModels: null, maxImagesPerJob: 4, maxConcurrentJobs: null } },
+  { id: 'basic', name: 'Basic', monthlyCredits: 3_000, priceCents: 2_900, rolloverCapCredits: 0, limits: { allowedModels: null, maxImagesPerJob: 8, maxConcurrentJobs: null } },
+  { id: 'pro', name: 'Pro', monthlyCredits: 12_000, priceCents: 9_900, rolloverCapCredits: 6_000, limits: { allowedModels: null, maxImagesPerJob: null, maxConcurrentJobs: null } },
+  {
+    id: 'enterprise',
+    name: 'Enterprise',
+    monthlyCredits: 60_000,
+    priceCents: 44_900,
+    rolloverCapCredits: 30_000,
+    limits: { allowedModels: null, maxImagesPerJob: null, maxConcurrentJobs: null },
+  },
 ];
 
 /** Stripe Prices of the tiers are found (or created once) by these lookup keys; bump the version to reprice. */
@@ -84,6 +93,7 @@ export function subscriptionTierView(tier: SubscriptionTier): SubscriptionTierVi
     priceCents: tier.priceCents,
     currency: billingCurrency,
     rolloverCapCredits: tier.rolloverCapCredits,
+    limits: { ...tier.limits },
     purchasable: tier.id !== 'free',
   };
 }

@@ -1,23 +1,29 @@
 // The operator's credits command (works with or without Stripe):
 //   npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]
+//   npm run credits -- catalog --org <orgId> --catalog <default|list-a|list-b|path/to/catalog.json>
 // Grants credits to an org's pool and records who did it and why in the org's audit trail, in one
 // transaction. Credits first pay off any deficit a refund left. Retrying with the same
-// --operation-id grants once. Uses DATABASE_URL, or the embedded Postgres of `npm start`.
+// --operation-id grants once. `catalog` sets the price list the org's jobs are priced with (a file is
+// checked by @atelier/pricing's parseCatalog first). Uses DATABASE_URL, or the embedded Postgres of `npm start`.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Ledger, ledgerLimits } from '@atelier/ledger';
+import { parseCatalog } from '@atelier/pricing';
 import { BALANCE_CHANNEL } from '../jobs/balance-notifications.repository.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../database/embedded-postgres.js';
 
-const usage = `Usage: npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]`;
+const usage = `Usage: npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]
+       npm run credits -- catalog --org <orgId> --catalog <default|list-a|list-b|path/to/catalog.json>`;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class UsageError extends Error {}
 
 interface GrantCommand {
+  kind: 'grant';
   organizationId: string;
   amountCredits: bigint;
   reason: string;
@@ -25,7 +31,14 @@ interface GrantCommand {
   operationId: string;
 }
 
-function parseCommand(argv: string[]): GrantCommand {
+interface CatalogCommand {
+  kind: 'catalog';
+  organizationId: string;
+  choice: 'default' | 'list-a' | 'list-b' | 'custom';
+  custom: unknown;
+}
+
+function parseCommand(argv: string[]): GrantCommand | CatalogCommand {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -35,11 +48,14 @@ function parseCommand(argv: string[]): GrantCommand {
       reason: { type: 'string' },
       expires: { type: 'string' },
       'operation-id': { type: 'string' },
+      catalog: { type: 'string' },
     },
   });
-  if (positionals.length !== 1 || positionals[0] !== 'grant') throw new UsageError('the only command is `grant`');
+  const command = positionals.length === 1 ? positionals[0] : undefined;
+  if (command !== 'grant' && command !== 'catalog') throw new UsageError('the commands are `grant` and `catalog`');
   const organizationId = values.org ?? '';
   if (!uuidPattern.test(organizationId)) throw new UsageError('--org must be the organization id (a UUID)');
+  if (command === 'catalog') return catalogCommand(organizationId.toLowerCase(), values.catalog ?? '');
   const amount = values.amount ?? '';
   if (!/^[1-9][0-9]*$/.test(amount) || BigInt(amount) > ledgerLimits.maxAmountCredits) {
     throw new UsageError(`--amount must be a whole number of credits from 1 to ${ledgerLimits.maxAmountCredits.toString()}`);
@@ -55,7 +71,52 @@ function parseCommand(argv: string[]): GrantCommand {
   }
   const operationId = values['operation-id'] ?? crypto.randomUUID();
   if (!uuidPattern.test(operationId)) throw new UsageError('--operation-id must be a UUID');
-  return { organizationId: organizationId.toLowerCase(), amountCredits: BigInt(amount), reason, expiresAt, operationId: operationId.toLowerCase() };
+  return { kind: 'grant', organizationId: organizationId.toLowerCase(), amountCredits: BigInt(amount), reason, expiresAt, operationId: operationId.toLowerCase() };
+}
+
+function catalogCommand(organizationId: string, value: string): CatalogCommand {
+  if (value === 'default' || value === 'list-a' || value === 'list-b') return { kind: 'catalog', organizationId, choice: value, custom: null };
+  if (!value.endsWith('.json')) throw new UsageError('--catalog must be default, list-a, list-b or a catalog file (.json)');
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(value, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--catalog: cannot read ${value}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = parseCatalog(data);
+  if (!parsed.ok) throw new UsageError(`--catalog: ${value} is not a valid catalog: ${parsed.issues.slice(0, 5).map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
+  return { kind: 'catalog', organizationId, choice: 'custom', custom: data };
+}
+
+async function setCatalog(command: CatalogCommand, url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('begin');
+    const before = await client.query<{ name: string; pricing_catalog: string }>(
+      'select name, pricing_catalog from organizations where id = $1 and deleted_at is null for update',
+      [command.organizationId],
+    );
+    const organization = before.rows[0];
+    if (organization === undefined) throw new UsageError(`no organization ${command.organizationId}`);
+    await client.query('update organizations set pricing_catalog = $2, custom_catalog = $3::jsonb where id = $1', [
+      command.organizationId,
+      command.choice,
+      command.custom === null ? null : JSON.stringify(command.custom),
+    ]);
+    await client.query(
+      `insert into audit_entries (organization_id, actor_id, action, target_type, target_id, before, after)
+       values ($1, null, 'pricing.catalog', 'organization', $1, $2::jsonb, $3::jsonb)`,
+      [command.organizationId, JSON.stringify({ catalog: organization.pricing_catalog }), JSON.stringify({ catalog: command.choice, operator: os.userInfo().username, via: 'npm run credits' })],
+    );
+    await client.query('commit');
+    return `${organization.name} (${command.organizationId}) is now priced with the ${command.choice} catalog.`;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
 }
 
 /** DATABASE_URL, or the embedded Postgres (running already under `npm start`, or started here). */
@@ -132,7 +193,7 @@ async function grant(command: GrantCommand, url: string): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  let command: GrantCommand;
+  let command: GrantCommand | CatalogCommand;
   try {
     command = parseCommand(process.argv.slice(2));
   } catch (error) {
@@ -143,7 +204,7 @@ async function main(): Promise<number> {
   try {
     const found = await database();
     embedded = found.embedded;
-    process.stdout.write(`${await grant(command, found.url)}\n`);
+    process.stdout.write(`${command.kind === 'grant' ? await grant(command, found.url) : await setCatalog(command, found.url)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -154,7 +215,7 @@ async function main(): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
-    process.stderr.write(`credits grant failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`credits ${command.kind} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
     await embedded?.stop();

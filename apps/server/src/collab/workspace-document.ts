@@ -45,25 +45,39 @@ function isStroke(value: unknown): value is CollabMaskStroke {
 
 const REQUEST_SETTINGS = ['operation', 'model', 'quality', 'width', 'height', 'steps', 'variations', 'outpaint'] as const;
 
+/** A submit body with a workspace's document applied, and the shared settings its request is built from. */
+export interface AppliedDocument {
+  body: SubmitJobRequest;
+  /**
+   * The body's request with the document's settings over it, as the document holds them (any
+   * value two editors left): @atelier/pricing's buildRequest makes the one request from it.
+   */
+  settings: Record<string, unknown>;
+}
+
 /**
  * The submit body with the workspace document applied. The document WINS over the body for every
  * value it holds (a non-empty prompt, each setting present, a non-empty mask): what the users see
  * together is what is generated. Values the document lacks come from the body.
  */
-export function applySnapshot(body: SubmitJobRequest, snapshot: WorkspaceSnapshot): SubmitJobRequest {
-  const request: Record<string, unknown> = { ...body.request };
+export function applySnapshot(body: SubmitJobRequest, snapshot: WorkspaceSnapshot): AppliedDocument {
+  const settings: Record<string, unknown> = { ...body.request };
   for (const key of REQUEST_SETTINGS) {
     const value = snapshot.settings[key];
-    if (value !== undefined) request[key] = value;
+    if (value !== undefined) settings[key] = value;
   }
   const prompt = snapshot.prompt.trim();
+  const searchPrompt = typeof snapshot.settings.searchPrompt === 'string' ? snapshot.settings.searchPrompt.trim() : '';
   return {
-    ...body,
-    request,
-    prompt: prompt.length > 0 ? prompt : body.prompt,
-    ...(snapshot.negativePrompt.length > 0 ? { negativePrompt: snapshot.negativePrompt } : {}),
-    ...(snapshot.settings.seed === undefined ? {} : { seed: snapshot.settings.seed }),
-    ...(snapshot.settings.sourceAssetId === undefined ? {} : { sourceAssetId: snapshot.settings.sourceAssetId }),
-    ...(snapshot.mask.length > 0 ? { maskStrokes: snapshot.mask } : {}),
+    settings,
+    body: {
+      ...body,
+      prompt: prompt.length > 0 ? prompt : body.prompt,
+      ...(snapshot.negativePrompt.length > 0 ? { negativePrompt: snapshot.negativePrompt } : {}),
+      ...(searchPrompt.length > 0 ? { searchPrompt } : {}),
+      ...(snapshot.settings.seed === undefined ? {} : { seed: snapshot.settings.seed }),
+      ...(snapshot.settings.sourceAssetId === undefined ? {} : { sourceAssetId: snapshot.settings.sourceAssetId }),
+      ...(snapshot.mask.length > 0 ? { maskStrokes: snapshot.mask } : {}),
+    },
   };
 }

@@ -17,7 +17,7 @@ import { randomToken, sha256 } from '../common/crypto.js';
 import { CollabTicket, Membership, Organization, Project, User, Workspace } from '../database/entities/index.js';
 import { notFound } from '../orgs/organization.guard.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
-import { applySnapshot, snapshotOf, snapshotOfState, type WorkspaceSnapshot } from './workspace-document.js';
+import { applySnapshot, snapshotOf, snapshotOfState, type AppliedDocument, type WorkspaceSnapshot } from './workspace-document.js';
 import { LiveDocuments } from './live-documents.js';
 
 export const MAX_WORKSPACES_PER_PROJECT = 200;
@@ -125,13 +125,19 @@ export class WorkspacesService {
     return snapshotOfState(await this.documents.load(workspaceId));
   }
 
-  /** The submit body with the workspace's document applied (see applySnapshot); 404 if not in the org. */
-  async applyToSubmit(organizationId: string, body: SubmitJobRequest): Promise<SubmitJobRequest> {
-    if (body.workspaceId === undefined) return body;
+  /**
+   * The submit body with the workspace's document applied (see applySnapshot), and the shared
+   * settings its request is built from; 404 if the workspace is not in the org. The document's
+   * settings are not validated here: whatever two editors left in them, buildRequest makes one
+   * valid request of them, so a stale value can never block the workspace.
+   */
+  async applyToSubmit(organizationId: string, body: SubmitJobRequest): Promise<AppliedDocument> {
+    if (body.workspaceId === undefined) return { body, settings: { ...body.request } };
     const workspace = await this.em.fork().findOne(Workspace, { id: body.workspaceId, organization: organizationId });
     if (workspace === null) throw notFound('The workspace');
-    const merged = applySnapshot({ ...body, projectId: body.projectId ?? workspace.project.id }, await this.snapshot(workspace.id));
-    const parsed = submitJobRequest.safeParse(merged);
+    const applied = applySnapshot({ ...body, projectId: body.projectId ?? workspace.project.id }, await this.snapshot(workspace.id));
+    const { request: _request, ...rest } = applied.body;
+    const parsed = submitJobRequest.safeParse({ ...rest, request: {} });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join('.') ?? 'workspaceId';
@@ -141,7 +147,7 @@ export class WorkspacesService {
         field,
       });
     }
-    return parsed.data;
+    return { body: { ...parsed.data, request: applied.body.request }, settings: applied.settings };
   }
 }
 

@@ -36,6 +36,8 @@ const environmentSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().trim().min(3).default('Atelier <no-reply@atelier.local>'),
   RUN_WORKERS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  TRIAL_CREDITS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  TRIAL_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   JOB_QUEUED_HOLD_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(6 * 3_600_000),
   JOB_RUNNING_HOLD_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   JOB_HOLD_EXTEND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
@@ -89,6 +91,8 @@ export interface AppConfig {
     localFailureRate: number;
     concurrency: { local: number; blackForestLabs: number; stability: number };
   };
+  /** The Free tier's "limited credits for testing": what a new org's pool starts with, and for how long. */
+  trial: { credits: number; days: number };
   jobs: {
     /** This process runs generation jobs (an API-only node sets RUN_WORKERS=false). */
     runWorkers: boolean;
@@ -168,6 +172,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         stability: env.PROVIDER_CONCURRENCY_STABILITY,
       },
     },
+    trial: { credits: env.TRIAL_CREDITS, days: env.TRIAL_DAYS },
     jobs: {
       runWorkers: env.RUN_WORKERS === 'true',
       queuedHoldTtlMs: env.JOB_QUEUED_HOLD_TTL_MS,

@@ -152,6 +152,8 @@ function view(row: AssetRow): AssetView {
     seed: Number(row.seed),
     steps: row.steps,
     priceCredits: Number(row.price_credits),
+    // A paid image costs at least 1 credit: 0 means a free allowance covered it.
+    freeTier: Number(row.price_credits) === 0,
     catalogId: row.catalog_id,
     catalogVersion: row.catalog_version,
     author: { id: row.author_id, name: row.author_name },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { PoolBalance } from '@atelier/ledger';
-import type { JobView } from '@atelier/contracts';
+import type { FreeUsageEvent, JobView } from '@atelier/contracts';
 
 export interface BalanceEvent {
   organizationId: string;
@@ -36,6 +36,12 @@ export class JobEventsRepository {
   memberSpendChanged(organizationId: string, memberId: string): void {
     const event: MemberSpendEvent = { organizationId, memberId };
     this.emitter.emit('member-spend', event);
+  }
+
+  /** The org's free-tier usage changed (a free job placed, or its unused units given back). */
+  freeUsageChanged(organizationId: string, freeUnitsUsed: Record<string, number>): void {
+    const event: FreeUsageEvent = { organizationId, freeUnitsUsed };
+    this.emitter.emit('free-usage', event);
   }
 
   balanceChanged(organizationId: string, balance: PoolBalance): void {

@@ -214,6 +214,12 @@ export class JobRunner {
 
   /** Captures the made images' price (free units first), releases the rest. */
   private async settle(job: JobRecord, imagesMade: number): Promise<void> {
+    if (!hasHold(job)) {
+      // Wholly covered by a free allowance: nothing was held, nothing to capture.
+      await this.giveBackFreeUnits(job, imagesMade);
+      await this.markSucceeded(job, 0, imagesMade);
+      return;
+    }
     const paidImages = Math.max(0, imagesMade - job.free_units);
     const amount = BigInt(paidImages) * BigInt(job.unit_credits);
     const captured = await this.ledger.ledger.capture({ holdId: job.id, amountCredits: amount, reason: `${String(imagesMade)} of ${String(job.variations)} images` });
@@ -288,6 +294,7 @@ export class JobRunner {
     const row = state.rows[0];
     if (row === undefined || row.cancel_requested_at !== null) return 'cancelled';
     if (row.status !== 'running') return 'refunded';
+    if (!hasHold(job)) return undefined;
     const extended = await this.ledger.ledger.extendHold({
       holdId: job.id,
       expiresAt: new Date(Date.now() + this.config.jobs.runningHoldTtlMs),
@@ -312,8 +319,10 @@ export class JobRunner {
   private async giveBackFreeUnits(job: JobRecord, imagesMade: number): Promise<void> {
     if (job.free_allowance_id === null || job.free_units === 0) return;
     const unused = job.free_units - Math.min(job.free_units, imagesMade);
+    if (unused === 0) return;
     const period = allowancePeriod(job.catalog_id, job.free_allowance_id);
     await this.freeAllowances.giveBack(job.organization_id, job.free_allowance_id, period, unused, job.created_at);
+    await this.jobs.announceFreeUsage(job.organization_id);
   }
 
   private async loadAsset(assetId: string): Promise<Buffer> {
@@ -346,4 +355,9 @@ function allowancePeriod(catalogId: string, allowanceId: string): AllowancePerio
     }
   }
   return 'month';
+}
+
+/** A job wholly covered by a free allowance costs 0 and has no hold in the ledger. */
+function hasHold(job: JobRecord): boolean {
+  return Number(job.price_credits) > 0;
 }

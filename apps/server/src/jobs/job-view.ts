@@ -19,6 +19,7 @@ export function jobView(job: Job, assetIds: string[], queuePosition: number | nu
     unitCredits: job.unitCredits,
     priceCredits: job.priceCredits,
     capturedCredits: job.capturedCredits ?? null,
+    freeUnits: job.freeUnits,
     catalogId: job.catalogId,
     catalogVersion: job.catalogVersion,
     authorId: job.author.id,

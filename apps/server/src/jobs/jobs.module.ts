@@ -8,24 +8,34 @@ import { JobEventsRepository } from './job-events.repository.js';
 import { JobRunner } from './job-runner.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
+import { JobPreparationService } from './job-preparation.service.js';
+import { PreflightController } from './preflight.controller.js';
+import { PreflightService } from './preflight.service.js';
+import { PricingContextRepository } from '../pricing/pricing-context.repository.js';
+import { PricingContextService } from '../pricing/pricing-context.service.js';
+import { PricingController } from '../pricing/pricing.controller.js';
 import { QueueRepository } from './queue.repository.js';
 import { SweeperService } from './sweeper.service.js';
 
 /** Generation jobs: submit (price, hold, enqueue), run through providers, capture or refund, gallery. */
 @Module({
   imports: [OrganizationsModule],
-  controllers: [JobsController],
+  controllers: [JobsController, PreflightController, PricingController],
   providers: [
     QueueRepository,
     FreeAllowanceRepository,
     JobEventsRepository,
     BalanceNotificationsRepository,
+    PricingContextRepository,
+    PricingContextService,
+    JobPreparationService,
+    PreflightService,
     JobsService,
     JobRunner,
     GalleryService,
     SweeperService,
   ],
-  exports: [JobsService, JobEventsRepository, QueueRepository, SweeperService],
+  exports: [JobsService, JobEventsRepository, QueueRepository, SweeperService, PricingContextService],
 })
 export class JobsModule implements OnApplicationBootstrap {
   constructor(

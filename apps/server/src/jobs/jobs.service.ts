@@ -1,27 +1,26 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { estimate, type EstimateSuccess, type Operation } from '@atelier/pricing';
+import { creditRefusal, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
 import type { HoldRejection } from '@atelier/ledger';
 import type { JobView, SubmitJobRequest, SubmittedJobView } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
 import { sha256 } from '../common/crypto.js';
-import { Asset, Job, Membership } from '../database/entities/index.js';
+import { Asset, Job } from '../database/entities/index.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { ProjectsService } from '../orgs/projects.service.js';
-import { PreflightService } from '../orgs/preflight.service.js';
 import { notFound } from '../orgs/organization.guard.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { AssetStorage } from '../storage/storage.js';
-import { renderMask } from './mask-render.js';
 import { jobView } from './job-view.js';
 import { QueueRepository, queueNameFor } from './queue.repository.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobEventsRepository } from './job-events.repository.js';
-import { WorkspacesService } from '../collab/workspaces.service.js';
+import { JobPreparationService, type PreparedJob } from './job-preparation.service.js';
+import { PricingContextService } from '../pricing/pricing-context.service.js';
 
 export interface Submitter {
   organizationId: string;
@@ -40,66 +39,40 @@ export class JobsService {
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(ProjectsService) private readonly projects: ProjectsService,
-    @Inject(PreflightService) private readonly pricing: PreflightService,
+    @Inject(JobPreparationService) private readonly preparation: JobPreparationService,
+    @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
     @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
   ) {}
 
   /**
-   * Validates and prices the request, then in ONE transaction creates the job, places its hold
-   * (pool, member budget, project budget) and enqueues it. A refused hold rolls everything back.
+   * Prepares and judges the request (JobPreparationService: the same builder and judge as the
+   * browser and preflight), then in ONE transaction creates the job, places its hold (pool, member
+   * budget, project budget) and enqueues it. A refused hold rolls everything back. A job wholly
+   * covered by a free allowance costs 0 and places no hold.
    */
   async submit(submitter: Submitter, submitted: SubmitJobRequest, idempotencyKey: string | undefined): Promise<{ view: SubmittedJobView; replayed: boolean }> {
     const { organizationId, userId } = submitter;
-    const fingerprint = sha256(JSON.stringify(submitted));
+    // By meaning, not by text: the same body with its keys in another order is a replay.
+    const fingerprint = sha256(canonicalJson(submitted));
     if (idempotencyKey !== undefined) {
       const existing = await this.findByIdempotencyKey(organizationId, userId, idempotencyKey, fingerprint);
       if (existing !== undefined) return { view: existing, replayed: true };
     }
-    // With a workspace, its collaborative document's prompt, settings and mask win (collab/README.md).
-    const body = await this.workspaces.applyToSubmit(organizationId, submitted);
-    const request: Record<string, unknown> = { ...body.request };
-    const operation = request.operation;
-    const source = await this.sourceOf(organizationId, body, request);
+    const prepared = await this.preparation.prepare(organizationId, userId, submitted, { checkInputs: true });
+    const priced = allowedEstimate(prepared);
+    const { body, request, context } = prepared;
     if (body.projectId !== undefined) {
       await this.projects.find(organizationId, body.projectId);
     }
     const jobId = crypto.randomUUID();
-    let maskKey: string | null = null;
-    if (operation === 'inpaint') {
-      if (body.maskStrokes === undefined || body.maskStrokes.length === 0 || source === undefined) {
-        throw invalid('maskStrokes', 'Inpainting needs a mask: paint the area to change.');
-      }
-      const mask = await renderMask(body.maskStrokes, source.width, source.height);
-      if (mask.coverage === 0) {
-        throw invalid('maskStrokes', 'The mask covers nothing: paint the area to change.');
-      }
-      request.mask = { coverage: mask.coverage };
-      maskKey = `orgs/${organizationId}/masks/${jobId}.png`;
-      await this.storage.put(maskKey, mask.png, 'image/png');
-    }
-
-    const catalog = this.pricing.catalogFor(organizationId);
-    const usage = await this.freeAllowances.usage(organizationId, catalog);
-    const result = estimate(request, catalog, usage);
-    if (!result.ok) {
-      this.pricing.price(organizationId, request); // throws the 400 naming the field
-    }
-    const priced = result as EstimateSuccess;
-    const membership = await this.em.findOneOrFail(Membership, { organization: organizationId, user: userId }, { populate: ['organization'] });
-    const allowedModels = membership.allowedModels ?? null;
-    if (allowedModels !== null && !allowedModels.includes(priced.modelId)) {
-      throw new ApiError(HttpStatus.FORBIDDEN, {
-        code: 'model_not_allowed',
-        message: `Your budget does not include ${priced.modelId}. Pick one of: ${allowedModels.join(', ') || 'none (ask a manager)'}.`,
-        field: 'request.model',
-        allowedModels,
-      });
-    }
+    const maskKey = prepared.mask === undefined ? null : `orgs/${organizationId}/masks/${jobId}.png`;
+    if (maskKey !== null && prepared.mask !== undefined) await this.storage.put(maskKey, prepared.mask.png, 'image/png');
+    // Recorded as priced: the default step count and variations too.
+    const recorded: Record<string, unknown> = { ...request, ...(priced.steps === undefined ? {} : { steps: priced.steps }) };
     const provider = this.providers.providerFor(priced.modelId, priced.provider, priced.operation);
     const variations = priced.lineItems.reduce((sum, item) => sum + item.quantity, 0);
     // Free units cover the first images; every paid image costs the same whole unit price.
@@ -110,7 +83,7 @@ export class JobsService {
     }
     const seed = body.seed ?? Math.floor(Math.random() * 4_294_967_295);
     // Spread over the member's concurrency slots (one named queue each) by the job id, uniformly.
-    const slot = Number.parseInt(jobId.slice(0, 8), 16) % Math.max(1, membership.organization.maxConcurrentJobsPerMember);
+    const slot = Number.parseInt(jobId.slice(0, 8), 16) % Math.max(1, prepared.maxConcurrentJobsPerMember);
 
     try {
       const hold = await this.postgres.transaction(async (client) => {
@@ -124,7 +97,7 @@ export class JobsService {
           operation: priced.operation,
           modelId: priced.modelId,
           provider: provider.id,
-          request,
+          request: recorded,
           prompt: body.prompt,
           negativePrompt: body.negativePrompt ?? null,
           searchPrompt: body.searchPrompt ?? null,
@@ -135,7 +108,7 @@ export class JobsService {
           catalogId: priced.catalogId,
           catalogVersion: priced.catalogVersion,
           lineItems: priced.lineItems,
-          sourceAssetId: body.sourceAssetId ?? null,
+          sourceAssetId: prepared.source?.id ?? null,
           parentAssetId: body.parentAssetId ?? null,
           maskKey,
           freeAllowanceId: priced.freeUnits?.allowanceId ?? null,
@@ -152,6 +125,8 @@ export class JobsService {
           queueName: queueNameFor(organizationId, userId, slot),
           payload: { jobId },
         });
+        // Wholly free: no hold (a hold of 0 credits is meaningless, and the ledger refuses one).
+        if (priced.credits === 0) return undefined;
         // Last: the hold locks the org's pool row until COMMIT, so it is held for as short as possible.
         const placed = await this.ledger.ledger.holdInTransaction(client, {
           holdId: jobId,
@@ -169,28 +144,37 @@ export class JobsService {
         }
         return placed;
       });
-      const member = await this.ledger.memberBudget(organizationId, userId);
+      const [member, pool] = await Promise.all([
+        this.ledger.memberBudget(organizationId, userId),
+        hold === undefined ? this.ledger.poolBalance(organizationId) : Promise.resolve(undefined),
+      ]);
       const view = await this.get(organizationId, jobId);
-      this.events.balanceChanged(organizationId, hold.balance);
-      this.events.memberSpendChanged(organizationId, userId);
+      if (hold !== undefined) {
+        this.events.balanceChanged(organizationId, hold.balance);
+        this.events.memberSpendChanged(organizationId, userId);
+      }
+      if (priced.freeUnits !== undefined) await this.announceFreeUsage(organizationId, context.catalog);
       this.events.jobChanged(view);
       return {
         replayed: false,
         view: {
           job: view,
           balances: {
-            pool: {
-              availableCredits: Number(hold.balance.availableCredits),
-              pendingCredits: Number(hold.balance.pendingCredits),
-              version: String(hold.balance.balanceVersion),
-            },
+            pool:
+              hold === undefined
+                ? { availableCredits: pool?.availableCredits ?? 0, pendingCredits: pool?.pendingCredits ?? 0, version: pool?.version ?? '0' }
+                : {
+                    availableCredits: Number(hold.balance.availableCredits),
+                    pendingCredits: Number(hold.balance.pendingCredits),
+                    version: String(hold.balance.balanceVersion),
+                  },
             member: { remainingCredits: member.remainingCredits, pendingCredits: member.pendingCredits },
           },
         },
       };
     } catch (error) {
       if (maskKey !== null) await this.storage.delete(maskKey).catch(() => undefined);
-      if (error instanceof HoldRefused) throw holdError(error.rejection, priced);
+      if (error instanceof HoldRefused) throw holdError(error.rejection, priced, context.catalog);
       if (idempotencyKey !== undefined && isUniqueViolation(error)) {
         // A concurrent retry with the same key won the race: answer with its job.
         const existing = await this.findByIdempotencyKey(organizationId, userId, idempotencyKey, fingerprint);
@@ -198,6 +182,18 @@ export class JobsService {
       }
       throw error;
     }
+  }
+
+  /** Tells the org's open pages the free-tier units used now, so their cost line prices with them. */
+  async announceFreeUsage(organizationId: string, catalog?: Catalog): Promise<void> {
+    const usage = await this.freeAllowances.usage(organizationId, catalog ?? (await this.pricing.contextFor(organizationId)).catalog);
+    this.events.freeUsageChanged(organizationId, usage.freeUnitsUsed ?? {});
+  }
+
+  /** Free-tier units the org has used this period, per allowance (the realtime snapshot's). */
+  async freeUnitsUsed(organizationId: string): Promise<Record<string, number>> {
+    const { catalog } = await this.pricing.contextFor(organizationId);
+    return (await this.freeAllowances.usage(organizationId, catalog)).freeUnitsUsed ?? {};
   }
 
   async get(organizationId: string, jobId: string): Promise<JobView> {
@@ -275,23 +271,6 @@ export class JobsService {
     };
   }
 
-  /** The source image of an edit: it must be this org's, and its size is the request's size. */
-  private async sourceOf(organizationId: string, body: SubmitJobRequest, request: Record<string, unknown>): Promise<Asset | undefined> {
-    const operation = request.operation as Operation | undefined;
-    if (body.sourceAssetId === undefined) {
-      if (operation !== undefined && operation !== 'text-to-image' && typeof operation === 'string') {
-        throw invalid('sourceAssetId', `${operation} works on an image: choose one from the gallery.`);
-      }
-      return undefined;
-    }
-    const source = await this.em.fork().findOne(Asset, { id: body.sourceAssetId, organization: organizationId });
-    if (source === null) throw invalid('sourceAssetId', 'No such image in this organization.');
-    for (const [field, actual] of [['width', source.width], ['height', source.height]] as const) {
-      if (request[field] === undefined) request[field] = actual;
-      else if (request[field] !== actual) throw invalid(`request.${field}`, `must be the source image's ${field} (${String(actual)})`);
-    }
-    return source;
-  }
 }
 
 class HoldRefused extends Error {
@@ -300,38 +279,63 @@ class HoldRefused extends Error {
   }
 }
 
-function invalid(field: string, message: string): ApiError {
-  return new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_request', message: `${field}: ${message}`, field });
-}
-
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
 
-/** 402 with the binding limit's code and figures, and what to do about it. */
-function holdError(rejection: HoldRejection, priced: EstimateSuccess): ApiError {
-  const hint = 'Reduce the cost (a smaller size, fewer steps or images, a cheaper model)';
+/** A refusal as an API error: its status, code, field and figures, with the judge's words. */
+const statuses = { 400: HttpStatus.BAD_REQUEST, 402: HttpStatus.PAYMENT_REQUIRED, 403: HttpStatus.FORBIDDEN } as const;
+
+function refusalError(refusal: Refusal): ApiError {
+  return new ApiError(statuses[refusalStatus(refusal.code)], {
+    code: refusal.code,
+    message: refusal.field === undefined || refusal.code !== 'invalid_request' ? refusal.message : `${refusal.field}: ${refusal.message}`,
+    ...(refusal.field === undefined ? {} : { field: refusal.field }),
+    ...refusal.figures,
+  });
+}
+
+/** The price of a prepared job the judge allows; otherwise the first refusal as a 4xx. */
+export function allowedEstimate(prepared: PreparedJob): EstimateSuccess {
+  const { judgement } = prepared;
+  if (!judgement.estimate.ok) throw pricingError(judgement.estimate.errors);
+  const first = judgement.refusals[0];
+  if (first !== undefined) throw refusalError(first);
+  return judgement.estimate;
+}
+
+/** 400 naming the first field of the request that cannot be priced, with every issue. */
+export function pricingError(errors: readonly EstimateError[]): ApiError {
+  const first = errors[0];
+  const field = first === undefined ? 'request' : `request.${first.field}`;
+  return new ApiError(HttpStatus.BAD_REQUEST, {
+    code: 'invalid_request',
+    message: first === undefined ? 'The generation request is not valid' : `${field}: ${first.message}`,
+    field,
+    allowed: first?.allowed,
+    issues: errors.map((error) => ({ field: `request.${error.field}`, message: error.message, allowed: error.allowed })),
+  });
+}
+
+/** 402 with the binding limit's code and figures, in the judge's words. */
+function holdError(rejection: HoldRejection, priced: EstimateSuccess, catalog: Catalog): ApiError {
+  const cost = priced.credits;
   switch (rejection.code) {
     case 'deficit_outstanding':
-      return new ApiError(HttpStatus.PAYMENT_REQUIRED, {
-        code: 'deficit_outstanding',
-        message: `A refund or dispute took back ${String(rejection.figures.deficitCredits)} credits that were already spent. New generations are paused until an owner adds credits (they pay the deficit off first).`,
-        deficitCredits: Number(rejection.figures.deficitCredits),
-      });
+      return refusalError(creditRefusal({ code: 'deficit_outstanding', deficitCredits: Number(rejection.figures.deficitCredits) }, cost, catalog));
     case 'insufficient_credits':
-      return new ApiError(HttpStatus.PAYMENT_REQUIRED, {
-        code: 'insufficient_credits',
-        message: `The team pool has ${String(rejection.figures.availableCredits)} credits available; this costs ${String(priced.credits)}. ${hint}, or ask an owner to buy credits.`,
-        availableCredits: Number(rejection.figures.availableCredits),
-        requestedCredits: Number(rejection.figures.requestedCredits),
-      });
+      return refusalError(creditRefusal({ code: 'insufficient_credits', availableCredits: Number(rejection.figures.availableCredits) }, cost, catalog));
     case 'budget_exceeded':
     case 'project_budget_exceeded': {
       const figures = rejection.figures;
-      const whose = rejection.code === 'budget_exceeded' ? 'your budget' : "the project's budget";
+      const refusal = creditRefusal(
+        { code: rejection.code, remainingCredits: Number(figures.remainingCredits), resetsAt: figures.periodEnd?.toISOString() ?? null },
+        cost,
+        catalog,
+      );
       return new ApiError(HttpStatus.PAYMENT_REQUIRED, {
         code: rejection.code,
-        message: `This costs ${String(priced.credits)} credits and ${whose} has ${String(figures.remainingCredits)} left${figures.periodEnd === null ? '' : ` until ${figures.periodEnd.toISOString()}`}. ${hint}, or ask a manager to raise the limit.`,
+        message: refusal.message,
         limitCredits: Number(figures.limitCredits),
         spentCredits: Number(figures.spentCredits),
         pendingCredits: Number(figures.pendingCredits),
@@ -343,6 +347,15 @@ function holdError(rejection: HoldRejection, priced: EstimateSuccess): ApiError 
     default:
       return new ApiError(HttpStatus.CONFLICT, { code: rejection.code, message: `The hold was refused: ${rejection.code}` });
   }
+}
+
+/** JSON with object keys sorted at every depth: equal for bodies that mean the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 interface JobRow {

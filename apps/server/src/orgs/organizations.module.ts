@@ -12,8 +12,6 @@ import { OrganizationGuard } from './organization.guard.js';
 import { OrganizationsController } from './organizations.controller.js';
 import { OrganizationsService } from './organizations.service.js';
 import { ProjectsService } from './projects.service.js';
-import { PreflightController } from './preflight.controller.js';
-import { PreflightService } from './preflight.service.js';
 
 /** Accounts and teams: sign-in, organizations, members and budgets, invitations, projects, API keys. */
 @Module({
@@ -23,7 +21,6 @@ import { PreflightService } from './preflight.service.js';
     InvitationsController,
     ProjectsController,
     ApiKeysController,
-    PreflightController,
   ],
   providers: [
     // Order matters: who is calling, then what they may do in the org.
@@ -36,8 +33,7 @@ import { PreflightService } from './preflight.service.js';
     InvitationsService,
     ProjectsService,
     ApiKeysService,
-    PreflightService,
   ],
-  exports: [AuthService, OrganizationsService, ProjectsService, AuditService, PreflightService],
+  exports: [AuthService, OrganizationsService, ProjectsService, AuditService],
 })
 export class OrganizationsModule {}

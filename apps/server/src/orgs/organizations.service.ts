@@ -11,6 +11,8 @@ import type {
   SetMemberBudgetRequest,
   UpdateOrganizationRequest,
 } from '@atelier/contracts';
+import type pg from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
 import { Membership, Organization } from '../database/entities/index.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
@@ -62,6 +64,7 @@ export class OrganizationsService {
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The org, its owner membership and its credit pool, in one transaction. */
@@ -83,6 +86,7 @@ export class OrganizationsService {
         [id, userId],
       );
       await this.ledger.createPool(client, { organizationId: id, timeZone });
+      await this.grantTrial(client, id, userId);
       await client.query(`update users set last_organization_id = $1 where id = $2`, [id, userId]);
       await this.audit.record(
         { organizationId: id, actorId: userId, action: 'organization.create', targetType: 'organization', targetId: id, after: { name: request.name, timeZone } },
@@ -90,6 +94,25 @@ export class OrganizationsService {
       );
     });
     return this.get(id, 'owner');
+  }
+
+  /** The Free tier's trial credits (TRIAL_CREDITS, expiring after TRIAL_DAYS), so a newcomer can make images at once. */
+  private async grantTrial(client: pg.PoolClient, organizationId: string, userId: string): Promise<void> {
+    const { credits, days } = this.config.trial;
+    if (credits === 0) return;
+    const granted = await this.ledger.ledger.grant(
+      {
+        operationId: organizationId,
+        orgId: organizationId,
+        source: 'promotion',
+        amountCredits: BigInt(credits),
+        expiresAt: new Date(Date.now() + days * 86_400_000),
+        actorId: userId,
+        reason: `Free tier: ${String(credits)} trial credits for ${String(days)} days`,
+      },
+      client,
+    );
+    if (!granted.ok) throw new Error(`the trial grant was refused: ${granted.code}`);
   }
 
   async listFor(userId: string): Promise<OrganizationView[]> {

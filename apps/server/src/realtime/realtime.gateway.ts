@@ -13,6 +13,7 @@ import type {
   PoolBalanceEvent,
   PresenceEntry,
   PresenceEvent,
+  FreeUsageEvent,
   RealtimeSnapshot,
   ServerToClientEvents,
 } from '@atelier/contracts';
@@ -92,6 +93,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly onBalance = (event: BalanceEvent): void => {
     this.balanceChanged(event);
   };
+  private readonly onFreeUsage = (event: FreeUsageEvent): void => {
+    this.io?.to(orgRoom(event.organizationId)).emit('free-usage', event);
+  };
   private readonly onMembershipChange = (change: MembershipChange): void => {
     if (change.role !== null) return;
     this.membershipRevoked(change.organizationId, change.userId).catch((error: unknown) => {
@@ -166,6 +170,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.io = io;
     this.events.emitter.on('job', this.onJob);
     this.events.emitter.on('balance', this.onBalance);
+    this.events.emitter.on('free-usage', this.onFreeUsage);
     this.events.emitter.on('alert', this.onAlert);
     this.organizations.membershipEvents.on('change', this.onMembershipChange);
     this.organizations.membershipEvents.on('budget', this.onBudgetChange);
@@ -174,6 +179,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   async beforeApplicationShutdown(): Promise<void> {
     this.events.emitter.off('job', this.onJob);
     this.events.emitter.off('balance', this.onBalance);
+    this.events.emitter.off('free-usage', this.onFreeUsage);
     this.events.emitter.off('alert', this.onAlert);
     this.organizations.membershipEvents.off('change', this.onMembershipChange);
     this.organizations.membershipEvents.off('budget', this.onBudgetChange);
@@ -300,18 +306,19 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async snapshot(organizationId: string, userId: string): Promise<RealtimeSnapshot> {
-    const [pool, budget, recentJobs, sockets] = await Promise.all([
+    const [pool, budget, recentJobs, sockets, freeUnitsUsed] = await Promise.all([
       this.ledger.poolBalance(organizationId),
       this.budgetEvent(organizationId, userId),
       this.jobs.list(organizationId, { authorId: userId, limit: RECENT_JOBS }),
       this.presenceSockets(organizationId),
+      this.jobs.freeUnitsUsed(organizationId),
     ]);
     const presence: PresenceEntry[] = sockets.map((socket) => {
       const { organizationId: _organization, ...entry } = this.presence(socket, organizationId);
       return entry;
     });
     if (budget === undefined) throw new Error(`organization ${organizationId} has no credit pool`);
-    return { organizationId, pool: { organizationId, ...pool }, budget, recentJobs, presence };
+    return { organizationId, pool: { organizationId, ...pool }, budget, recentJobs, presence, freeUnitsUsed };
   }
 
   /** Every node's sockets in the org room (asked through the adapter); this node's alone if a node does not answer in time. */

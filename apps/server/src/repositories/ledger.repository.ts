@@ -107,6 +107,12 @@ export class LedgerRepository implements OnApplicationShutdown {
     return budgetView(result.budget);
   }
 
+  /** Credits a refund or dispute took back after they were spent (0 when none is owed). */
+  async deficitCredits(organizationId: string): Promise<number> {
+    const result = await this.ledger.deficit(organizationId, 1);
+    return result.ok ? Number(result.deficit.deficitCredits) : 0;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.ledger.close();
   }

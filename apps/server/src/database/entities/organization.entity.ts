@@ -12,6 +12,10 @@ export const OrganizationSchema = defineEntity({
     defaultBudgetLimitCredits: p.bigint('number').nullable(),
     defaultBudgetPeriod: p.string().length(8).default('month'),
     maxConcurrentJobsPerMember: p.integer().default(4),
+    /** The price list the org's jobs are priced with: `default`, `list-a`, `list-b` or `custom`. */
+    pricingCatalog: p.string().length(16).default('default'),
+    /** With `custom`: the catalog's data (checked by @atelier/pricing's parseCatalog when set). */
+    customCatalog: p.json<unknown>().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
     deletedAt: p.datetime().nullable(),
   },

@@ -672,6 +672,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/pricing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PricingController_context"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/pricing/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["PricingController_setCatalog"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/projects": {
         parameters: {
             query?: never;
@@ -1615,6 +1647,7 @@ export interface operations {
                             catalogVersion: number;
                             /** Format: date-time */
                             createdAt: string;
+                            freeTier: boolean;
                             hasMask: boolean;
                             height: number;
                             /** Format: uuid */
@@ -1680,6 +1713,7 @@ export interface operations {
                             catalogVersion: number;
                             /** Format: date-time */
                             createdAt: string;
+                            freeTier: boolean;
                             hasMask: boolean;
                             height: number;
                             /** Format: uuid */
@@ -1861,6 +1895,11 @@ export interface operations {
                             currency: string;
                             /** @enum {string} */
                             id: "free" | "basic" | "pro" | "enterprise";
+                            limits: {
+                                allowedModels: string[] | null;
+                                maxConcurrentJobs: number | null;
+                                maxImagesPerJob: number | null;
+                            };
                             monthlyCredits: number;
                             name: string;
                             priceCents: number;
@@ -2261,6 +2300,7 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         finishedAt: string | null;
+                        freeUnits: number;
                         height: number;
                         /** Format: uuid */
                         id: string;
@@ -2317,9 +2357,25 @@ export interface operations {
                     parentAssetId?: string;
                     /** Format: uuid */
                     projectId?: string;
-                    prompt: string;
+                    /** @default  */
+                    prompt?: string;
                     request: {
-                        [key: string]: unknown;
+                        height?: number;
+                        mask?: {
+                            coverage: number;
+                        };
+                        model?: string;
+                        operation?: string;
+                        outpaint?: {
+                            bottom?: number;
+                            left?: number;
+                            right?: number;
+                            top?: number;
+                        };
+                        quality?: string;
+                        steps?: number;
+                        variations?: number;
+                        width?: number;
                     };
                     searchPrompt?: string;
                     seed?: number;
@@ -2364,6 +2420,7 @@ export interface operations {
                             } | null;
                             /** Format: date-time */
                             finishedAt: string | null;
+                            freeUnits: number;
                             height: number;
                             /** Format: uuid */
                             id: string;
@@ -2427,6 +2484,7 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         finishedAt: string | null;
+                        freeUnits: number;
                         height: number;
                         /** Format: uuid */
                         id: string;
@@ -2490,6 +2548,7 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         finishedAt: string | null;
+                        freeUnits: number;
                         height: number;
                         /** Format: uuid */
                         id: string;
@@ -2919,9 +2978,31 @@ export interface operations {
                 "application/json": {
                     /** Format: uuid */
                     projectId?: string;
-                    request: {
-                        [key: string]: unknown;
+                    prompt?: string;
+                    /** @default {} */
+                    request?: {
+                        height?: number;
+                        mask?: {
+                            coverage: number;
+                        };
+                        model?: string;
+                        operation?: string;
+                        outpaint?: {
+                            bottom?: number;
+                            left?: number;
+                            right?: number;
+                            top?: number;
+                        };
+                        quality?: string;
+                        steps?: number;
+                        variations?: number;
+                        width?: number;
                     };
+                    searchPrompt?: string;
+                    /** Format: uuid */
+                    sourceAssetId?: string;
+                    /** Format: uuid */
+                    workspaceId?: string;
                 };
             };
         };
@@ -2952,6 +3033,7 @@ export interface operations {
                             catalogId: string;
                             catalogVersion: number;
                             credits: number;
+                            freeUnits: number;
                             lineItems: {
                                 credits: number;
                                 description: string;
@@ -2974,12 +3056,93 @@ export interface operations {
                         reasons: {
                             availableCredits?: number;
                             /** @enum {string} */
-                            code: "insufficient_credits" | "budget_exceeded" | "project_budget_exceeded" | "model_not_allowed" | "deficit_outstanding";
+                            code: "invalid_request" | "insufficient_credits" | "budget_exceeded" | "project_budget_exceeded" | "model_not_allowed" | "tier_limit" | "deficit_outstanding";
+                            field?: string;
                             message: string;
                             requestedCredits?: number;
                             /** Format: date-time */
                             resetsAt?: string | null;
                         }[];
+                        request: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    PricingController_context: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The org's price catalog and what its tier allows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        catalog: {
+                            [key: string]: unknown;
+                        };
+                        catalogId: string;
+                        catalogVersion: number;
+                        tier: {
+                            allowedModels: string[] | null;
+                            id: string;
+                            maxConcurrentJobs: number | null;
+                            maxImagesPerJob: number | null;
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    PricingController_setCatalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    catalog: "default" | "list-a" | "list-b";
+                };
+            };
+        };
+        responses: {
+            /** @description The org is priced with this catalog from now on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        catalog: {
+                            [key: string]: unknown;
+                        };
+                        catalogId: string;
+                        catalogVersion: number;
+                        tier: {
+                            allowedModels: string[] | null;
+                            id: string;
+                            maxConcurrentJobs: number | null;
+                            maxImagesPerJob: number | null;
+                            name: string;
+                        };
                     };
                 };
             };

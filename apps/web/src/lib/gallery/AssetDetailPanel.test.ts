@@ -31,6 +31,7 @@ const detail: AssetDetail = {
     seed: 42,
     steps: 28,
     priceCredits: 56,
+    freeTier: false,
     catalogId: 'default',
     catalogVersion: 1,
     author: { id: '55555555-5555-4555-8555-555555555555', name: 'Ada Lovelace' },

@@ -25,6 +25,7 @@ function detail(request: Record<string, unknown>, asset: Partial<AssetView> = {}
       seed: 42,
       steps: 28,
       priceCredits: 50,
+      freeTier: false,
       catalogId: 'atelier',
       catalogVersion: 1,
       author: { id: '55555555-5555-4555-8555-555555555555', name: 'Ada' },

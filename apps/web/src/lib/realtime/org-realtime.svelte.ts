@@ -32,6 +32,8 @@ export class OrgRealtime {
   /** Newest first. */
   jobs = $state<JobView[]>([]);
   presence = $state<PresenceEntry[]>([]);
+  /** Free-tier units the org has used this period, per allowance: the cost line prices with them. */
+  freeUnitsUsed = $state<Record<string, number>>({});
   /** Newest first. */
   alerts = $state<AlertEvent[]>([]);
   connection = $state<ConnectionState>('connecting');
@@ -79,6 +81,9 @@ export class OrgRealtime {
     socket.on('presence:leave', (event) => {
       if (event.organizationId !== this.organizationId) return;
       this.presence = this.presence.filter((entry) => entry.connectionId !== event.connectionId);
+    });
+    socket.on('free-usage', (event) => {
+      if (event.organizationId === this.organizationId) this.freeUnitsUsed = event.freeUnitsUsed;
     });
     socket.on('alert', (event) => {
       if (event.organizationId !== this.organizationId) return;
@@ -164,6 +169,7 @@ export class OrgRealtime {
     }
     this.mergeJobs(snapshot.recentJobs);
     this.presence = snapshot.presence;
+    this.freeUnitsUsed = snapshot.freeUnitsUsed;
   }
 
   private upsertPresence(entry: PresenceEntry): void {

@@ -22,6 +22,7 @@ function job(id: string, overrides: Partial<JobView> = {}): JobView {
     unitCredits: 12,
     priceCredits: 12,
     capturedCredits: null,
+    freeUnits: 0,
     catalogId: 'default',
     catalogVersion: 1,
     authorId: '00000000-0000-4000-8000-000000000002',

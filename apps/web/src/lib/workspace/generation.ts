@@ -1,20 +1,32 @@
 import type { CollabSettings } from '@atelier/contracts';
-import { estimate, suggestCheaper, type Catalog, type CheaperSuggestion, type EstimateResult, type GenerationRequest } from '@atelier/pricing';
+import {
+  buildRequest,
+  judge,
+  suggestCheaper,
+  type Catalog,
+  type CheaperSuggestion,
+  type EstimateResult,
+  type GenerationRequest,
+  type RefusalCode,
+  type TierLimits,
+  type Usage,
+  type WorkspaceSettings,
+} from '@atelier/pricing';
 
-/** Why Generate cannot run now; `code` matches the server's refusal where there is one. */
+export { defaultOperation } from '@atelier/pricing';
+
+/** Why Generate cannot run now; `code` and `field` are the server's for the same refusal. */
 export interface Blocker {
-  code:
-    | 'invalid_settings'
-    | 'insufficient_credits'
-    | 'budget_exceeded'
-    | 'project_budget_exceeded'
-    | 'model_not_allowed'
-    | 'forbidden'
-    | 'prompt_missing'
-    | 'source_missing'
-    | 'mask_missing'
-    | 'loading';
+  code: RefusalCode | 'forbidden' | 'loading';
+  /** The field at fault, as the server names it (`prompt`, `request.width`). */
+  field?: string | undefined;
   message: string;
+}
+
+/** The catalog the org is priced with and what its tier allows (GET /api/orgs/:orgId/pricing). */
+export interface PricingContext {
+  catalog: Catalog;
+  tier: TierLimits;
 }
 
 export interface Limits {
@@ -26,19 +38,29 @@ export interface Limits {
   budgetResetsAt?: string | null | undefined;
   /** The project's remaining budget: null for none/unlimited. */
   projectRemaining: number | null;
+  projectResetsAt?: string | null | undefined;
   /** Models I may use: null for all. */
   allowedModels: readonly string[] | null;
   canGenerate: boolean;
+  /** The tier's limits (absent: none), with my jobs queued or running now. */
+  tier?: TierLimits | undefined;
+  activeJobs?: number;
+  /** Free-tier units the org has used this period. */
+  usage?: Usage;
 }
 
 export interface Draft {
-  settings: CollabSettings;
+  /** The document's shared settings, whatever two editors left in them. */
+  settings: WorkspaceSettings & { searchPrompt?: unknown };
   prompt: string;
   /** Inpaint: the share of the image the mask covers (0 to 1), as the server will measure it. */
   maskCoverage?: number | undefined;
+  /** The source image's size, once its details are loaded. */
+  sourceSize?: { width: number; height: number } | undefined;
 }
 
 export interface Assessment {
+  /** Exactly what submit will price and run (built by @atelier/pricing's buildRequest). */
   request: Record<string, unknown>;
   estimate: EstimateResult;
   blockers: Blocker[];
@@ -48,91 +70,63 @@ export interface Assessment {
   spendable: number | undefined;
 }
 
-export const defaultOperation = 'text-to-image';
+/** The request the document's settings make: the one builder the server uses for the same document. */
+export function requestOf(draft: Draft, catalog: Catalog): Record<string, unknown> {
+  return { ...buildRequest(draft.settings, catalog, { maskCoverage: draft.maskCoverage ?? 0, sourceSize: draft.sourceSize }).request };
+}
 
 /**
- * The pricing request the document's settings make: the same fields, with the same precedence,
- * as the server reads from the document (collab applySnapshot), so the browser's price is the
- * server's.
+ * Prices the draft and lists everything that would stop Generate, with what to do: the one judge
+ * preflight and submit use, with the limits as this page knows them live.
  */
-export function requestOf(draft: Draft): Record<string, unknown> {
-  const { settings } = draft;
-  const operation = settings.operation ?? defaultOperation;
-  const request: Record<string, unknown> = { operation };
-  if (settings.model !== undefined) request.model = settings.model;
-  else if (settings.quality !== undefined) request.quality = settings.quality;
-  for (const key of ['width', 'height', 'steps', 'variations'] as const) {
-    if (settings[key] !== undefined) request[key] = settings[key];
-  }
-  if (operation === 'outpaint' && settings.outpaint !== undefined) request.outpaint = settings.outpaint;
-  if (operation === 'inpaint') request.mask = { coverage: draft.maskCoverage ?? 0 };
-  return request;
-}
-
-/** Prices the draft with the catalog and lists everything that would stop Generate, with what to do. */
 export function assess(draft: Draft, limits: Limits, catalog: Catalog): Assessment {
-  const request = requestOf(draft);
-  const priced = estimate(request, catalog);
-  const blockers: Blocker[] = [];
+  const built = buildRequest(draft.settings, catalog, { maskCoverage: draft.maskCoverage ?? 0, sourceSize: draft.sourceSize });
+  const request = { ...built.request } as Record<string, unknown>;
+  const known = limits.poolAvailable !== undefined && limits.budgetRemaining !== undefined;
+  const verdict = judge(
+    request,
+    { prompt: draft.prompt, searchPrompt: typeof draft.settings.searchPrompt === 'string' ? draft.settings.searchPrompt : undefined, hasSource: built.sourceAssetId !== undefined, maskCoverage: draft.maskCoverage },
+    catalog,
+    limits.usage ?? {},
+    {
+      allowedModels: limits.allowedModels,
+      tier: limits.tier === undefined ? undefined : { ...limits.tier, activeJobs: limits.activeJobs ?? 0 },
+      credits: known
+        ? {
+            poolAvailableCredits: limits.poolAvailable ?? 0,
+            deficitCredits: 0,
+            member: { remainingCredits: limits.budgetRemaining ?? null, resetsAt: limits.budgetResetsAt ?? null },
+            project: limits.projectRemaining === null ? null : { remainingCredits: limits.projectRemaining, resetsAt: limits.projectResetsAt ?? null },
+          }
+        : undefined,
+    },
+  );
   const spendable = minimumDefined([limits.poolAvailable, limits.budgetRemaining ?? undefined, limits.projectRemaining ?? undefined]);
+  const blockers: Blocker[] = [];
   if (!limits.canGenerate) blockers.push({ code: 'forbidden', message: 'Viewers cannot generate: ask a manager to make you a member.' });
-  if (!priced.ok) {
-    const first = priced.errors[0];
-    blockers.push({ code: 'invalid_settings', message: first === undefined ? 'These settings cannot be priced.' : `${first.message}.` });
-    return { request, estimate: priced, blockers, suggestion: undefined, spendable };
-  }
-  const operation = request.operation as string;
-  if (draft.prompt.trim() === '') blockers.push({ code: 'prompt_missing', message: 'Write a prompt first.' });
-  if (operation !== 'text-to-image' && draft.settings.sourceAssetId === undefined) {
-    blockers.push({ code: 'source_missing', message: 'Choose a source image from the gallery.' });
-  }
-  if (operation === 'inpaint' && (draft.maskCoverage ?? 0) === 0) blockers.push({ code: 'mask_missing', message: 'Paint the area to change on the mask.' });
-  if (limits.allowedModels !== null && !limits.allowedModels.includes(priced.modelId)) {
-    blockers.push({
-      code: 'model_not_allowed',
-      message: `Your budget does not include ${priced.modelId}. Pick one of: ${limits.allowedModels.join(', ') || 'none (ask a manager)'}.`,
-    });
-  }
-  const cost = priced.credits;
-  if (limits.poolAvailable === undefined || limits.budgetRemaining === undefined) {
-    blockers.push({ code: 'loading', message: 'Reading the balances…' });
-  } else {
-    if (limits.poolAvailable < cost) {
-      blockers.push({
-        code: 'insufficient_credits',
-        message: `The team pool has ${String(limits.poolAvailable)} credits available; this needs ${String(cost)}. Ask an owner to add credits, or reduce the cost.`,
-      });
-    }
-    if (limits.budgetRemaining !== null && limits.budgetRemaining < cost) {
-      const reset = limits.budgetResetsAt == null ? '' : ` It resets ${new Date(limits.budgetResetsAt).toLocaleString()}.`;
-      blockers.push({
-        code: 'budget_exceeded',
-        message: `Your budget has ${String(limits.budgetRemaining)} credits left; this needs ${String(cost)}.${reset} Ask a manager to raise it, or reduce the cost.`,
-      });
-    }
-  }
-  if (limits.projectRemaining !== null && limits.projectRemaining < cost) {
-    blockers.push({
-      code: 'project_budget_exceeded',
-      message: `The project's budget has ${String(limits.projectRemaining)} credits left; this needs ${String(cost)}. Ask a manager to raise it, or reduce the cost.`,
-    });
-  }
-  const overSpend = spendable !== undefined && cost > spendable;
+  blockers.push(...verdict.refusals.map((refusal) => ({ code: refusal.code, field: refusal.field, message: refusal.message })));
+  if (!verdict.estimate.ok) return { request, estimate: verdict.estimate, blockers, suggestion: undefined, spendable };
+  if (!known) blockers.push({ code: 'loading', message: 'Reading the balances…' });
+  const cost = verdict.estimate.credits;
   let suggestion: Assessment['suggestion'];
-  if (overSpend) {
-    const cheaper = suggestCheaper(request, spendable, catalog);
+  if (spendable !== undefined && cost > spendable) {
+    const cheaper = suggestCheaper(request, spendable, catalog, limits.usage ?? {});
     if (cheaper.ok && cheaper.changes.length > 0 && isAllowed(cheaper.estimate.modelId, limits.allowedModels)) suggestion = cheaper;
   }
-  return { request, estimate: priced, blockers, suggestion, spendable };
+  return { request, estimate: verdict.estimate, blockers, suggestion, spendable };
 }
 
-/** The document settings that apply a suggestion (an explicit model replaces a quality level). */
-export function settingsFromSuggestion(request: GenerationRequest): Partial<CollabSettings> {
+/**
+ * The document settings that apply a suggestion, as one change: an explicit model replaces a
+ * quality level, and a step count the new model does not take is removed.
+ */
+export function settingsFromSuggestion(request: GenerationRequest): Partial<Record<keyof CollabSettings, unknown>> {
   return {
     model: request.model,
+    quality: undefined,
     width: request.width,
     height: request.height,
-    ...(request.steps === undefined ? {} : { steps: request.steps }),
+    steps: request.steps,
     ...(request.variations === undefined ? {} : { variations: request.variations }),
     ...(request.outpaint === undefined
       ? {}
