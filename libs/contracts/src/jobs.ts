@@ -20,8 +20,11 @@ export type MaskStroke = z.infer<typeof maskStroke>;
 
 export const submitJobRequest = z
   .strictObject({
-    /** Priced by @atelier/pricing: operation, model or quality, width, height, steps, variations, outpaint. */
-    request: generationRequestInput,
+    /**
+     * Priced by @atelier/pricing: operation, model or quality, width, height, steps, variations,
+     * outpaint. With a workspace, its shared settings make the request (these fill what it lacks).
+     */
+    request: generationRequestInput.default({}),
     /** Required by the operations that take one (pricing's operationInputs); upscales and background removal need none. */
     prompt: z.string().trim().max(jobLimits.promptLength).default(''),
     negativePrompt: z.string().max(jobLimits.promptLength).optional(),

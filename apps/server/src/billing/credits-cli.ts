@@ -106,8 +106,8 @@ async function setCatalog(command: CatalogCommand, url: string): Promise<string>
     ]);
     await client.query(
       `insert into audit_entries (organization_id, actor_id, action, target_type, target_id, before, after)
-       values ($1, null, 'pricing.catalog', 'organization', $1, $2::jsonb, $3::jsonb)`,
-      [command.organizationId, JSON.stringify({ catalog: organization.pricing_catalog }), JSON.stringify({ catalog: command.choice, operator: os.userInfo().username, via: 'npm run credits' })],
+       values ($1, null, 'pricing.catalog', 'organization', $2, $3::jsonb, $4::jsonb)`,
+      [command.organizationId, command.organizationId, JSON.stringify({ catalog: organization.pricing_catalog }), JSON.stringify({ catalog: command.choice, operator: os.userInfo().username, via: 'npm run credits' })],
     );
     await client.query('commit');
     return `${organization.name} (${command.organizationId}) is now priced with the ${command.choice} catalog.`;
