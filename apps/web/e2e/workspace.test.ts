@@ -162,7 +162,7 @@ describe.skipIf(unavailable !== undefined)('two people in one workspace, in Chro
     await expect.poll(() => bob.getByTestId('collab-status').textContent()).toBe('Live');
     await expect.poll(() => bob.getByTestId('budget-remaining').getAttribute('data-value')).toBe('10');
     expect(await bob.getByTestId('generate').isDisabled()).toBe(true);
-    await expect.poll(() => bob.getByTestId('generate-reason').textContent()).toContain(`Your budget has 10 credits left; this needs ${String(cost)}.`);
+    await expect.poll(() => bob.getByTestId('generate-reason').textContent()).toContain(`This costs ${String(cost)} credits and your budget has 10 credits left`);
     await expect.poll(() => bob.getByTestId('cheaper').isVisible()).toBe(true);
     await screenshot(bob, artifacts, '07-over-budget');
     problems.overBudget = await accessibilityProblems(bob);

@@ -56,7 +56,7 @@ export const defaultOperation: Operation = 'text-to-image';
  * - the operation is the one set, or text-to-image when none (or an unknown one) is set;
  * - an explicit model wins over a quality level; either is ignored when it does not offer the
  *   operation, and then the catalog's default model for the operation is used;
- * - text-to-image takes the size set, or the model's first preset; every other operation takes the
+ * - text-to-image takes the size set (a side not set: the model's first preset's); every other operation takes the
  *   source image's size (and ignores a size left from text-to-image);
  * - a step count is kept only for a model that takes one, clamped to its range, else the model's
  *   default is recorded; variations default to 1;
@@ -101,11 +101,11 @@ function modelChoice(catalog: Catalog, operation: Operation, model: unknown, qua
 }
 
 function textToImageSize(settings: WorkspaceSettings, catalog: Catalog, modelId: string | undefined, operation: Operation): { width?: number; height?: number } {
-  const width = wholeNumber(read(settings, 'width'));
-  const height = wholeNumber(read(settings, 'height'));
-  if (width !== undefined && height !== undefined) return { width, height };
+  // Side by side, as the size control shows them: a side not set yet is the first preset's.
   const preset = modelId === undefined ? undefined : sizePresets(catalog, modelId, operation)[0];
-  return preset === undefined ? {} : { width: preset.width, height: preset.height };
+  const width = wholeNumber(read(settings, 'width')) ?? preset?.width;
+  const height = wholeNumber(read(settings, 'height')) ?? preset?.height;
+  return { ...(width === undefined ? {} : { width }), ...(height === undefined ? {} : { height }) };
 }
 
 function sourceSizeOf(settings: WorkspaceSettings, context: BuildContext): { width?: number; height?: number } {

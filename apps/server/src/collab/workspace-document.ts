@@ -49,19 +49,20 @@ const REQUEST_SETTINGS = ['operation', 'model', 'quality', 'width', 'height', 's
 export interface AppliedDocument {
   body: SubmitJobRequest;
   /**
-   * The body's request with the document's settings over it, as the document holds them (any
-   * value two editors left): @atelier/pricing's buildRequest makes the one request from it.
+   * The document's settings as it holds them (any value two editors left); the body's request is
+   * not used: @atelier/pricing's buildRequest makes the one request from these, as the browser does.
    */
   settings: Record<string, unknown>;
 }
 
 /**
- * The submit body with the workspace document applied. The document WINS over the body for every
- * value it holds (a non-empty prompt, each setting present, a non-empty mask): what the users see
- * together is what is generated. Values the document lacks come from the body.
+ * The submit body with the workspace document applied. The document WINS over the body (a
+ * non-empty prompt, the settings, a non-empty mask): what the users see together is what is
+ * generated. The prompt, negative prompt, search text and mask the document lacks come from the body.
  */
 export function applySnapshot(body: SubmitJobRequest, snapshot: WorkspaceSnapshot): AppliedDocument {
-  const settings: Record<string, unknown> = { ...body.request };
+  // The document's settings alone make the request, exactly as the browser builds it from them.
+  const settings: Record<string, unknown> = {};
   for (const key of REQUEST_SETTINGS) {
     const value = snapshot.settings[key];
     if (value !== undefined) settings[key] = value;
