@@ -1,8 +1,9 @@
-import type { CollabMaskStroke, CollabSettings } from '@atelier/contracts';
+import { collabSettingKeys, type CollabMaskStroke, type CollabSettings } from '@atelier/contracts';
 import * as Y from 'yjs';
 import { collabFields } from '../collab/fields.js';
 
-const settingKeys = ['operation', 'model', 'quality', 'width', 'height', 'steps', 'seed', 'variations', 'sourceAssetId', 'outpaint'] as const satisfies readonly (keyof CollabSettings)[];
+// The one list of setting keys, shared with the server's reading of the same document.
+const settingKeys = collabSettingKeys;
 
 /**
  * Runes over a workspace's Yjs document: the settings map and the prompt text as plain state that
