@@ -1,9 +1,12 @@
 import { cleanup, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
-import type { WorkspaceView } from '@atelier/contracts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AssetView, WorkspaceView } from '@atelier/contracts';
 import AssetDetailPanel from './AssetDetailPanel.svelte';
-import type { AssetDetail } from './handoff.js';
+
+
+import type { AssetDetail, GalleryAction } from './handoff.js';
+import type { HandoffTarget } from './open-in-workspace.js';
 
 const orgId = '11111111-1111-4111-8111-111111111111';
 const assetId = '33333333-3333-4333-8333-333333333333';
@@ -44,9 +47,11 @@ const detail: AssetDetail = {
   settings: { request: { operation: 'text-to-image', model: 'flux-dev', width: 1024, height: 768, steps: 28, variations: 1 }, prompt: 'a lighthouse at dusk', negativePrompt: 'people', seed: 42 },
 };
 
+const onOpen = vi.fn((_asset: AssetView, _action: GalleryAction, _target: HandoffTarget) => Promise.resolve());
+
 function setup(props: { canGenerate?: boolean; workspaces?: WorkspaceView[] } = {}) {
   render(AssetDetailPanel, {
-    props: { detail, orgId, workspaces: props.workspaces ?? [hero, social], projectName: undefined, canGenerate: props.canGenerate ?? true, workspacesHref: `/orgs/${orgId}/workspaces` },
+    props: { detail, orgId, workspaces: props.workspaces ?? [hero, social], projectName: undefined, canGenerate: props.canGenerate ?? true, workspacesHref: `/orgs/${orgId}/workspaces`, onOpen },
   });
 }
 
@@ -63,14 +68,21 @@ describe('AssetDetailPanel', () => {
     expect(screen.getByRole('link', { name: 'Download PNG' }).getAttribute('href')).toBe(`${detail.asset.url}?download=1`);
   });
 
-  it('opens the workspace the image was made in, or the one picked, with the action in the URL', async () => {
+  beforeEach(() => {
+    onOpen.mockClear();
+  });
+
+  it('opens a new workspace by default, so teammates’ work is never overwritten; or the one picked, with the action in the URL', async () => {
     setup();
     const user = userEvent.setup();
-    expect(screen.getByRole('link', { name: 'Remix' }).getAttribute('href')).toBe(`/orgs/${orgId}/workspaces/${social.id}?from=${assetId}&use=remix`);
+    expect(screen.getByLabelText<HTMLSelectElement>('Workspace').value).toBe('new');
+    await user.click(screen.getByRole('button', { name: 'Remix' }));
+    // The image's project when it has one, else the project of the workspace it was made in.
+    expect(onOpen).toHaveBeenLastCalledWith(detail.asset, 'remix', { kind: 'new', projectId: social.projectId });
     await user.selectOptions(screen.getByLabelText('Workspace'), 'Hero images');
-    expect(screen.getByRole('link', { name: 'Use these settings' }).getAttribute('href')).toBe(`/orgs/${orgId}/workspaces/${hero.id}?from=${assetId}&use=settings`);
-    expect(screen.getByRole('link', { name: 'Inpaint' }).getAttribute('href')).toContain('use=inpaint');
-    expect(screen.getByRole('link', { name: 'Outpaint' }).getAttribute('href')).toContain('use=outpaint');
+    expect(screen.getByText(/asks first/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Use these settings' }));
+    expect(onOpen).toHaveBeenLastCalledWith(detail.asset, 'settings', { kind: 'existing', workspaceId: hero.id });
   });
 
   it('tells a team without workspaces how to get one, and viewers only download', () => {
@@ -78,7 +90,7 @@ describe('AssetDetailPanel', () => {
     expect(screen.getByRole('link', { name: 'Create one' }).getAttribute('href')).toBe(`/orgs/${orgId}/workspaces`);
     cleanup();
     setup({ canGenerate: false });
-    expect(screen.queryByRole('link', { name: 'Remix' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Remix' })).toBeNull();
     expect(screen.getByRole('link', { name: 'Download PNG' })).toBeTruthy();
   });
 });
