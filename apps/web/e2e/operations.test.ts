@@ -153,6 +153,26 @@ describe.skipIf(unavailable !== undefined)('every operation from one workspace, 
     }
     await screenshot(page, artifacts, 'operations-every-one');
     expect(problems).toEqual({ inpaint: [] });
+
+    // From the gallery: Remix opens a NEW workspace; this one keeps its prompt and settings.
+    const workspaceUrl = new URL(page.url()).pathname;
+    await page.goto(`/orgs/${organizationId}/gallery/${first.assetIds[0] ?? ''}`);
+    await page.getByRole('button', { name: 'Remix' }).click();
+    await page.waitForURL((url) => url.pathname !== workspaceUrl && /\/workspaces\/[0-9a-f-]{36}$/.test(url.pathname));
+    await expect.poll(() => page.getByTestId('collab-status').textContent()).toBe('Live');
+    await expect.poll(() => page.locator('h1').textContent()).toContain('Remix: a ceramic vase');
+    await expect.poll(() => page.getByTestId('cost').getAttribute('data-credits')).not.toBeNull();
+    // Into the existing workspace it asks first, and whoever applied it can undo it.
+    await page.goto(`/orgs/${organizationId}/gallery/${first.assetIds[0] ?? ''}`);
+    await page.getByLabel('Workspace', { exact: true }).selectOption({ label: 'Every operation' });
+    await page.getByRole('button', { name: 'Use these settings' }).click();
+    await page.waitForURL(`**${workspaceUrl}`);
+    await expect.poll(() => page.getByTestId('handoff-confirm').isVisible()).toBe(true);
+    await expect.poll(() => page.getByLabel('Operation').inputValue()).toBe('upscale-creative');
+    await page.getByRole('button', { name: 'Replace them' }).click();
+    await expect.poll(() => page.getByLabel('Operation').inputValue()).toBe('text-to-image');
+    await page.getByTestId('handoff-undo').getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.getByLabel('Operation').inputValue()).toBe('upscale-creative');
   });
 
   test('a member’s workspace learns a manager’s change of allowed models live, and a free-tier model costs 0 and says so', async () => {
