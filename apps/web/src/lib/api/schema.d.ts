@@ -2359,7 +2359,8 @@ export interface operations {
                     projectId?: string;
                     /** @default  */
                     prompt?: string;
-                    request: {
+                    /** @default {} */
+                    request?: {
                         height?: number;
                         mask?: {
                             coverage: number;
