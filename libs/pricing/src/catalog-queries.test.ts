@@ -27,7 +27,7 @@ describe('catalog queries for the UI', () => {
     expect(sizeRules(listA, 'flux-dev', 'outpaint')).toEqual({ multipleOf: 32, minimumSide: 256, maximumSide: 2048, maximumMegapixels: 4.2 });
     expect(sizePresets(listA, 'flux-dev', 'text-to-image')).toContainEqual({ width: 1024, height: 1440 });
     expect(sizePresets(listA, 'nope', 'text-to-image')).toEqual([]);
-    expect(stepRange(listA, 'flux-dev')).toEqual({ minimum: 1, maximum: 50, default: 25 });
+    expect(stepRange(listA, 'flux-dev')).toEqual({ minimum: 20, maximum: 50, default: 25 });
     expect(defaultSteps(listA, 'flux-schnell')).toBe(4);
     expect(defaultSteps(listB, 'stability-ultra')).toBeUndefined();
   });

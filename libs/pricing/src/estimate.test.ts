@@ -12,10 +12,11 @@ describe('estimate', () => {
       ok: true,
       credits: 50,
       catalogId: 'default',
-      catalogVersion: 1,
+      catalogVersion: 2,
       operation: 'text-to-image',
       modelId: 'flux-dev',
       provider: 'black-forest-labs',
+      steps: 25,
     });
   });
 
@@ -69,10 +70,11 @@ describe('estimate', () => {
         },
       ],
       catalogId: 'default',
-      catalogVersion: 1,
+      catalogVersion: 2,
       operation: 'text-to-image',
       modelId: 'huggingface-flux-dev',
       provider: 'huggingface',
+      steps: undefined,
       freeUnits: { allowanceId: 'huggingface-flux', period: 'month', units: 2 },
     });
   });
@@ -100,7 +102,7 @@ describe('estimate', () => {
     const result = estimate({ operation: 'text-to-image', model: 'flux-schnell', width: 256, height: 256, steps: 1 }, parsed.catalog);
     expect(result).toMatchObject({ ok: true, credits: 5 });
     expect(result.ok && result.lineItems[0]?.description).toBe(
-      'Flux.1 [schnell] text-to-image, 256×256 = 0.07 MP × 1 step × 10 tokens per MP·step = 0.66, raised to the minimum of 5 tokens',
+      'Flux.1 [schnell] text-to-image, 256×256 = 0.07 MP × 1 step × 9.1 tokens per MP·step = 0.60, raised to the minimum of 5 tokens',
     );
   });
 

@@ -16,14 +16,14 @@ describe('suggestCheaper', () => {
     const suggestion = suggestCheaper(dev, 30, listA);
     expect(suggestion).toMatchObject({
       ok: true,
-      request: { operation: 'text-to-image', model: 'flux-dev', width: 896, height: 896, steps: 19, variations: 1 },
-      estimate: { credits: 29 },
+      request: { operation: 'text-to-image', model: 'flux-dev', width: 832, height: 832, steps: 23, variations: 1 },
+      estimate: { credits: 30 },
       changes: [
-        { field: 'width', from: 1024, to: 896 },
-        { field: 'height', from: 1024, to: 896 },
-        { field: 'steps', from: 25, to: 19 },
+        { field: 'width', from: 1024, to: 832 },
+        { field: 'height', from: 1024, to: 832 },
+        { field: 'steps', from: 25, to: 23 },
       ],
-      hint: 'To fit 30 tokens: 896×896 instead of 1024×1024, 19 steps instead of 25 (29 tokens)',
+      hint: 'To fit 30 tokens: 832×832 instead of 1024×1024, 23 steps instead of 25 (30 tokens)',
     });
   });
 

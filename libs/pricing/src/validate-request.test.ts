@@ -76,7 +76,7 @@ describe('request validation', () => {
   });
 
   it('checks steps against the model, and refuses them for a model without steps', () => {
-    expect(errorsOf({ ...dev, steps: 51 })).toMatchObject([{ field: 'steps', code: 'out_of_range', allowed: { min: 1, max: 50 } }]);
+    expect(errorsOf({ ...dev, steps: 51 })).toMatchObject([{ field: 'steps', code: 'out_of_range', allowed: { min: 20, max: 50 } }]);
     expect(errorsOf({ operation: 'text-to-image', model: 'stability-ultra', width: 1024, height: 1024, steps: 30 }, defaultCatalog)).toEqual([
       { field: 'steps', code: 'not_supported', message: 'Stable Image Ultra takes no step count' },
     ]);

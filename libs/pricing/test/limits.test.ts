@@ -46,7 +46,7 @@ describe('request limits', () => {
 
   it('holds steps to the model range', () => {
     expect(estimate({ ...dev, steps: 50 }, listA).ok).toBe(true);
-    expect(estimate({ ...dev, steps: 51 }, listA)).toMatchObject({ ok: false, errors: [{ field: 'steps', allowed: { min: 1, max: 50 } }] });
+    expect(estimate({ ...dev, steps: 51 }, listA)).toMatchObject({ ok: false, errors: [{ field: 'steps', allowed: { min: 20, max: 50 } }] });
   });
 
   it('quotes a rejected value in short', () => {

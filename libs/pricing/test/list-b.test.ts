@@ -3,8 +3,9 @@ import { estimate, listB, modelForQuality } from '../src/index.js';
 import { creditsOf } from './priced.js';
 
 // The figures List B states (pricing-reference.md), each against List B's own catalog. Ranges
-// resolve by size: the lower end up to 1 MP (10⁶ px), the upper end above, so 1024×1024
-// (1.05 MP) takes the upper end and 960×960 (0.92 MP) the lower.
+// resolve by output size, with the point chosen per operation so that every worked example comes
+// out exact at one size, 1024×1024 (1.05 MP): most take their upper end there, search & recolor
+// and general edit a point below it, and their upper end only above 1.1 MP.
 
 const large = { width: 1024, height: 1024 };
 const small = { width: 960, height: 960 };
@@ -30,7 +31,7 @@ describe('List B worked examples', () => {
   it('1 Premium image (6) + background removal (3) + 3 recolors (4 each) = 21', () => {
     const image = creditsOf(create('premium'), listB);
     const removal = creditsOf(edit('remove-background'), listB);
-    const recolors = creditsOf(edit('search-and-recolor', small, 3), listB);
+    const recolors = creditsOf(edit('search-and-recolor', large, 3), listB);
     expect([image, removal, recolors]).toEqual([6, 3, 12]);
     expect(image + removal + recolors).toBe(21);
   });
@@ -81,23 +82,25 @@ describe('List B prices', () => {
     for (let count = 1; count <= 20; count += 1) expect(creditsOf(create('standard', count), listB)).toBe(4 * count);
   });
 
-  it('edit operations take the lower end up to 1 MP and the upper end above', () => {
+  it('edit operations span their ranges by size: smaller, 1024×1024 (the worked examples) and larger', () => {
+    const tiny = { width: 640, height: 640 };
+    const big = { width: 1280, height: 1024 };
     const ranges = {
-      'remove-background': [2, 3],
-      inpaint: [3, 4],
-      outpaint: [4, 5],
-      'search-and-replace': [4, 5],
-      'search-and-recolor': [4, 5],
-      'replace-background-and-relight': [5, 6],
-      'general-edit': [3, 5],
+      'remove-background': [2, 3, 3],
+      inpaint: [3, 4, 4],
+      'search-and-replace': [4, 5, 5],
+      'search-and-recolor': [4, 4, 5],
+      'replace-background-and-relight': [5, 6, 6],
+      'general-edit': [3, 4, 5],
     } as const;
     for (const [operation, range] of Object.entries(ranges)) {
-      const extra = operation === 'inpaint' ? { mask: { coverage: 0.5 } } : operation === 'outpaint' ? { outpaint: { right: 64 } } : {};
-      // Outpaint is priced on its final canvas: 896×960 grown by 64 px is 0.92 MP; 1024×1024 grown is 1.11 MP.
-      const lower = creditsOf({ ...edit(operation, operation === 'outpaint' ? { width: 896, height: 960 } : small), ...extra }, listB);
-      const upper = creditsOf({ ...edit(operation), ...extra }, listB);
-      expect([lower, upper]).toEqual(range);
+      const extra = operation === 'inpaint' ? { mask: { coverage: 0.5 } } : {};
+      const at = (size: { width: number; height: number }) => creditsOf({ ...edit(operation, size), ...extra }, listB);
+      expect([at(operation === 'general-edit' ? tiny : small), at(large), at(big)], operation).toEqual(range);
     }
+    // Outpaint is priced on its final canvas: 896×960 grown by 64 px is 0.92 MP; 1024×1024 grown is 1.11 MP.
+    const outpaint = (size: { width: number; height: number }) => creditsOf({ ...edit('outpaint', size), outpaint: { right: 64 } }, listB);
+    expect([outpaint({ width: 896, height: 960 }), outpaint(large)]).toEqual([4, 5]);
   });
 
   it('Upscale: fast (4×) 2, conservative (to 4K) 6, creative (to 4K) 6', () => {
