@@ -72,7 +72,7 @@ describe('generation jobs through the real queue', () => {
       headers: { cookie: (member.client as unknown as { cookie: string }).cookie },
     });
     const png = Buffer.from(await response.arrayBuffer());
-    expect(readPngText(png)).toMatchObject({ 'atelier:prompt': 'settings inside', 'atelier:seed': '5', 'atelier:model': 'flux-schnell', 'atelier:catalog': 'default@1' });
+    expect(readPngText(png)).toMatchObject({ 'atelier:prompt': 'settings inside', 'atelier:seed': '5', 'atelier:model': 'flux-schnell', 'atelier:catalog': 'default@2' });
     expect((await sharp(png).metadata()).width).toBe(512);
   });
 

@@ -42,7 +42,7 @@ describe('cost line', () => {
     render(CostLine, { assessment, onApplySuggestion: apply });
 
     expect(costOf()).toBe('50 credits');
-    expect(screen.getByTestId('cheaper').textContent).toContain('To fit 20 credits: 832×832 instead of 1024×1024, 15 steps instead of 25 (20 credits)');
+    expect(screen.getByTestId('cheaper').textContent).toContain('To fit 20 credits: 704×704 instead of 1024×1024, 21 steps instead of 25 (20 credits)');
     await user.click(screen.getByRole('button', { name: 'Use 20 credits settings' }));
     expect(apply).toHaveBeenCalledOnce();
   });
