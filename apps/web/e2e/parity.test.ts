@@ -38,7 +38,7 @@ type Edit =
 
 type Step =
   | { kind: 'edits'; first: Edit; second: Edit | undefined }
-  | { kind: 'budget'; limitCredits: number | null; allowedModels: string[] | null }
+  | { kind: 'budget'; limitCredits: number | null; allowedModels: readonly string[] | null }
   | { kind: 'generate' };
 
 const stroke: MaskStroke = { tool: 'brush', width: 180, points: [100, 100, 300, 260, 420, 140] };
