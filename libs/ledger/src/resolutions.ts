@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { collectAfterResolution } from './deficits.js';
 import { assert } from './assert.js';
 import { decode } from './codec.js';
 import { asRecords, field, queryOne, stringField } from './database.js';
@@ -113,6 +114,12 @@ export async function resolveHolds(
     plan.setPoolVersion(orgId, state.balance.balanceVersion);
   }
   await applyWritePlan(client, plan);
+  // Released credits of a refunded grant are taken back now; captured ones are owed.
+  if (!plan.isEmpty()) {
+    const collected = await collectAfterResolution(client, locked, state.balance, [...state.grants.keys()], now);
+    // The results share this object: they report the balance after the collection too.
+    Object.assign(state.balance, collected);
+  }
   return { results, balance: state.balance, changed: !plan.isEmpty() };
 }
 

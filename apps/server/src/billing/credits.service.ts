@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type pg from 'pg';
 import type { GrantSource, PoolBalance } from '@atelier/ledger';
 import { JobEventsRepository } from '../jobs/job-events.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
@@ -32,7 +33,7 @@ export class CreditsService {
     @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
   ) {}
 
-  /** Grants what a payment bought; idempotent on `key`. */
+  /** Grants what a payment bought; idempotent on `key`. With `client`, inside the caller's transaction. */
   async grant(request: {
     organizationId: string;
     key: string;
@@ -41,7 +42,7 @@ export class CreditsService {
     expiresAt: Date | null;
     purchaseId: string;
     reason: string;
-  }): Promise<PaidGrant> {
+  }, client?: pg.ClientBase): Promise<PaidGrant> {
     const result = await this.ledger.ledger.grant({
       operationId: operationIdOf(request.key),
       orgId: request.organizationId,
@@ -51,7 +52,7 @@ export class CreditsService {
       reference: { purchaseId: request.purchaseId },
       actorId: request.organizationId,
       reason: request.reason,
-    });
+    }, client);
     if (!result.ok) {
       throw new Error(`the ledger refused the grant ${request.key}: ${result.code}`);
     }
@@ -59,10 +60,11 @@ export class CreditsService {
     return { grantId: result.grant.grantId, balance: result.balance, settledDeficitCredits: result.settledDeficitCredits, replayed: result.replayed };
   }
 
-  /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. */
-  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }): Promise<{
+  /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. With `client`, inside the caller's transaction. */
+  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: pg.ClientBase): Promise<{
     reclaimedCredits: bigint;
     deficitAddedCredits: bigint;
+    waitingCredits: bigint;
     deficitCredits: bigint;
     replayed: boolean;
   }> {
@@ -74,7 +76,7 @@ export class CreditsService {
       reference: { purchaseId: request.purchaseId },
       actorId: request.organizationId,
       reason: request.reason,
-    });
+    }, client);
     if (!result.ok) {
       throw new Error(`the ledger refused the claw-back ${request.key}: ${result.code}`);
     }
@@ -82,7 +84,7 @@ export class CreditsService {
       this.events.balanceChanged(request.organizationId, result.balance);
       this.logger.log(`claw-back ${request.key}: ${String(result.reclaimedCredits)} reclaimed, deficit +${String(result.deficitAddedCredits)}`);
     }
-    return { reclaimedCredits: result.reclaimedCredits, deficitAddedCredits: result.deficitAddedCredits, deficitCredits: result.deficitCredits, replayed: result.replayed };
+    return { reclaimedCredits: result.reclaimedCredits, deficitAddedCredits: result.deficitAddedCredits, waitingCredits: result.waitingCredits, deficitCredits: result.deficitCredits, replayed: result.replayed };
   }
 
   async settleDeficit(organizationId: string, actorId: string): Promise<{ settledCredits: bigint; deficitCredits: bigint }> {

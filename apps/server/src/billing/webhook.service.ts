@@ -6,7 +6,10 @@ import { ApiError } from '../common/error.filter.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AutoTopUpService } from './auto-top-up.service.js';
 import { BillingAlerts } from './billing-alerts.js';
-import { BillingRepository, type PaymentRow } from './billing.repository.js';
+import type pg from 'pg';
+import { ClockRepository } from '../repositories/clock.repository.js';
+import { BillingRepository, restoreReferenceOf, type PaymentRow } from './billing.repository.js';
+import { clawedBackCredits, disputeOutcome, paymentStanding, type PaymentMoney } from './money-rules.js';
 import { billingCurrency, creditPackage, subscriptionTier } from './catalog.js';
 import { CreditsService, operationIdOf } from './credits.service.js';
 import { notConfigured, StripeRepository, type StripeEvent } from './stripe.repository.js';
@@ -41,6 +44,7 @@ export class WebhookService {
     @Inject(AutoTopUpService) private readonly autoTopUp: AutoTopUpService,
     @Inject(BillingAlerts) private readonly alerts: BillingAlerts,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+    @Inject(ClockRepository) private readonly clock: ClockRepository,
   ) {}
 
   async receive(rawBody: unknown, signature: string | undefined): Promise<WebhookOutcome> {
@@ -109,13 +113,12 @@ export class WebhookService {
       case 'payment_intent.payment_failed':
         return this.paymentIntentFailed(event.data.object);
       case 'charge.refunded':
-        await this.chargeRefunded(event.data.object);
-        return true;
       case 'charge.dispute.created':
-        await this.disputeCreated(event.data.object);
-        return true;
+      case 'charge.dispute.updated':
       case 'charge.dispute.closed':
-        await this.disputeClosed(event.data.object);
+      case 'charge.dispute.funds_withdrawn':
+      case 'charge.dispute.funds_reinstated':
+        await this.reconcilePayment(idOf(event.data.object.payment_intent));
         return true;
       default:
         return false;
@@ -145,6 +148,7 @@ export class WebhookService {
       reason: `Package ${creditPackage(payment.item as CreditPackageId).name}`,
     });
     await this.billing.markPaid(payment.id, { ledgerGrantId: granted.grantId.toString(), stripePaymentIntentId: paymentIntentId });
+    await this.reconcilePayment(paymentIntentId); // a refund or dispute that arrived first
     // The card Checkout saved (setup_future_usage) is what auto top-up charges.
     const full = await this.stripe.retrieveCheckoutSession(session.id);
     const intent = full.payment_intent;
@@ -317,6 +321,7 @@ export class WebhookService {
     const { organizationId, paymentId, kind } = intent.metadata;
     if (kind !== 'auto_top_up' || organizationId === undefined || paymentId === undefined) return false;
     await this.autoTopUp.succeeded(organizationId, paymentId, intent.id);
+    await this.reconcilePayment(intent.id);
     return true;
   }
 
@@ -329,102 +334,103 @@ export class WebhookService {
 
   /* ---------- refunds and disputes ---------- */
 
-  private async chargeRefunded(charge: Stripe.Charge): Promise<void> {
-    await this.clawBack(charge.payment_intent, `refund:${charge.id}:${String(charge.amount_refunded)}`, (payment) => ({
-      cents: Math.min(charge.amount_refunded, payment.amountCents),
-      refundedCents: charge.amount_refunded,
-      status: charge.amount_refunded >= payment.amountCents ? 'refunded' : 'partially_refunded',
-      reason: charge.amount_refunded >= payment.amountCents ? 'payment refunded' : 'payment partly refunded',
-    }));
-  }
-
-  private async disputeCreated(dispute: Stripe.Dispute): Promise<void> {
-    await this.clawBack(dispute.payment_intent, `dispute:${dispute.id}`, (payment) => ({
-      cents: Math.min(dispute.amount, payment.amountCents),
-      disputedCents: dispute.amount,
-      status: 'disputed',
-      reason: `payment disputed (${dispute.reason})`,
-    }));
+  /**
+   * One account per payment: its refunds and disputes are read from Stripe as they are now (not
+   * from the event, which may be stale, repeated or out of order), the money rules say how many of
+   * its credits it still covers, and the ledger moves the difference from what it covered so far,
+   * in the same transaction as our record of it. Any order and number of events ends the same.
+   */
+  private async reconcilePayment(paymentIntentId: string | null): Promise<void> {
+    if (paymentIntentId === null) return;
+    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
+    // Not ours, or not paid yet: recording it as paid reconciles it then.
+    if (found === null || found.status === 'pending' || found.status === 'failed') return;
+    const alert = await this.billing.withOrganizationLock(found.organizationId, async (client) => {
+      const payment = await this.billing.paymentBy('id', found.id, client);
+      if (payment === null) return null;
+      const state = await this.stripe.paymentMoneyState(paymentIntentId);
+      const money: PaymentMoney = {
+        amountCents: payment.amountCents,
+        credits: payment.credits,
+        refundedCents: state.refundedCents,
+        disputes: state.disputes.map((dispute) => ({ id: dispute.id, amountCents: dispute.amountCents, outcome: disputeOutcome(dispute.status) })),
+      };
+      const target = clawedBackCredits(money);
+      const grants = await this.billing.paymentGrants(client, payment);
+      const restoredCredits = grants.filter((grant) => grant.restore).reduce((sum, grant) => sum + grant.amountCredits, 0);
+      const applied = grants.reduce((sum, grant) => sum + grant.clawedBackCredits, 0) - restoredCredits;
+      const moved = { takenCredits: 0, reclaimedCredits: 0n, deficitAddedCredits: 0n, waitingCredits: 0n };
+      if (target > applied) {
+        let due = target - applied;
+        // Newest first: credits a won dispute gave back go before the grant the payment bought.
+        for (const grant of grants) {
+          const take = Math.min(due, grant.amountCredits - grant.clawedBackCredits);
+          if (take <= 0) continue;
+          const result = await this.credits.clawBack(
+            {
+              organizationId: payment.organizationId,
+              key: `payment-claw:${payment.id}:${String(grant.grantId)}:${String(grant.clawedBackCredits)}`,
+              grantId: grant.grantId,
+              credits: take,
+              purchaseId: paymentIntentId,
+              reason: paymentStanding(money) === 'disputed' ? 'payment disputed' : 'payment refunded',
+            },
+            client,
+          );
+          due -= take;
+          moved.takenCredits += take;
+          moved.reclaimedCredits += result.reclaimedCredits;
+          moved.deficitAddedCredits += result.deficitAddedCredits;
+          moved.waitingCredits += result.waitingCredits;
+        }
+      } else if (target < applied) {
+        await this.restoreCredits(client, payment, applied - target, grants.length - 1);
+      }
+      await this.billing.recordPaymentMoney(client, payment.id, {
+        refundedCents: money.refundedCents,
+        disputedCents: money.disputes.filter((dispute) => dispute.outcome !== 'won').reduce((sum, dispute) => sum + dispute.amountCents, 0),
+        clawedBackCredits: target,
+        status: paymentStanding(money),
+      });
+      return moved.deficitAddedCredits > 0n || moved.waitingCredits > 0n ? { payment, target, moved, standing: paymentStanding(money) } : null;
+    });
+    if (alert === null) return;
+    const deficit = await this.credits.deficit(alert.payment.organizationId);
+    const { moved } = alert;
+    const waiting = moved.waitingCredits > 0n ? ` ${String(moved.waitingCredits)} are held by jobs still running: what they spend is owed too, what they release is taken back.` : '';
+    await this.alerts.raise({
+      organizationId: alert.payment.organizationId,
+      kind: 'billing_deficit',
+      key: `payment:${alert.payment.id}:${String(alert.target)}`,
+      title: 'Credits owed after a refund',
+      message:
+        `A ${alert.standing === 'disputed' ? 'dispute' : 'refund'} took back ${String(moved.takenCredits)} credits: ${String(moved.reclaimedCredits)} unspent, ` +
+        `${String(moved.deficitAddedCredits)} already spent.${waiting} The org owes ${String(deficit.credits)} credits` +
+        (deficit.credits > 0 ? ': new generations are paused until credits are added.' : '.'),
+      data: { deficitCredits: deficit.credits, paymentId: alert.payment.id },
+    });
   }
 
   /**
-   * A dispute the org won gives back what it took: the same credits, granted again (never
-   * expiring; they pay off any deficit first). A lost dispute changes nothing more.
+   * Gives back credits a won dispute no longer takes: a new grant (it pays off any deficit first),
+   * expiring when the payment's own credits do; none when that time has passed (they would be
+   * born expired).
    */
-  private async disputeClosed(dispute: Stripe.Dispute): Promise<void> {
-    if (dispute.status !== 'won') return;
-    const paymentIntentId = idOf(dispute.payment_intent);
-    if (paymentIntentId === null) return;
-    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
-    if (found === null) return;
-    await this.billing.withOrganizationLock(found.organizationId, async () => {
-      const payment = await this.billing.paymentBy('id', found.id);
-      if (payment === null) return;
-      const disputed = payment.amountCents === 0 ? payment.credits : Math.floor((payment.credits * Math.min(dispute.amount, payment.amountCents)) / payment.amountCents);
-      const credits = Math.min(disputed, payment.clawedBackCredits);
-      if (credits <= 0) return;
-      const granted = await this.credits.grant({
+  private async restoreCredits(client: pg.ClientBase, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<void> {
+    const expiresAt = payment.kind === 'subscription' ? payment.periodEnd : null;
+    if (expiresAt !== null && expiresAt.getTime() <= this.clock.now().getTime()) return;
+    await this.credits.grant(
+      {
         organizationId: payment.organizationId,
-        key: `dispute-won:${dispute.id}`,
-        source: 'purchase',
+        key: `payment-restore:${payment.id}:${String(restoresSoFar)}`,
+        source: payment.kind === 'subscription' ? 'subscription' : 'purchase',
         credits,
-        expiresAt: null,
-        purchaseId: paymentIntentId,
+        expiresAt,
+        purchaseId: restoreReferenceOf(payment),
         reason: 'dispute won: credits given back',
-      });
-      if (!granted.replayed) await this.billing.recordDisputeWon(payment.id, credits);
-    });
-  }
-
-  /**
-   * Takes back the credits a refund or dispute covers (in proportion to the money), once: the
-   * unspent part of the grant goes back, the spent part becomes the org's deficit.
-   */
-  private async clawBack(
-    paymentIntent: string | Stripe.PaymentIntent | null,
-    key: string,
-    coverage: (payment: PaymentRow) => { cents: number; refundedCents?: number; disputedCents?: number; status: PaymentRow['status']; reason: string },
-  ): Promise<void> {
-    const paymentIntentId = idOf(paymentIntent);
-    if (paymentIntentId === null) return;
-    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
-    if (found === null) return;
-    await this.billing.withOrganizationLock(found.organizationId, async () => {
-      const payment = await this.billing.paymentBy('id', found.id);
-      if (payment === null) return;
-      const covered = coverage(payment);
-      const targetCredits = payment.amountCents === 0 ? payment.credits : Math.floor((payment.credits * covered.cents) / payment.amountCents);
-      const newCredits = targetCredits - payment.clawedBackCredits;
-      let deficitAdded = 0n;
-      if (newCredits > 0 && payment.ledgerGrantId !== null) {
-        const result = await this.credits.clawBack({
-          organizationId: payment.organizationId,
-          key,
-          grantId: BigInt(payment.ledgerGrantId),
-          credits: newCredits,
-          purchaseId: paymentIntentId,
-          reason: covered.reason,
-        });
-        deficitAdded = result.deficitAddedCredits;
-      }
-      await this.billing.recordClawBack(payment.id, {
-        refundedCents: covered.refundedCents,
-        disputedCents: covered.disputedCents,
-        clawedBackCredits: Math.max(targetCredits, payment.clawedBackCredits),
-        status: covered.status,
-      });
-      if (deficitAdded > 0n) {
-        const deficit = await this.credits.deficit(payment.organizationId);
-        await this.alerts.raise({
-          organizationId: payment.organizationId,
-          kind: 'billing_deficit',
-          key,
-          title: 'Credits owed after a refund',
-          message: `A ${covered.status === 'disputed' ? 'dispute' : 'refund'} took back ${String(targetCredits)} credits, ${String(deficitAdded)} of which were already spent. The org owes ${String(deficit.credits)} credits: new generations are paused until credits are added.`,
-          data: { deficitCredits: deficit.credits, paymentId: payment.id },
-        });
-      }
-    });
+      },
+      client,
+    );
   }
 }
 
