@@ -9,7 +9,7 @@ import { BillingAlerts } from './billing-alerts.js';
 import type pg from 'pg';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { BillingRepository, restoreReferenceOf, type PaymentRow } from './billing.repository.js';
-import { clawedBackCredits, disputeOutcome, paymentStanding, type PaymentMoney } from './money-rules.js';
+import { carryOverCredits, clawedBackCredits, disputeOutcome, paymentStanding, prorationCredits, type PaymentMoney, type ProrationLine } from './money-rules.js';
 import { billingCurrency, creditPackage, subscriptionTier } from './catalog.js';
 import { CreditsService, operationIdOf } from './credits.service.js';
 import { notConfigured, StripeRepository, type StripeEvent } from './stripe.repository.js';
@@ -199,8 +199,9 @@ export class WebhookService {
 
   /**
    * A paid subscription invoice grants the tier's credits for the period it pays for, expiring at
-   * its end: the whole allocation for a new period, the difference for an upgrade's prorated
-   * invoice, plus (for a new period) the unspent credits of the last period up to the rollover cap.
+   * its end: the whole allocation for a new period; for an upgrade's prorated invoice, the credits
+   * of the part of the period its proration lines bill (never the whole difference; a downgrade
+   * grants nothing); plus (for a new period) the last period's unspent credits up to the cap.
    */
   private async invoicePaid(payload: Stripe.Invoice): Promise<void> {
     const subscriptionId = idOf(payload.parent?.subscription_details?.subscription);
@@ -214,10 +215,10 @@ export class WebhookService {
     const periodEndSeconds = Math.max(...invoice.lines.data.map((line) => line.period.end));
     const periodEnd = new Date(periodEndSeconds * 1000);
     const allocation = subscriptionTier(tier).monthlyCredits;
-    const alreadyGranted = await this.billing.subscriptionCreditsForPeriod(organizationId, periodEnd);
     const upgrade = invoice.billing_reason === 'subscription_update';
+    const alreadyGranted = upgrade ? 0 : await this.billing.subscriptionCreditsForPeriod(organizationId, periodEnd);
     // A late invoice for a period already over grants nothing: those credits would be born expired.
-    const credits = periodEnd.getTime() <= Date.now() ? 0 : upgrade ? Math.max(0, allocation - alreadyGranted) : alreadyGranted > 0 ? 0 : allocation;
+    const credits = periodEnd.getTime() <= this.clock.now().getTime() ? 0 : upgrade ? await this.prorationOf(invoice) : alreadyGranted > 0 ? 0 : allocation;
     const paymentIntentId = idOf(invoice.payments?.data.find((entry) => entry.payment.payment_intent != null)?.payment.payment_intent);
     const payment = await this.billing.insertPayment({
       id: crypto.randomUUID(),
@@ -248,6 +249,25 @@ export class WebhookService {
     });
     await this.billing.markPaid(payment.id, { ledgerGrantId: granted.grantId.toString(), stripePaymentIntentId: paymentIntentId });
     if (invoice.billing_reason === 'subscription_cycle') await this.rollOver(organizationId, invoice.id, tier, periodEnd);
+    await this.reconcilePayment(paymentIntentId); // a refund or dispute that arrived first
+  }
+
+  /** The credits an upgrade's invoice buys: its lines as Stripe billed them, through the proration rule. */
+  private async prorationOf(invoice: Stripe.Invoice): Promise<number> {
+    const lines: ProrationLine[] = [];
+    for (const line of invoice.lines.data) {
+      const price = line.pricing?.price_details?.price;
+      if (price === undefined) continue;
+      const tier = await this.stripe.tierOfPrice(price);
+      if (tier === undefined) continue;
+      const unitAmount = Number(line.pricing?.unit_amount_decimal ?? Number.NaN);
+      lines.push({
+        tierCredits: subscriptionTier(tier).monthlyCredits,
+        unitAmountCents: Number.isFinite(unitAmount) && unitAmount > 0 ? unitAmount : subscriptionTier(tier).priceCents,
+        amountCents: line.amount,
+      });
+    }
+    return prorationCredits(lines);
   }
 
   private async tierOfInvoice(invoice: Stripe.Invoice): Promise<PaidTierId | undefined> {
@@ -269,11 +289,12 @@ export class WebhookService {
       if (previous.ledgerGrantId === null) continue;
       const state = await this.ledger.ledger.grantState(organizationId, BigInt(previous.ledgerGrantId));
       if (state === null) continue;
-      const room = cap === null ? Number.MAX_SAFE_INTEGER : cap - carried;
-      if (room <= 0) break;
-      if (state.grant.expiredAt === null && state.grant.availableCredits > 0n) {
-        // Not expired yet (the invoice came early): move its unspent credits rather than copy them.
-        const carry = Math.min(room, Number(state.grant.availableCredits));
+      const room = cap === null ? null : cap - carried;
+      if (room !== null && room <= 0) break;
+      if (state.grant.expiredAt === null) {
+        // Not swept yet (its period may be over or not): move its unspent credits rather than copy them.
+        const carry = carryOverCredits(Number(state.grant.remainingCredits - state.grant.heldCredits), room);
+        if (carry <= 0) continue;
         const revoked = await this.ledger.ledger.reverse({
           operationId: operationIdOf(`rollover-revoke:${invoiceId}:${previous.ledgerGrantId}`),
           transferId: state.grant.transferId,
@@ -283,7 +304,7 @@ export class WebhookService {
         });
         if (revoked.ok) carried += carry;
       } else {
-        carried += Math.min(room, Number(state.expiredCredits));
+        carried += carryOverCredits(Number(state.expiredCredits), room);
       }
     }
     if (carried <= 0) return;
@@ -304,13 +325,16 @@ export class WebhookService {
     const organizationId = await this.subscriptions.organizationOf(subscriptionId);
     if (organizationId === null) return;
     const subscription = await this.subscriptions.sync(subscriptionId, organizationId);
+    // A stale failure (the invoice since paid, or the subscription recovered by a later payment) alerts no one.
+    const current = await this.stripe.retrieveInvoice(invoice.id);
+    if (current.status !== 'open' || subscription === null || !['past_due', 'unpaid', 'incomplete'].includes(subscription.status)) return;
     const amount = `${(invoice.amount_due / 100).toFixed(2)} ${invoice.currency.toUpperCase()}`;
     await this.alerts.raise({
       organizationId,
       kind: 'payment_failed',
       key: `invoice:${invoice.id}:${String(invoice.attempt_count)}`,
       title: 'Subscription payment failed',
-      message: `The payment of ${amount} for the ${subscription?.tier ?? 'current'} plan failed, so the org is past due. Stripe will try again; update the card in the billing portal.`,
+      message: `The payment of ${amount} for the ${subscription.tier} plan failed, so the org is past due. Stripe will try again; update the card in the billing portal.`,
       data: { invoiceId: invoice.id, amountDue: invoice.amount_due, attempt: invoice.attempt_count },
     });
   }
