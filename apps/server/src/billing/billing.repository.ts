@@ -316,16 +316,6 @@ export class BillingRepository {
     );
   }
 
-  /** Credits already granted by paid subscription invoices for the period ending at `periodEnd`. */
-  async subscriptionCreditsForPeriod(organizationId: string, periodEnd: Date): Promise<number> {
-    const [row] = await this.rows<{ credits: number }>(
-      `select coalesce(sum(credits), 0)::float8 as credits from billing_payments
-       where organization_id = $1 and kind = 'subscription' and period_end = $2 and status <> 'pending' and status <> 'failed'`,
-      [organizationId, periodEnd],
-    );
-    return row?.credits ?? 0;
-  }
-
   /** The latest paid subscription payment for a period that ended before `periodEnd` (rollover's source). */
   async previousSubscriptionPayments(organizationId: string, periodEnd: Date): Promise<PaymentRow[]> {
     return this.rows<PaymentRow>(

@@ -216,9 +216,11 @@ export class WebhookService {
     const periodEnd = new Date(periodEndSeconds * 1000);
     const allocation = subscriptionTier(tier).monthlyCredits;
     const upgrade = invoice.billing_reason === 'subscription_update';
-    const alreadyGranted = upgrade ? 0 : await this.billing.subscriptionCreditsForPeriod(organizationId, periodEnd);
+    // Stripe makes one invoice per period (first or renewal): it buys the allocation, whatever
+    // order it arrives in beside the period's upgrades. Other invoices (manual, threshold) buy none.
+    const newPeriod = invoice.billing_reason === 'subscription_create' || invoice.billing_reason === 'subscription_cycle';
     // A late invoice for a period already over grants nothing: those credits would be born expired.
-    const credits = periodEnd.getTime() <= this.clock.now().getTime() ? 0 : upgrade ? await this.prorationOf(invoice) : alreadyGranted > 0 ? 0 : allocation;
+    const credits = periodEnd.getTime() <= this.clock.now().getTime() ? 0 : upgrade ? await this.prorationOf(invoice) : newPeriod ? allocation : 0;
     const paymentIntentId = idOf(invoice.payments?.data.find((entry) => entry.payment.payment_intent != null)?.payment.payment_intent);
     const payment = await this.billing.insertPayment({
       id: crypto.randomUUID(),
