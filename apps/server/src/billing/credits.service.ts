@@ -33,7 +33,10 @@ export class CreditsService {
     @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
   ) {}
 
-  /** Grants what a payment bought; idempotent on `key`. With `client`, inside the caller's transaction. */
+  /**
+   * Grants what a payment bought; idempotent on `key`. With `client`, inside the caller's
+   * transaction: the caller announces the balance (`announce`) once it has committed.
+   */
   async grant(request: {
     organizationId: string;
     key: string;
@@ -56,16 +59,17 @@ export class CreditsService {
     if (!result.ok) {
       throw new Error(`the ledger refused the grant ${request.key}: ${result.code}`);
     }
-    if (!result.replayed) this.events.balanceChanged(request.organizationId, result.balance);
+    if (!result.replayed && client === undefined) this.events.balanceChanged(request.organizationId, result.balance);
     return { grantId: result.grant.grantId, balance: result.balance, settledDeficitCredits: result.settledDeficitCredits, replayed: result.replayed };
   }
 
-  /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. With `client`, inside the caller's transaction. */
+  /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. With `client`, as `grant`. */
   async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: pg.ClientBase): Promise<{
     reclaimedCredits: bigint;
     deficitAddedCredits: bigint;
     waitingCredits: bigint;
     deficitCredits: bigint;
+    balance: PoolBalance;
     replayed: boolean;
   }> {
     const result = await this.ledger.ledger.clawBack({
@@ -81,10 +85,15 @@ export class CreditsService {
       throw new Error(`the ledger refused the claw-back ${request.key}: ${result.code}`);
     }
     if (!result.replayed) {
-      this.events.balanceChanged(request.organizationId, result.balance);
+      if (client === undefined) this.events.balanceChanged(request.organizationId, result.balance);
       this.logger.log(`claw-back ${request.key}: ${String(result.reclaimedCredits)} reclaimed, deficit +${String(result.deficitAddedCredits)}`);
     }
-    return { reclaimedCredits: result.reclaimedCredits, deficitAddedCredits: result.deficitAddedCredits, waitingCredits: result.waitingCredits, deficitCredits: result.deficitCredits, replayed: result.replayed };
+    return { reclaimedCredits: result.reclaimedCredits, deficitAddedCredits: result.deficitAddedCredits, waitingCredits: result.waitingCredits, deficitCredits: result.deficitCredits, balance: result.balance, replayed: result.replayed };
+  }
+
+  /** Tells open pages of a balance written inside a transaction that has now committed. */
+  announce(organizationId: string, balance: PoolBalance): void {
+    this.events.balanceChanged(organizationId, balance);
   }
 
   async settleDeficit(organizationId: string, actorId: string): Promise<{ settledCredits: bigint; deficitCredits: bigint }> {

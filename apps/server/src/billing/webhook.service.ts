@@ -7,6 +7,7 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AutoTopUpService } from './auto-top-up.service.js';
 import { BillingAlerts } from './billing-alerts.js';
 import type pg from 'pg';
+import type { PoolBalance } from '@atelier/ledger';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { BillingRepository, restoreReferenceOf, type PaymentRow } from './billing.repository.js';
 import { carryOverCredits, clawedBackCredits, disputeOutcome, paymentStanding, prorationCredits, type PaymentMoney, type ProrationLine } from './money-rules.js';
@@ -386,6 +387,7 @@ export class WebhookService {
       const restoredCredits = grants.filter((grant) => grant.restore).reduce((sum, grant) => sum + grant.amountCredits, 0);
       const applied = grants.reduce((sum, grant) => sum + grant.clawedBackCredits, 0) - restoredCredits;
       const moved = { takenCredits: 0, reclaimedCredits: 0n, deficitAddedCredits: 0n, waitingCredits: 0n };
+      let balance: PoolBalance | null = null;
       if (target > applied) {
         let due = target - applied;
         // Newest first: credits a won dispute gave back go before the grant the payment bought.
@@ -404,13 +406,14 @@ export class WebhookService {
             client,
           );
           due -= take;
+          if (!result.replayed) balance = result.balance;
           moved.takenCredits += take;
           moved.reclaimedCredits += result.reclaimedCredits;
           moved.deficitAddedCredits += result.deficitAddedCredits;
           moved.waitingCredits += result.waitingCredits;
         }
       } else if (target < applied) {
-        await this.restoreCredits(client, payment, applied - target, grants.length - 1);
+        balance = (await this.restoreCredits(client, payment, applied - target, grants.length - 1)) ?? balance;
       }
       await this.billing.recordPaymentMoney(client, payment.id, {
         refundedCents: money.refundedCents,
@@ -418,9 +421,12 @@ export class WebhookService {
         clawedBackCredits: target,
         status: paymentStanding(money),
       });
-      return moved.deficitAddedCredits > 0n || moved.waitingCredits > 0n ? { payment, target, moved, standing: paymentStanding(money) } : null;
+      return { payment, target, moved, balance, standing: paymentStanding(money) };
     });
     if (alert === null) return;
+    // Announced once committed: open pages never see a balance that could still roll back.
+    if (alert.balance !== null) this.credits.announce(alert.payment.organizationId, alert.balance);
+    if (alert.moved.deficitAddedCredits === 0n && alert.moved.waitingCredits === 0n) return;
     const deficit = await this.credits.deficit(alert.payment.organizationId);
     const { moved } = alert;
     const waiting = moved.waitingCredits > 0n ? ` ${String(moved.waitingCredits)} are held by jobs still running: what they spend is owed too, what they release is taken back.` : '';
@@ -442,10 +448,10 @@ export class WebhookService {
    * expiring when the payment's own credits do; none when that time has passed (they would be
    * born expired).
    */
-  private async restoreCredits(client: pg.ClientBase, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<void> {
+  private async restoreCredits(client: pg.ClientBase, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<PoolBalance | null> {
     const expiresAt = payment.kind === 'subscription' ? payment.periodEnd : null;
-    if (expiresAt !== null && expiresAt.getTime() <= this.clock.now().getTime()) return;
-    await this.credits.grant(
+    if (expiresAt !== null && expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    const granted = await this.credits.grant(
       {
         organizationId: payment.organizationId,
         key: `payment-restore:${payment.id}:${String(restoresSoFar)}`,
@@ -457,6 +463,7 @@ export class WebhookService {
       },
       client,
     );
+    return granted.replayed ? null : granted.balance;
   }
 }
 
