@@ -9,14 +9,16 @@ import { billingStatus, deliverAll, pool, startBillingApp, team, type BillingWor
 /**
  * Model-based test of the billing money rules on the real server, real Postgres and the Stripe
  * fake: random sequences of purchases, refunds (partial and full), disputes (opened, won, lost),
- * a subscription with upgrades at random points of its period, downgrades and a failed renewal,
+ * a subscription with upgrades at random points of its period, downgrades, renewals (carrying
+ * credits over) and failed renewals,
  * job holds with captures and voids, and Stripe's events delivered late, twice and out of order.
  * After each sequence the pool, the deficit, each payment's status and the ledger's audit must
  * equal what a simple reference model says from Stripe's final state alone:
  *
  *   each package still covers floor(credits × money kept / price), money kept = paid − refunded −
- *   open or lost disputes; the subscription's first invoice buys the tier's credits and each
- *   upgrade invoice the tier credits of what its lines bill; credits jobs captured are spent.
+ *   open or lost disputes; each period's invoice (first or renewal) buys the tier's credits and
+ *   each upgrade invoice the tier credits of what its lines bill (a carry-over moves credits, it
+ *   adds none; nothing expires within a run); credits jobs captured are spent.
  *   Once the deficit is settled from the balance: available = max(0, covered − spent) and
  *   deficit = max(0, spent − covered).
  */
@@ -34,6 +36,7 @@ type Command =
   | { kind: 'subscribe'; tier: TierId }
   | { kind: 'change'; tier: TierId; days: number }
   | { kind: 'failRenewal' }
+  | { kind: 'renew' }
   | { kind: 'hold'; credits: number }
   | { kind: 'capture'; hold: number; percent: number }
   | { kind: 'void'; hold: number }
@@ -52,6 +55,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('subscribe' as const), tier }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('change' as const), tier, days: fc.integer({ min: 0, max: 9 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'failRenewal' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'renew' as const }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('hold' as const), credits: fc.integer({ min: 1, max: 800 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('capture' as const), hold: index, percent: fc.integer({ min: 0, max: 100 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('void' as const), hold: index }) },
@@ -101,7 +105,7 @@ interface Package {
 }
 
 /** What the runs exercised (the test fails if a kind of story never happened). */
-const exercised = { refunds: 0, disputesClosed: 0, upgrades: 0, captures: 0, outOfOrder: 0, redelivered: 0 };
+const exercised = { refunds: 0, disputesClosed: 0, upgrades: 0, captures: 0, renewals: 0, outOfOrder: 0, redelivered: 0 };
 
 async function runSequence(world: BillingWorld, label: string, commands: readonly Command[], shuffleSeed: number): Promise<void> {
   const ledger = world.server.app.get(LedgerRepository).ledger;
@@ -113,6 +117,7 @@ async function runSequence(world: BillingWorld, label: string, commands: readonl
   const delivered: Event[] = [];
   let subscriptionId: string | null = null;
   let agedDays = 0;
+  let renewals = 0;
   let capturedCredits = 0;
   let random = shuffleSeed;
   const next = (bound: number): number => {
@@ -190,6 +195,14 @@ async function runSequence(world: BillingWorld, label: string, commands: readonl
       case 'failRenewal': {
         if (subscriptionId === null || world.stripe.subscriptions.get(subscriptionId)?.status !== 'active') break;
         pending.push(...world.stripe.failRenewal(subscriptionId));
+        break;
+      }
+      case 'renew': {
+        // The next period's invoice, paid (also after a failed attempt: the retry succeeded).
+        if (subscriptionId === null || renewals >= 2) break;
+        pending.push(...world.stripe.renew(subscriptionId));
+        renewals += 1;
+        exercised.renewals += 1;
         break;
       }
       case 'hold': {
@@ -277,7 +290,7 @@ async function runSequence(world: BillingWorld, label: string, commands: readonl
     for (const invoice of world.stripe.invoices.values()) {
       if (invoice.customer !== world.stripe.subscriptions.get(subscriptionId)?.customer || invoice.status !== 'paid') continue;
       const lines = (invoice.lines as { data: Event[] }).data;
-      if (invoice.billing_reason === 'subscription_create') coveredCredits += Math.round(lines.reduce((sum, line) => sum + lineCredits(line, tiersByPrice), 0));
+      if (invoice.billing_reason === 'subscription_create' || invoice.billing_reason === 'subscription_cycle') coveredCredits += Math.round(lines.reduce((sum, line) => sum + lineCredits(line, tiersByPrice), 0));
       if (invoice.billing_reason === 'subscription_update') coveredCredits += Math.max(0, Math.floor(lines.reduce((sum, line) => sum + lineCredits(line, tiersByPrice), 0) + 1e-6));
     }
   }
