@@ -434,7 +434,7 @@ export class WebhookService {
       organizationId: alert.payment.organizationId,
       kind: 'billing_deficit',
       key: `payment:${alert.payment.id}:${String(alert.target)}`,
-      title: 'Credits owed after a refund',
+      title: moved.deficitAddedCredits > 0n ? `Credits owed after a ${alert.standing === 'disputed' ? 'dispute' : 'refund'}` : 'Refunded credits held by running jobs',
       message:
         `A ${alert.standing === 'disputed' ? 'dispute' : 'refund'} took back ${String(moved.takenCredits)} credits: ${String(moved.reclaimedCredits)} unspent, ` +
         `${String(moved.deficitAddedCredits)} already spent.${waiting} The org owes ${String(deficit.credits)} credits` +
