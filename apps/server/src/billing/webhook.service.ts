@@ -1,14 +1,14 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import type pg from 'pg';
 import type Stripe from 'stripe';
 import type { CreditPackageId, PaidTierId } from '@atelier/contracts';
 import { creditPackageIds } from '@atelier/contracts';
+import type { PoolBalance } from '@atelier/ledger';
 import { ApiError } from '../common/error.filter.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AutoTopUpService } from './auto-top-up.service.js';
 import { BillingAlerts } from './billing-alerts.js';
-import type pg from 'pg';
-import type { PoolBalance } from '@atelier/ledger';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { BillingRepository, restoreReferenceOf, type PaymentRow } from './billing.repository.js';
 import { carryOverCredits, clawedBackCredits, disputeOutcome, paymentStanding, prorationCredits, type PaymentMoney, type ProrationLine } from './money-rules.js';
 import { billingCurrency, creditPackage, subscriptionTier } from './catalog.js';
