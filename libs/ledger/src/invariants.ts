@@ -122,6 +122,11 @@ const checks: { name: string; sql: string }[] = [
           where ($1::uuid is null or g.org_id = $1)
             and (g.clawed_back_credits > g.amount_credits or coalesce(d.charged, 0) > g.clawed_back_credits)`,
   },
+  {
+    name: 'claw-backs wait only for credits pending holds hold',
+    sql: `select g.grant_id from ledger.grants g
+          where ($1::uuid is null or g.org_id = $1) and g.clawed_back_credits - g.claw_back_settled_credits > g.held_credits`,
+  },
 ];
 
 export interface InvariantReport {

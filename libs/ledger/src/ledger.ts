@@ -316,9 +316,10 @@ export class Ledger {
    * unheld credits (up to what it covers), and records the rest it covers, already spent, as the
    * pool's deficit; available credits of other grants pay that off at once, as far as they go.
    * While a deficit remains, holds are refused (`deficit_outstanding`); every later grant pays it
-   * off first. Idempotent on `operationId`.
+   * off first. Idempotent on `operationId`. With `client`, inside the caller's transaction (the
+   * caller's record of the refund commits with it).
    */
-  async clawBack(request: ClawBackRequest): Promise<ClawBackResult> {
+  async clawBack(request: ClawBackRequest, client?: pg.ClientBase): Promise<ClawBackResult> {
     assertUuid(request.operationId, 'operationId');
     assertUuid(request.orgId, 'orgId');
     assertUuid(request.actorId, 'actorId');
@@ -344,7 +345,7 @@ export class Ledger {
       normalized.actorId,
       normalized.reason,
     ]);
-    return inTransaction(this.pool, 'clawBack', (client) => clawBack(client, normalized, this.now()), this.hooks);
+    return this.run('clawBack', client, (connection) => clawBack(connection, normalized, this.now()));
   }
 
   /** Pays the pool's deficit off from its available credits, as far as they go. */

@@ -268,12 +268,23 @@ const transfersByTime = `
 create index transfers_by_org_time on ledger.transfers (org_id, created_at) include (transfer_id);
 `;
 
+// A claw-back covers credits of a grant at once, but collects them as they can be: unspent ones
+// now, spent ones as deficit, and those pending holds still hold when the holds resolve (what they
+// capture is owed, what they release is taken back). Settled = collected, or lost to expiry.
+const clawBackCollection = `
+alter table ledger.grants add column claw_back_settled_credits bigint not null default 0;
+update ledger.grants set claw_back_settled_credits = clawed_back_credits;
+alter table ledger.grants add constraint claw_back_settled_within_covered
+  check (claw_back_settled_credits >= 0 and claw_back_settled_credits <= clawed_back_credits);
+`;
+
 /** The ledger's migrations, in order. Never edit one that has shipped: add a new one. */
 export const ledgerMigrations: readonly LedgerMigration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'time zone check', sql: timeZoneCheck },
   { version: 3, name: 'deficits and claw-backs', sql: deficits },
   { version: 4, name: 'transfers by time', sql: transfersByTime },
+  { version: 5, name: 'claw-backs collected as holds resolve', sql: clawBackCollection },
 ];
 
 /** Serialises concurrent `migrateLedger` calls (two server nodes starting at once). */

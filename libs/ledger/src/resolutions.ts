@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { collectAfterResolution } from './deficits.js';
 import { assert } from './assert.js';
 import { decode } from './codec.js';
 import { asRecords, field, queryOne, stringField } from './database.js';
@@ -63,6 +64,8 @@ export type ResolutionRequest =
 export type ResolutionResult = CaptureResult | VoidResult | ExtendHoldResult | { ok: true; expired: true; hold: HoldView } | null;
 
 interface GrantState {
+  /** A refund or dispute covered credits of this grant that holds still hold (collected when they resolve). */
+  clawBackWaiting: boolean;
   remainingCredits: bigint;
   heldCredits: bigint;
   expired: boolean;
@@ -113,6 +116,13 @@ export async function resolveHolds(
     plan.setPoolVersion(orgId, state.balance.balanceVersion);
   }
   await applyWritePlan(client, plan);
+  // Released credits of a refunded grant are taken back now; captured ones are owed.
+  const waiting = [...state.grants].flatMap(([grantId, grant]) => (grant.clawBackWaiting ? [grantId] : []));
+  if (!plan.isEmpty() && waiting.length > 0) {
+    const collected = await collectAfterResolution(client, locked, state.balance, waiting, now);
+    // The results share this object: they report the balance after the collection too.
+    Object.assign(state.balance, collected);
+  }
   return { results, balance: state.balance, changed: !plan.isEmpty() };
 }
 
@@ -138,7 +148,8 @@ async function readResolutionState(
     `select
       (select coalesce(json_agg(${holdJson('h')}), '[]'::json) from ledger.holds h
        where h.hold_id = any($2::uuid[]) and h.org_id = $1::uuid) as holds,
-      (select coalesce(json_agg(${grantJson('g', '$3::timestamptz')}), '[]'::json) from ledger.grants g
+      (select coalesce(json_agg(${grantJson('g', '$3::timestamptz')}::jsonb
+              || jsonb_build_object('clawBackWaiting', g.clawed_back_credits > g.claw_back_settled_credits)), '[]'::json) from ledger.grants g
        where g.grant_id in (select unnest(h.allocation_grant_ids) from ledger.holds h where h.hold_id = any($2::uuid[]))) as grants,
       ${balancesJson('array[$1::uuid]', '$3::timestamptz')} as balances,
       (select coalesce(json_agg(json_build_object('operationId', o.operation_id, 'fingerprint', o.request_fingerprint,
@@ -166,6 +177,7 @@ async function readResolutionState(
       heldCredits: grant.heldCredits,
       expired: grant.expiredAt !== null,
       live: field(record, 'live') === true && grant.expiredAt === null,
+      clawBackWaiting: field(record, 'clawBackWaiting') === true,
     });
   }
   const operations = new Map<string, { fingerprint: string; result: unknown }>();

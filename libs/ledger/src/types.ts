@@ -498,8 +498,13 @@ export interface ClawBackAccepted {
   coveredCredits: bigint;
   /** Unspent, unheld credits of the grant taken back to its source (a `reversal` transfer). */
   reclaimedCredits: bigint;
-  /** The part already spent (or held by pending holds): added to the pool's deficit. */
+  /** The part already spent: added to the pool's deficit. */
   deficitAddedCredits: bigint;
+  /**
+   * The part pending holds still hold: not spent yet, so not owed yet. When those holds resolve,
+   * what they capture is added to the deficit and what they release is taken back.
+   */
+  waitingCredits: bigint;
   /** Available credits of other grants that paid the deficit off at once. */
   settledCredits: bigint;
   /** The pool's deficit afterwards. */

@@ -111,17 +111,40 @@ describe('claw-backs and the deficit', () => {
     await expectAudited(orgId);
   });
 
-  it('counts credits held by pending holds as used, and leaves those holds to resolve', async () => {
+  it('does not count credits held by pending holds as spent: a capture owes them, a void gives them up', async () => {
     const orgId = await newPool();
     const purchase = await grant(orgId, 100n);
     const memberId = id();
-    const held = await ledger.hold({ holdId: id(), orgId, memberId, amountCredits: 40n, ttlMs: hours(1), actorId: memberId });
-    expect(held.ok).toBe(true);
+    const captured = await ledger.hold({ holdId: id(), orgId, memberId, amountCredits: 40n, ttlMs: hours(1), actorId: memberId });
+    const voided = await ledger.hold({ holdId: id(), orgId, memberId, amountCredits: 30n, ttlMs: hours(1), actorId: memberId });
+    if (!captured.ok || !voided.ok) throw new Error('holds refused');
     const clawed = await ledger.clawBack({ operationId: id(), orgId, grantId: purchase, amountCredits: 100n, actorId, reason: 'refund' });
-    expect(clawed).toMatchObject({ ok: true, reclaimedCredits: 60n, deficitAddedCredits: 40n });
-    if (!held.ok) return;
-    const captured = await ledger.capture({ holdId: held.hold.holdId, amountCredits: 40n });
-    expect(captured.ok).toBe(true);
+    // 30 unheld go back now; 70 held wait for their jobs: nothing is spent, nothing owed yet.
+    expect(clawed).toMatchObject({ ok: true, reclaimedCredits: 30n, deficitAddedCredits: 0n, waitingCredits: 70n, deficitCredits: 0n });
+    await expectAudited(orgId);
+
+    // The job that spends 25 of its 40 owes 25; the 15 it releases are taken back, not available.
+    expect(await ledger.capture({ holdId: captured.hold.holdId, amountCredits: 25n })).toMatchObject({ ok: true });
+    expect(await ledger.deficit(orgId)).toMatchObject({ ok: true, deficit: { deficitCredits: 25n } });
+    expect(await ledger.poolBalance(orgId)).toMatchObject({ ok: true, balance: { availableCredits: 0n } });
+    // The cancelled job's 30 are taken back: the org owes only what it spent.
+    expect(await ledger.void({ holdId: voided.hold.holdId, reason: 'cancelled' })).toMatchObject({ ok: true });
+    expect(await ledger.deficit(orgId)).toMatchObject({ ok: true, deficit: { deficitCredits: 25n } });
+    expect(await ledger.poolBalance(orgId)).toMatchObject({ ok: true, balance: { availableCredits: 0n, postedCredits: 0n, pendingCredits: 0n } });
+    await expectAudited(orgId);
+  });
+
+  it('a capture of refunded held credits is paid at once from other available credits', async () => {
+    const orgId = await newPool();
+    const purchase = await grant(orgId, 100n);
+    const memberId = id();
+    const held = await ledger.hold({ holdId: id(), orgId, memberId, amountCredits: 100n, ttlMs: hours(1), actorId: memberId });
+    if (!held.ok) throw new Error('hold refused');
+    await ledger.clawBack({ operationId: id(), orgId, grantId: purchase, amountCredits: 100n, actorId, reason: 'refund' });
+    await grant(orgId, 500n);
+    expect(await ledger.capture({ holdId: held.hold.holdId, amountCredits: 60n })).toMatchObject({ ok: true, balance: { availableCredits: 440n } });
+    expect(await ledger.deficit(orgId)).toMatchObject({ ok: true, deficit: { deficitCredits: 0n } });
+    expect(await ledger.poolBalance(orgId)).toMatchObject({ ok: true, balance: { availableCredits: 440n } });
     await expectAudited(orgId);
   });
 

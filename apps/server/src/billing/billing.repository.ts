@@ -69,6 +69,11 @@ const paymentColumns = `id, organization_id as "organizationId", kind, status, i
 const subscriptionColumns = `organization_id as "organizationId", stripe_subscription_id as "stripeSubscriptionId", tier, status,
   cancel_at_period_end as "cancelAtPeriodEnd", current_period_start as "currentPeriodStart", current_period_end as "currentPeriodEnd"`;
 
+/** The purchase reference of the grants that give a payment's credits back after a won dispute. */
+export function restoreReferenceOf(payment: Pick<PaymentRow, 'id'>): string {
+  return `restore:${payment.id}`;
+}
+
 /** Subscriptions in these states are over: a live one never gives way to them. */
 const endedStatuses = ['canceled', 'incomplete_expired'];
 
@@ -244,9 +249,41 @@ export class BillingRepository {
     return existing;
   }
 
-  async paymentBy(column: 'id' | 'stripe_checkout_session_id' | 'stripe_invoice_id' | 'stripe_payment_intent_id', value: string): Promise<PaymentRow | null> {
-    const [row] = await this.rows<PaymentRow>(`select ${paymentColumns} from billing_payments where ${column} = $1`, [value]);
+  async paymentBy(column: 'id' | 'stripe_checkout_session_id' | 'stripe_invoice_id' | 'stripe_payment_intent_id', value: string, client?: pg.ClientBase): Promise<PaymentRow | null> {
+    const [row] = await this.rows<PaymentRow>(`select ${paymentColumns} from billing_payments where ${column} = $1`, [value], client);
     return row ?? null;
+  }
+
+  /**
+   * The ledger grants of a payment, newest first: the grant it bought, then the grants a won
+   * dispute gave back (their purchase reference is `restoreReferenceOf(payment)`), each with what
+   * claw-backs have covered of it. Read in the caller's transaction, under the org's billing lock.
+   */
+  async paymentGrants(client: pg.ClientBase, payment: PaymentRow): Promise<{ grantId: bigint; amountCredits: number; clawedBackCredits: number; restore: boolean }[]> {
+    if (payment.ledgerGrantId === null) return [];
+    const rows = await this.rows<{ grantId: string; amountCredits: number; clawedBackCredits: number }>(
+      `select g.grant_id::text as "grantId", g.amount_credits::float8 as "amountCredits", g.clawed_back_credits::float8 as "clawedBackCredits"
+       from ledger.grants g
+       where g.org_id = $1 and (g.grant_id = $2::bigint or g.grant_id in (
+         select t.grant_id from ledger.transfers t where t.org_id = $1 and t.kind = 'grant' and t.purchase_id = $3 and t.grant_id is not null))
+       order by g.grant_id desc`,
+      [payment.organizationId, payment.ledgerGrantId, restoreReferenceOf(payment)],
+      client,
+    );
+    return rows.map((row) => ({ grantId: BigInt(row.grantId), amountCredits: row.amountCredits, clawedBackCredits: row.clawedBackCredits, restore: row.grantId !== payment.ledgerGrantId }));
+  }
+
+  /** Stores a payment's refunds and disputes as Stripe has them now, the credits they take, and the status from those sums. */
+  async recordPaymentMoney(
+    client: pg.ClientBase,
+    paymentId: string,
+    fields: { refundedCents: number; disputedCents: number; clawedBackCredits: number; status: PaymentStatus },
+  ): Promise<void> {
+    await this.rows(
+      `update billing_payments set refunded_cents = $2, disputed_cents = $3, clawed_back_credits = $4, status = $5 where id = $1`,
+      [paymentId, fields.refundedCents, fields.disputedCents, fields.clawedBackCredits, fields.status],
+      client,
+    );
   }
 
   async setCheckoutSession(paymentId: string, sessionId: string): Promise<void> {
@@ -270,25 +307,6 @@ export class BillingRepository {
     return result.rowCount === 1;
   }
 
-  /** Records a refund or dispute total and the credits it covered; never goes backwards. */
-  async recordClawBack(paymentId: string, fields: { refundedCents?: number; disputedCents?: number; clawedBackCredits: number; status: PaymentStatus }): Promise<void> {
-    await this.rows(
-      `update billing_payments set refunded_cents = greatest(refunded_cents, $2), disputed_cents = greatest(disputed_cents, $3),
-         clawed_back_credits = greatest(clawed_back_credits, $4), status = $5
-       where id = $1`,
-      [paymentId, fields.refundedCents ?? 0, fields.disputedCents ?? 0, fields.clawedBackCredits, fields.status],
-    );
-  }
-
-  /** A won dispute: its credits are no longer clawed back, and the payment stands again. */
-  async recordDisputeWon(paymentId: string, credits: number): Promise<void> {
-    await this.rows(
-      `update billing_payments set clawed_back_credits = greatest(0, clawed_back_credits - $2),
-         status = case when refunded_cents = 0 then 'paid' when refunded_cents >= amount_cents then 'refunded' else 'partially_refunded' end
-       where id = $1`,
-      [paymentId, credits],
-    );
-  }
 
   async payments(organizationId: string, limit: number): Promise<PaymentRow[]> {
     return this.rows<PaymentRow>(
@@ -296,16 +314,6 @@ export class BillingRepository {
        order by created_at desc limit $2`,
       [organizationId, limit],
     );
-  }
-
-  /** Credits already granted by paid subscription invoices for the period ending at `periodEnd`. */
-  async subscriptionCreditsForPeriod(organizationId: string, periodEnd: Date): Promise<number> {
-    const [row] = await this.rows<{ credits: number }>(
-      `select coalesce(sum(credits), 0)::float8 as credits from billing_payments
-       where organization_id = $1 and kind = 'subscription' and period_end = $2 and status <> 'pending' and status <> 'failed'`,
-      [organizationId, periodEnd],
-    );
-    return row?.credits ?? 0;
   }
 
   /** The latest paid subscription payment for a period that ended before `periodEnd` (rollover's source). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type pg from 'pg';
 import type { GrantSource, PoolBalance } from '@atelier/ledger';
 import { JobEventsRepository } from '../jobs/job-events.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
@@ -32,7 +33,10 @@ export class CreditsService {
     @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
   ) {}
 
-  /** Grants what a payment bought; idempotent on `key`. */
+  /**
+   * Grants what a payment bought; idempotent on `key`. With `client`, inside the caller's
+   * transaction: the caller announces the balance (`announce`) once it has committed.
+   */
   async grant(request: {
     organizationId: string;
     key: string;
@@ -41,7 +45,7 @@ export class CreditsService {
     expiresAt: Date | null;
     purchaseId: string;
     reason: string;
-  }): Promise<PaidGrant> {
+  }, client?: pg.ClientBase): Promise<PaidGrant> {
     const result = await this.ledger.ledger.grant({
       operationId: operationIdOf(request.key),
       orgId: request.organizationId,
@@ -51,19 +55,21 @@ export class CreditsService {
       reference: { purchaseId: request.purchaseId },
       actorId: request.organizationId,
       reason: request.reason,
-    });
+    }, client);
     if (!result.ok) {
       throw new Error(`the ledger refused the grant ${request.key}: ${result.code}`);
     }
-    if (!result.replayed) this.events.balanceChanged(request.organizationId, result.balance);
+    if (!result.replayed && client === undefined) this.events.balanceChanged(request.organizationId, result.balance);
     return { grantId: result.grant.grantId, balance: result.balance, settledDeficitCredits: result.settledDeficitCredits, replayed: result.replayed };
   }
 
-  /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. */
-  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }): Promise<{
+  /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. With `client`, as `grant`. */
+  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: pg.ClientBase): Promise<{
     reclaimedCredits: bigint;
     deficitAddedCredits: bigint;
+    waitingCredits: bigint;
     deficitCredits: bigint;
+    balance: PoolBalance;
     replayed: boolean;
   }> {
     const result = await this.ledger.ledger.clawBack({
@@ -74,15 +80,20 @@ export class CreditsService {
       reference: { purchaseId: request.purchaseId },
       actorId: request.organizationId,
       reason: request.reason,
-    });
+    }, client);
     if (!result.ok) {
       throw new Error(`the ledger refused the claw-back ${request.key}: ${result.code}`);
     }
     if (!result.replayed) {
-      this.events.balanceChanged(request.organizationId, result.balance);
+      if (client === undefined) this.events.balanceChanged(request.organizationId, result.balance);
       this.logger.log(`claw-back ${request.key}: ${String(result.reclaimedCredits)} reclaimed, deficit +${String(result.deficitAddedCredits)}`);
     }
-    return { reclaimedCredits: result.reclaimedCredits, deficitAddedCredits: result.deficitAddedCredits, deficitCredits: result.deficitCredits, replayed: result.replayed };
+    return { reclaimedCredits: result.reclaimedCredits, deficitAddedCredits: result.deficitAddedCredits, waitingCredits: result.waitingCredits, deficitCredits: result.deficitCredits, balance: result.balance, replayed: result.replayed };
+  }
+
+  /** Tells open pages of a balance written inside a transaction that has now committed. */
+  announce(organizationId: string, balance: PoolBalance): void {
+    this.events.balanceChanged(organizationId, balance);
   }
 
   async settleDeficit(organizationId: string, actorId: string): Promise<{ settledCredits: bigint; deficitCredits: bigint }> {

@@ -230,6 +230,20 @@ export class StripeRepository {
     return this.client().invoices.retrieve(id, { expand: ['payments'] });
   }
 
+  /**
+   * A payment's refunds and disputes as Stripe has them now (a webhook's copy may be stale): the
+   * refunded total of its charges and every dispute with its status.
+   */
+  async paymentMoneyState(paymentIntentId: string): Promise<{ refundedCents: number; disputes: { id: string; amountCents: number; status: string }[] }> {
+    const stripe = this.client();
+    const charges = await stripe.charges.list({ payment_intent: paymentIntentId, limit: 100 });
+    const disputes = await stripe.disputes.list({ payment_intent: paymentIntentId, limit: 100 });
+    return {
+      refundedCents: charges.data.reduce((sum, charge) => sum + charge.amount_refunded, 0),
+      disputes: disputes.data.map((dispute) => ({ id: dispute.id, amountCents: dispute.amount, status: dispute.status })),
+    };
+  }
+
   /** The customer's default card for invoices, if any. */
   async defaultPaymentMethod(customerId: string): Promise<string | null> {
     const customer = await this.client().customers.retrieve(customerId);

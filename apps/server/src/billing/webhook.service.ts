@@ -1,12 +1,16 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import type pg from 'pg';
 import type Stripe from 'stripe';
 import type { CreditPackageId, PaidTierId } from '@atelier/contracts';
 import { creditPackageIds } from '@atelier/contracts';
+import type { PoolBalance } from '@atelier/ledger';
 import { ApiError } from '../common/error.filter.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AutoTopUpService } from './auto-top-up.service.js';
 import { BillingAlerts } from './billing-alerts.js';
-import { BillingRepository, type PaymentRow } from './billing.repository.js';
+import { BillingRepository, restoreReferenceOf, type PaymentRow } from './billing.repository.js';
+import { carryOverCredits, clawedBackCredits, disputeOutcome, paymentStanding, prorationCredits, type PaymentMoney, type ProrationLine } from './money-rules.js';
 import { billingCurrency, creditPackage, subscriptionTier } from './catalog.js';
 import { CreditsService, operationIdOf } from './credits.service.js';
 import { notConfigured, StripeRepository, type StripeEvent } from './stripe.repository.js';
@@ -41,6 +45,7 @@ export class WebhookService {
     @Inject(AutoTopUpService) private readonly autoTopUp: AutoTopUpService,
     @Inject(BillingAlerts) private readonly alerts: BillingAlerts,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+    @Inject(ClockRepository) private readonly clock: ClockRepository,
   ) {}
 
   async receive(rawBody: unknown, signature: string | undefined): Promise<WebhookOutcome> {
@@ -109,13 +114,12 @@ export class WebhookService {
       case 'payment_intent.payment_failed':
         return this.paymentIntentFailed(event.data.object);
       case 'charge.refunded':
-        await this.chargeRefunded(event.data.object);
-        return true;
       case 'charge.dispute.created':
-        await this.disputeCreated(event.data.object);
-        return true;
+      case 'charge.dispute.updated':
       case 'charge.dispute.closed':
-        await this.disputeClosed(event.data.object);
+      case 'charge.dispute.funds_withdrawn':
+      case 'charge.dispute.funds_reinstated':
+        await this.reconcilePayment(idOf(event.data.object.payment_intent));
         return true;
       default:
         return false;
@@ -145,6 +149,7 @@ export class WebhookService {
       reason: `Package ${creditPackage(payment.item as CreditPackageId).name}`,
     });
     await this.billing.markPaid(payment.id, { ledgerGrantId: granted.grantId.toString(), stripePaymentIntentId: paymentIntentId });
+    await this.reconcilePayment(paymentIntentId); // a refund or dispute that arrived first
     // The card Checkout saved (setup_future_usage) is what auto top-up charges.
     const full = await this.stripe.retrieveCheckoutSession(session.id);
     const intent = full.payment_intent;
@@ -195,8 +200,9 @@ export class WebhookService {
 
   /**
    * A paid subscription invoice grants the tier's credits for the period it pays for, expiring at
-   * its end: the whole allocation for a new period, the difference for an upgrade's prorated
-   * invoice, plus (for a new period) the unspent credits of the last period up to the rollover cap.
+   * its end: the whole allocation for a new period; for an upgrade's prorated invoice, the credits
+   * of the part of the period its proration lines bill (never the whole difference; a downgrade
+   * grants nothing); plus (for a new period) the last period's unspent credits up to the cap.
    */
   private async invoicePaid(payload: Stripe.Invoice): Promise<void> {
     const subscriptionId = idOf(payload.parent?.subscription_details?.subscription);
@@ -210,10 +216,12 @@ export class WebhookService {
     const periodEndSeconds = Math.max(...invoice.lines.data.map((line) => line.period.end));
     const periodEnd = new Date(periodEndSeconds * 1000);
     const allocation = subscriptionTier(tier).monthlyCredits;
-    const alreadyGranted = await this.billing.subscriptionCreditsForPeriod(organizationId, periodEnd);
     const upgrade = invoice.billing_reason === 'subscription_update';
+    // Stripe makes one invoice per period (first or renewal): it buys the allocation, whatever
+    // order it arrives in beside the period's upgrades. Other invoices (manual, threshold) buy none.
+    const newPeriod = invoice.billing_reason === 'subscription_create' || invoice.billing_reason === 'subscription_cycle';
     // A late invoice for a period already over grants nothing: those credits would be born expired.
-    const credits = periodEnd.getTime() <= Date.now() ? 0 : upgrade ? Math.max(0, allocation - alreadyGranted) : alreadyGranted > 0 ? 0 : allocation;
+    const credits = periodEnd.getTime() <= this.clock.now().getTime() ? 0 : upgrade ? await this.prorationOf(invoice) : newPeriod ? allocation : 0;
     const paymentIntentId = idOf(invoice.payments?.data.find((entry) => entry.payment.payment_intent != null)?.payment.payment_intent);
     const payment = await this.billing.insertPayment({
       id: crypto.randomUUID(),
@@ -244,6 +252,25 @@ export class WebhookService {
     });
     await this.billing.markPaid(payment.id, { ledgerGrantId: granted.grantId.toString(), stripePaymentIntentId: paymentIntentId });
     if (invoice.billing_reason === 'subscription_cycle') await this.rollOver(organizationId, invoice.id, tier, periodEnd);
+    await this.reconcilePayment(paymentIntentId); // a refund or dispute that arrived first
+  }
+
+  /** The credits an upgrade's invoice buys: its lines as Stripe billed them, through the proration rule. */
+  private async prorationOf(invoice: Stripe.Invoice): Promise<number> {
+    const lines: ProrationLine[] = [];
+    for (const line of invoice.lines.data) {
+      const price = line.pricing?.price_details?.price;
+      if (price === undefined) continue;
+      const tier = await this.stripe.tierOfPrice(price);
+      if (tier === undefined) continue;
+      const unitAmount = Number(line.pricing?.unit_amount_decimal ?? Number.NaN);
+      lines.push({
+        tierCredits: subscriptionTier(tier).monthlyCredits,
+        unitAmountCents: Number.isFinite(unitAmount) && unitAmount > 0 ? unitAmount : subscriptionTier(tier).priceCents,
+        amountCents: line.amount,
+      });
+    }
+    return prorationCredits(lines);
   }
 
   private async tierOfInvoice(invoice: Stripe.Invoice): Promise<PaidTierId | undefined> {
@@ -265,11 +292,12 @@ export class WebhookService {
       if (previous.ledgerGrantId === null) continue;
       const state = await this.ledger.ledger.grantState(organizationId, BigInt(previous.ledgerGrantId));
       if (state === null) continue;
-      const room = cap === null ? Number.MAX_SAFE_INTEGER : cap - carried;
-      if (room <= 0) break;
-      if (state.grant.expiredAt === null && state.grant.availableCredits > 0n) {
-        // Not expired yet (the invoice came early): move its unspent credits rather than copy them.
-        const carry = Math.min(room, Number(state.grant.availableCredits));
+      const room = cap === null ? null : cap - carried;
+      if (room !== null && room <= 0) break;
+      if (state.grant.expiredAt === null) {
+        // Not swept yet (its period may be over or not): move its unspent credits rather than copy them.
+        const carry = carryOverCredits(Number(state.grant.remainingCredits - state.grant.heldCredits), room);
+        if (carry <= 0) continue;
         const revoked = await this.ledger.ledger.reverse({
           operationId: operationIdOf(`rollover-revoke:${invoiceId}:${previous.ledgerGrantId}`),
           transferId: state.grant.transferId,
@@ -279,7 +307,7 @@ export class WebhookService {
         });
         if (revoked.ok) carried += carry;
       } else {
-        carried += Math.min(room, Number(state.expiredCredits));
+        carried += carryOverCredits(Number(state.expiredCredits), room);
       }
     }
     if (carried <= 0) return;
@@ -300,13 +328,16 @@ export class WebhookService {
     const organizationId = await this.subscriptions.organizationOf(subscriptionId);
     if (organizationId === null) return;
     const subscription = await this.subscriptions.sync(subscriptionId, organizationId);
+    // A stale failure (the invoice since paid, or the subscription recovered by a later payment) alerts no one.
+    const current = await this.stripe.retrieveInvoice(invoice.id);
+    if (current.status !== 'open' || subscription === null || !['past_due', 'unpaid', 'incomplete'].includes(subscription.status)) return;
     const amount = `${(invoice.amount_due / 100).toFixed(2)} ${invoice.currency.toUpperCase()}`;
     await this.alerts.raise({
       organizationId,
       kind: 'payment_failed',
       key: `invoice:${invoice.id}:${String(invoice.attempt_count)}`,
       title: 'Subscription payment failed',
-      message: `The payment of ${amount} for the ${subscription?.tier ?? 'current'} plan failed, so the org is past due. Stripe will try again; update the card in the billing portal.`,
+      message: `The payment of ${amount} for the ${subscription.tier} plan failed, so the org is past due. Stripe will try again; update the card in the billing portal.`,
       data: { invoiceId: invoice.id, amountDue: invoice.amount_due, attempt: invoice.attempt_count },
     });
   }
@@ -317,6 +348,7 @@ export class WebhookService {
     const { organizationId, paymentId, kind } = intent.metadata;
     if (kind !== 'auto_top_up' || organizationId === undefined || paymentId === undefined) return false;
     await this.autoTopUp.succeeded(organizationId, paymentId, intent.id);
+    await this.reconcilePayment(intent.id);
     return true;
   }
 
@@ -329,102 +361,109 @@ export class WebhookService {
 
   /* ---------- refunds and disputes ---------- */
 
-  private async chargeRefunded(charge: Stripe.Charge): Promise<void> {
-    await this.clawBack(charge.payment_intent, `refund:${charge.id}:${String(charge.amount_refunded)}`, (payment) => ({
-      cents: Math.min(charge.amount_refunded, payment.amountCents),
-      refundedCents: charge.amount_refunded,
-      status: charge.amount_refunded >= payment.amountCents ? 'refunded' : 'partially_refunded',
-      reason: charge.amount_refunded >= payment.amountCents ? 'payment refunded' : 'payment partly refunded',
-    }));
-  }
-
-  private async disputeCreated(dispute: Stripe.Dispute): Promise<void> {
-    await this.clawBack(dispute.payment_intent, `dispute:${dispute.id}`, (payment) => ({
-      cents: Math.min(dispute.amount, payment.amountCents),
-      disputedCents: dispute.amount,
-      status: 'disputed',
-      reason: `payment disputed (${dispute.reason})`,
-    }));
+  /**
+   * One account per payment: its refunds and disputes are read from Stripe as they are now (not
+   * from the event, which may be stale, repeated or out of order), the money rules say how many of
+   * its credits it still covers, and the ledger moves the difference from what it covered so far,
+   * in the same transaction as our record of it. Any order and number of events ends the same.
+   */
+  private async reconcilePayment(paymentIntentId: string | null): Promise<void> {
+    if (paymentIntentId === null) return;
+    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
+    // Not ours, or not paid yet: recording it as paid reconciles it then.
+    if (found === null || found.status === 'pending' || found.status === 'failed') return;
+    const alert = await this.billing.withOrganizationLock(found.organizationId, async (client) => {
+      const payment = await this.billing.paymentBy('id', found.id, client);
+      if (payment === null) return null;
+      const state = await this.stripe.paymentMoneyState(paymentIntentId);
+      const money: PaymentMoney = {
+        amountCents: payment.amountCents,
+        credits: payment.credits,
+        refundedCents: state.refundedCents,
+        disputes: state.disputes.map((dispute) => ({ id: dispute.id, amountCents: dispute.amountCents, outcome: disputeOutcome(dispute.status) })),
+      };
+      const target = clawedBackCredits(money);
+      const grants = await this.billing.paymentGrants(client, payment);
+      const restoredCredits = grants.filter((grant) => grant.restore).reduce((sum, grant) => sum + grant.amountCredits, 0);
+      const applied = grants.reduce((sum, grant) => sum + grant.clawedBackCredits, 0) - restoredCredits;
+      const moved = { takenCredits: 0, reclaimedCredits: 0n, deficitAddedCredits: 0n, waitingCredits: 0n };
+      let balance: PoolBalance | null = null;
+      if (target > applied) {
+        let due = target - applied;
+        // Newest first: credits a won dispute gave back go before the grant the payment bought.
+        for (const grant of grants) {
+          const take = Math.min(due, grant.amountCredits - grant.clawedBackCredits);
+          if (take <= 0) continue;
+          const result = await this.credits.clawBack(
+            {
+              organizationId: payment.organizationId,
+              key: `payment-claw:${payment.id}:${String(grant.grantId)}:${String(grant.clawedBackCredits)}`,
+              grantId: grant.grantId,
+              credits: take,
+              purchaseId: paymentIntentId,
+              reason: paymentStanding(money) === 'disputed' ? 'payment disputed' : 'payment refunded',
+            },
+            client,
+          );
+          due -= take;
+          if (!result.replayed) balance = result.balance;
+          moved.takenCredits += take;
+          moved.reclaimedCredits += result.reclaimedCredits;
+          moved.deficitAddedCredits += result.deficitAddedCredits;
+          moved.waitingCredits += result.waitingCredits;
+        }
+      } else if (target < applied) {
+        balance = (await this.restoreCredits(client, payment, applied - target, grants.length - 1)) ?? balance;
+      }
+      await this.billing.recordPaymentMoney(client, payment.id, {
+        refundedCents: money.refundedCents,
+        disputedCents: money.disputes.filter((dispute) => dispute.outcome !== 'won').reduce((sum, dispute) => sum + dispute.amountCents, 0),
+        clawedBackCredits: target,
+        status: paymentStanding(money),
+      });
+      return { payment, target, moved, balance, standing: paymentStanding(money) };
+    });
+    if (alert === null) return;
+    // Announced once committed: open pages never see a balance that could still roll back.
+    if (alert.balance !== null) this.credits.announce(alert.payment.organizationId, alert.balance);
+    if (alert.moved.deficitAddedCredits === 0n && alert.moved.waitingCredits === 0n) return;
+    const deficit = await this.credits.deficit(alert.payment.organizationId);
+    const { moved } = alert;
+    const waiting = moved.waitingCredits > 0n ? ` ${String(moved.waitingCredits)} are held by jobs still running: what they spend is owed too, what they release is taken back.` : '';
+    await this.alerts.raise({
+      organizationId: alert.payment.organizationId,
+      kind: 'billing_deficit',
+      key: `payment:${alert.payment.id}:${String(alert.target)}`,
+      title: moved.deficitAddedCredits > 0n ? `Credits owed after a ${alert.standing === 'disputed' ? 'dispute' : 'refund'}` : 'Refunded credits held by running jobs',
+      message:
+        `A ${alert.standing === 'disputed' ? 'dispute' : 'refund'} took back ${String(moved.takenCredits)} credits: ${String(moved.reclaimedCredits)} unspent, ` +
+        `${String(moved.deficitAddedCredits)} already spent.${waiting} The org owes ${String(deficit.credits)} credits` +
+        (deficit.credits > 0 ? ': new generations are paused until credits are added.' : '.'),
+      data: { deficitCredits: deficit.credits, paymentId: alert.payment.id },
+    });
   }
 
   /**
-   * A dispute the org won gives back what it took: the same credits, granted again (never
-   * expiring; they pay off any deficit first). A lost dispute changes nothing more.
+   * Gives back credits a won dispute no longer takes: a new grant (it pays off any deficit first),
+   * expiring when the payment's own credits do; none when that time has passed (they would be
+   * born expired).
    */
-  private async disputeClosed(dispute: Stripe.Dispute): Promise<void> {
-    if (dispute.status !== 'won') return;
-    const paymentIntentId = idOf(dispute.payment_intent);
-    if (paymentIntentId === null) return;
-    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
-    if (found === null) return;
-    await this.billing.withOrganizationLock(found.organizationId, async () => {
-      const payment = await this.billing.paymentBy('id', found.id);
-      if (payment === null) return;
-      const disputed = payment.amountCents === 0 ? payment.credits : Math.floor((payment.credits * Math.min(dispute.amount, payment.amountCents)) / payment.amountCents);
-      const credits = Math.min(disputed, payment.clawedBackCredits);
-      if (credits <= 0) return;
-      const granted = await this.credits.grant({
+  private async restoreCredits(client: pg.ClientBase, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<PoolBalance | null> {
+    const expiresAt = payment.kind === 'subscription' ? payment.periodEnd : null;
+    if (expiresAt !== null && expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    const granted = await this.credits.grant(
+      {
         organizationId: payment.organizationId,
-        key: `dispute-won:${dispute.id}`,
-        source: 'purchase',
+        key: `payment-restore:${payment.id}:${String(restoresSoFar)}`,
+        source: payment.kind === 'subscription' ? 'subscription' : 'purchase',
         credits,
-        expiresAt: null,
-        purchaseId: paymentIntentId,
+        expiresAt,
+        purchaseId: restoreReferenceOf(payment),
         reason: 'dispute won: credits given back',
-      });
-      if (!granted.replayed) await this.billing.recordDisputeWon(payment.id, credits);
-    });
-  }
-
-  /**
-   * Takes back the credits a refund or dispute covers (in proportion to the money), once: the
-   * unspent part of the grant goes back, the spent part becomes the org's deficit.
-   */
-  private async clawBack(
-    paymentIntent: string | Stripe.PaymentIntent | null,
-    key: string,
-    coverage: (payment: PaymentRow) => { cents: number; refundedCents?: number; disputedCents?: number; status: PaymentRow['status']; reason: string },
-  ): Promise<void> {
-    const paymentIntentId = idOf(paymentIntent);
-    if (paymentIntentId === null) return;
-    const found = await this.billing.paymentBy('stripe_payment_intent_id', paymentIntentId);
-    if (found === null) return;
-    await this.billing.withOrganizationLock(found.organizationId, async () => {
-      const payment = await this.billing.paymentBy('id', found.id);
-      if (payment === null) return;
-      const covered = coverage(payment);
-      const targetCredits = payment.amountCents === 0 ? payment.credits : Math.floor((payment.credits * covered.cents) / payment.amountCents);
-      const newCredits = targetCredits - payment.clawedBackCredits;
-      let deficitAdded = 0n;
-      if (newCredits > 0 && payment.ledgerGrantId !== null) {
-        const result = await this.credits.clawBack({
-          organizationId: payment.organizationId,
-          key,
-          grantId: BigInt(payment.ledgerGrantId),
-          credits: newCredits,
-          purchaseId: paymentIntentId,
-          reason: covered.reason,
-        });
-        deficitAdded = result.deficitAddedCredits;
-      }
-      await this.billing.recordClawBack(payment.id, {
-        refundedCents: covered.refundedCents,
-        disputedCents: covered.disputedCents,
-        clawedBackCredits: Math.max(targetCredits, payment.clawedBackCredits),
-        status: covered.status,
-      });
-      if (deficitAdded > 0n) {
-        const deficit = await this.credits.deficit(payment.organizationId);
-        await this.alerts.raise({
-          organizationId: payment.organizationId,
-          kind: 'billing_deficit',
-          key,
-          title: 'Credits owed after a refund',
-          message: `A ${covered.status === 'disputed' ? 'dispute' : 'refund'} took back ${String(targetCredits)} credits, ${String(deficitAdded)} of which were already spent. The org owes ${String(deficit.credits)} credits: new generations are paused until credits are added.`,
-          data: { deficitCredits: deficit.credits, paymentId: payment.id },
-        });
-      }
-    });
+      },
+      client,
+    );
+    return granted.replayed ? null : granted.balance;
   }
 }
 

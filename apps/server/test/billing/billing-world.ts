@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Provider } from '@nestjs/common';
 import type { BillingStatus, CheckoutSessionView, OrganizationView, PoolView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
 import { addMember, expectStatus, signedUp, type Member } from '../world.js';
@@ -11,14 +12,17 @@ export interface BillingWorld {
 }
 
 /** The real server with Stripe configured, its SDK pointed at a local fake (STRIPE_API_URL). */
-export async function startBillingApp(environment: Record<string, string> = {}): Promise<BillingWorld> {
+export async function startBillingApp(environment: Record<string, string> = {}, overrides: Provider[] = []): Promise<BillingWorld> {
   const stripe = await startFakeStripe();
-  const server = await startTestApp({
-    STRIPE_SECRET_KEY: 'sk_test_atelier',
-    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-    STRIPE_API_URL: stripe.baseUrl,
-    ...environment,
-  });
+  const server = await startTestApp(
+    {
+      STRIPE_SECRET_KEY: 'sk_test_atelier',
+      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+      STRIPE_API_URL: stripe.baseUrl,
+      ...environment,
+    },
+    overrides,
+  );
   return {
     server,
     stripe,

@@ -53,6 +53,7 @@ export interface FakeStripe {
   invoices: Map<string, Json>;
   paymentIntents: Map<string, Json>;
   charges: Map<string, Json>;
+  disputes: Map<string, Json>;
   /** Events made by API calls (a tier change's invoice, a cancel), in order; tests deliver them. */
   outbox: Json[];
   /** Off-session payments (auto top-up) answer card_declined while true. */
@@ -65,6 +66,11 @@ export interface FakeStripe {
   renew(subscriptionId: string): Json[];
   /** The renewal's payment fails: the subscription is past due. */
   failRenewal(subscriptionId: string): Json[];
+  /**
+   * Time passes for a subscription: its current period moves `seconds` into the past (what a later
+   * upgrade is prorated against; its end can pass, as before a renewal).
+   */
+  age(subscriptionId: string, seconds: number): void;
   /** Ends a subscription now. */
   endSubscription(subscriptionId: string): Json[];
   refund(paymentIntentId: string, amountCents: number): Json[];
@@ -92,6 +98,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const invoices = new Map<string, Json>();
   const paymentIntents = new Map<string, Json>();
   const charges = new Map<string, Json>();
+  const disputes = new Map<string, Json>();
   const created: Json[] = [];
   const idempotent = new Map<string, Reply>();
   const outbox: Json[] = [];
@@ -311,6 +318,16 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const invoice = invoices.get(id);
       return invoice === undefined ? notFound(`invoice ${id}`) : ok(invoice);
     }
+    if (resource === 'charges' && method === 'GET' && id === undefined) {
+      return ok(list([...charges.values()].filter((charge) => params.payment_intent === undefined || charge.payment_intent === params.payment_intent)));
+    }
+    if (resource === 'charges' && method === 'GET' && id !== undefined) {
+      const charge = charges.get(id);
+      return charge === undefined ? notFound(`charge ${id}`) : ok(charge);
+    }
+    if (resource === 'disputes' && method === 'GET' && id === undefined) {
+      return ok(list([...disputes.values()].filter((dispute) => params.payment_intent === undefined || dispute.payment_intent === params.payment_intent)));
+    }
     if (resource === 'payment_intents' && method === 'POST' && id === undefined) {
       const customer = params.customer as string;
       const intent: Json = {
@@ -350,11 +367,15 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       current.price = newPrice;
       const difference = Number(newPrice.unit_amount) - Number(oldPrice.unit_amount);
       if (difference > 0 && params.proration_behavior === 'always_invoice') {
-        // The rest of the period at the new price, minus the unused time at the old one (here: half each).
-        const amount = Math.round(difference / 2);
+        // The rest of the period at the new price, minus the unused time at the old one, each line
+        // rounded to the cent (as Stripe prorates: by the share of the period's seconds left).
         const start = now();
         const end = current.current_period_end as number;
-        const invoice = invoiceFor(subscription, 'subscription_update', amount, [line(oldPrice, -Math.round(Number(oldPrice.unit_amount) / 2), start, end), line(newPrice, Math.round(Number(newPrice.unit_amount) / 2), start, end)], true);
+        const periodStart = current.current_period_start as number;
+        const left = Math.min(1, Math.max(0, (end - start) / Math.max(1, end - periodStart)));
+        const unused = -Math.round(Number(oldPrice.unit_amount) * left);
+        const remaining = Math.round(Number(newPrice.unit_amount) * left);
+        const invoice = invoiceFor(subscription, 'subscription_update', unused + remaining, [line(oldPrice, unused, start, end), line(newPrice, remaining, start, end)], true);
         outbox.push(event('invoice.paid', invoice));
       }
     }
@@ -373,6 +394,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     invoices,
     paymentIntents,
     charges,
+    disputes,
     outbox,
     declineOffSession: false,
     createdPaymentIntents: () => created,
@@ -427,6 +449,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const invoice = invoiceFor(subscription, 'subscription_cycle', Number(price.unit_amount), [line(price, Number(price.unit_amount), current.current_period_end as number, (current.current_period_end as number) + month)], false);
       return [event('invoice.payment_failed', invoice), event('customer.subscription.updated', subscription)];
     },
+    age(subscriptionId, seconds) {
+      const subscription = subscriptions.get(subscriptionId);
+      if (subscription === undefined) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
+      const current = item(subscription);
+      current.current_period_start = (current.current_period_start as number) - seconds;
+      current.current_period_end = (current.current_period_end as number) - seconds;
+    },
     endSubscription(subscriptionId) {
       const subscription = subscriptions.get(subscriptionId);
       if (subscription === undefined) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
@@ -436,7 +465,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     refund(paymentIntentId, amountCents) {
       const charge = [...charges.values()].find((candidate) => candidate.payment_intent === paymentIntentId);
       if (charge === undefined) throw new Error(`fake stripe: no charge for ${paymentIntentId}`);
-      charge.amount_refunded = (charge.amount_refunded as number) + amountCents;
+      charge.amount_refunded = Math.min(charge.amount as number, (charge.amount_refunded as number) + amountCents);
       charge.refunded = charge.amount_refunded === charge.amount;
       return [event('charge.refunded', charge)];
     },
@@ -444,10 +473,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const charge = [...charges.values()].find((candidate) => candidate.payment_intent === paymentIntentId);
       if (charge === undefined) throw new Error(`fake stripe: no charge for ${paymentIntentId}`);
       const dispute: Json = { id: newId('dp'), object: 'dispute', amount: amountCents, charge: charge.id, payment_intent: paymentIntentId, reason: 'fraudulent', status: 'needs_response', currency: 'usd' };
+      disputes.set(dispute.id as string, dispute);
+      charge.disputed = true;
       return [event('charge.dispute.created', dispute)];
     },
     closeDispute(dispute, outcome) {
-      return [event('charge.dispute.closed', { ...dispute, status: outcome })];
+      const stored = disputes.get(dispute.id as string);
+      if (stored !== undefined) stored.status = outcome;
+      return [event('charge.dispute.closed', stored ?? { ...dispute, status: outcome })];
     },
     async deliver(appUrl, payloadEvent, signature) {
       const payload = JSON.stringify(payloadEvent);
