@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { estimate, type EstimateSuccess, type Operation } from '@atelier/pricing';
+import { estimate, isOperation, operations, type EstimateSuccess, type Operation } from '@atelier/pricing';
 import type { HoldRejection } from '@atelier/ledger';
 import type { JobView, SubmitJobRequest, SubmittedJobView } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -64,7 +64,16 @@ export class JobsService {
     const body = await this.workspaces.applyToSubmit(organizationId, submitted);
     const request: Record<string, unknown> = { ...body.request };
     const operation = request.operation;
+    if (operation !== undefined && !isOperation(operation)) {
+      throw invalid('request.operation', `must be one of ${operations.join(', ')}`);
+    }
     const source = await this.sourceOf(organizationId, body, request);
+    if (body.parentAssetId !== undefined) {
+      const parent = await this.em.fork().findOne(Asset, { id: body.parentAssetId, organization: organizationId }, { fields: ['id'] });
+      if (parent === null) {
+        throw new ApiError(HttpStatus.NOT_FOUND, { code: 'not_found', message: 'The parent image was not found in this organization.', field: 'parentAssetId' });
+      }
+    }
     if (body.projectId !== undefined) {
       await this.projects.find(organizationId, body.projectId);
     }
