@@ -25,6 +25,7 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
   app.set('trust proxy', 'loopback');
+  app.use('/api', refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
   app.use(cookieParser());
   // Collaborative documents (Hocuspocus) take WebSocket upgrades for /collab on this HTTP server.
@@ -41,6 +42,20 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   });
   serveWebApp(app);
   return app;
+}
+
+/**
+ * The API reads JSON only: a body of any other type (a form, text) is a 415 before any parser
+ * sees it, so no endpoint receives a shape its schema was not written for.
+ */
+function refuseNonJsonBodies(request: Request, response: Response, next: NextFunction): void {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!hasBody || type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type)) {
+    next();
+    return;
+  }
+  response.status(415).json({ code: 'unsupported_media_type', message: 'Send the request body as JSON (Content-Type: application/json).', field: 'body' });
 }
 
 export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
