@@ -66,7 +66,7 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    await this.auth.signOut(principal.sessionId);
+    await this.auth.signOut(principal.userId, principal.sessionId);
     clearSessionCookie(request, response);
   }
 

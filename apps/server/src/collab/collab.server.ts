@@ -12,6 +12,7 @@ import { OrganizationsService, type MembershipChange } from '../orgs/organizatio
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
 import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
+import { RevocationEvents, type Revocation } from '../auth/revocations.js';
 
 /** Per connection: what the ticket granted (set by onAuthenticate). */
 export interface CollabContext {
@@ -22,6 +23,13 @@ export interface CollabContext {
 
 /** Close code for a connection whose member left the org (or lost it). */
 export const MEMBERSHIP_REVOKED = { code: 4403, reason: 'membership-revoked' } as const;
+/**
+ * Close code for connections of a person whose credentials were revoked (sign-out, a revoked API
+ * key, a password reset). A ticket does not record which credential asked for it, so every
+ * connection of the person closes; a provider whose session still works reconnects with a fresh
+ * ticket at once, one whose session ended cannot get one.
+ */
+export const CREDENTIALS_REVOKED = { code: 4401, reason: 'credentials-revoked' } as const;
 /** How often open connections' memberships are re-read (changes made on other nodes). */
 export const MEMBERSHIP_RECHECK_MS = 5_000;
 
@@ -60,6 +68,9 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly onMembershipChange = (change: MembershipChange): void => {
     this.applyMembership(change.organizationId, change.userId, change.role);
   };
+  private readonly onRevoked = (revocation: Revocation): void => {
+    this.closeConnectionsOf(revocation.userId);
+  };
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     this.upgrade(request, socket, head);
   };
@@ -70,6 +81,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(LiveDocuments) private readonly live: LiveDocuments,
     @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const extensions: Extension[] = [
@@ -153,6 +165,8 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     this.organizations.membershipEvents.on('change', this.onMembershipChange);
+    this.revocations.emitter.on('revoked', this.onRevoked);
+    this.revocations.emitter.on('revokedElsewhere', this.onRevoked);
     this.recheckTimer = setInterval(() => {
       this.recheckMemberships().catch((error: unknown) => {
         this.logger.warn(`membership re-check failed: ${String(error)}`);
@@ -181,6 +195,15 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     for (const key of keys) {
       const [organizationId = '', userId = ''] = key.split(':');
       this.applyMembership(organizationId, userId, roles.get(key) ?? null);
+    }
+  }
+
+  /** Every open connection of this person, in any org, on this node. */
+  private closeConnectionsOf(userId: string): void {
+    for (const [key, open] of this.byMember) {
+      if (key.split(':')[1] !== userId) continue;
+      for (const context of open) context.connection?.close(CREDENTIALS_REVOKED);
+      this.byMember.delete(key);
     }
   }
 
@@ -261,6 +284,8 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.attached?.off('upgrade', this.onUpgrade);
     this.organizations.membershipEvents.off('change', this.onMembershipChange);
+    this.revocations.emitter.off('revoked', this.onRevoked);
+    this.revocations.emitter.off('revokedElsewhere', this.onRevoked);
     clearInterval(this.recheckTimer);
     for (const [name, document] of this.hocuspocus.documents) {
       const workspaceId = workspaceIdOfDocument(name);

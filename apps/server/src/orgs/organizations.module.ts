@@ -4,6 +4,7 @@ import { AuthController } from '../auth/auth.controller.js';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import { RateLimitRepository } from '../auth/rate-limit.repository.js';
+import { RevocationEvents } from '../auth/revocations.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuditService } from './audit.service.js';
 import { InvitationsService } from './invitations.service.js';
@@ -31,6 +32,7 @@ import { PreflightService } from './preflight.service.js';
     { provide: APP_GUARD, useClass: OrganizationGuard },
     AuthService,
     RateLimitRepository,
+    RevocationEvents,
     AuditService,
     OrganizationsService,
     InvitationsService,
@@ -38,6 +40,6 @@ import { PreflightService } from './preflight.service.js';
     ApiKeysService,
     PreflightService,
   ],
-  exports: [AuthService, OrganizationsService, ProjectsService, AuditService, PreflightService],
+  exports: [AuthService, RevocationEvents, OrganizationsService, ProjectsService, AuditService, PreflightService],
 })
 export class OrganizationsModule {}
