@@ -24,7 +24,8 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default).
+  app.set('trust proxy', config.trustProxy);
   app.use('/api', refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
   app.use(cookieParser());

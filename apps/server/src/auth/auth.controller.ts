@@ -88,8 +88,9 @@ export class AuthController {
   @ApiOkResponse({ description: 'If the address has an account, a reset link is on its way' })
   async requestPasswordReset(
     @Body({ schema: passwordResetRequest }) body: z.infer<typeof passwordResetRequest>,
+    @Req() request: Request,
   ): Promise<{ message: string }> {
-    await this.auth.requestPasswordReset(body.email);
+    await this.auth.requestPasswordReset(body.email, request.ip ?? 'unknown');
     return { message: 'If this address has an account, a reset link is on its way.' };
   }
 

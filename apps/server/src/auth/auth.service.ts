@@ -77,8 +77,7 @@ export class AuthService {
   }
 
   async signIn(request: SignInRequest, address: string, userAgent: string | undefined): Promise<SignedIn> {
-    const key = `${request.email}|${address}`;
-    const blockedForSeconds = await this.rateLimits.signInBlockedForSeconds(key);
+    const blockedForSeconds = await this.rateLimits.signInBlockedForSeconds(request.email, address);
     if (blockedForSeconds > 0) {
       throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, {
         code: 'rate_limited',
@@ -89,13 +88,13 @@ export class AuthService {
     const user = await this.em.findOne(User, { email: request.email });
     const valid = await verify(user?.passwordHash ?? DECOY_HASH, request.password);
     if (user === null || !valid) {
-      await this.rateLimits.recordSignInFailure(key);
+      await this.rateLimits.recordSignInFailure(request.email, address);
       throw new ApiError(HttpStatus.UNAUTHORIZED, {
         code: 'invalid_credentials',
         message: 'That email and password do not match an account.',
       });
     }
-    await this.rateLimits.clearSignInFailures(key);
+    await this.rateLimits.clearSignInFailures(request.email, address);
     return this.startSession(user, userAgent);
   }
 
@@ -163,7 +162,16 @@ export class AuthService {
   }
 
   /** Always succeeds from the caller's view, so the answer does not reveal who has an account. */
-  async requestPasswordReset(email: string): Promise<void> {
+  async requestPasswordReset(email: string, address: string): Promise<void> {
+    // The same limit for every email, known or not, so a 429 reveals nothing about accounts.
+    const blockedForSeconds = await this.rateLimits.passwordResetBlockedForSeconds(email, address);
+    if (blockedForSeconds > 0) {
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, {
+        code: 'rate_limited',
+        message: `Too many password reset requests. Try again in ${formatWait(blockedForSeconds)}.`,
+        retryAfterSeconds: blockedForSeconds,
+      });
+    }
     const user = await this.em.findOne(User, { email });
     if (user === null) {
       return;

@@ -5,6 +5,7 @@ import { AuthGuard } from '../auth/auth.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import { RateLimitRepository } from '../auth/rate-limit.repository.js';
 import { RevocationEvents } from '../auth/revocations.js';
+import { RateLimitGuard } from '../auth/rate-limit.guard.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuditService } from './audit.service.js';
 import { InvitationsService } from './invitations.service.js';
@@ -30,6 +31,7 @@ import { PreflightService } from './preflight.service.js';
     // Order matters: who is calling, then what they may do in the org.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: OrganizationGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     AuthService,
     RateLimitRepository,
     RevocationEvents,
@@ -40,6 +42,6 @@ import { PreflightService } from './preflight.service.js';
     ApiKeysService,
     PreflightService,
   ],
-  exports: [AuthService, RevocationEvents, OrganizationsService, ProjectsService, AuditService, PreflightService],
+  exports: [AuthService, RevocationEvents, RateLimitRepository, OrganizationsService, ProjectsService, AuditService, PreflightService],
 })
 export class OrganizationsModule {}
