@@ -13,6 +13,7 @@ import { PostgresPoolRepository } from '../repositories/postgres-pool.repository
 import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
 import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
 import { RevocationEvents, type Revocation } from '../auth/revocations.js';
+import { originAllowed } from '../common/origin.js';
 
 /** Per connection: what the ticket granted (set by onAuthenticate). */
 export interface CollabContext {
@@ -65,6 +66,8 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   /** Open connections by `${organizationId}:${userId}`. */
   private readonly byMember = new Map<string, Set<CollabContext>>();
   private recheckTimer: NodeJS.Timeout | undefined;
+  /** Browser pages from these origins (and the server's own) may connect. */
+  private readonly allowedOrigins: ReadonlySet<string>;
   private readonly onMembershipChange = (change: MembershipChange): void => {
     this.applyMembership(change.organizationId, change.userId, change.role);
   };
@@ -84,6 +87,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.allowedOrigins = config.allowedOrigins;
     const extensions: Extension[] = [
       {
         // Runs first: who may open which document, and whether they may write.
@@ -235,6 +239,10 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = (request.url ?? '').split('?')[0] ?? '';
     if (pathname !== COLLAB_PATH && !pathname.startsWith(`${COLLAB_PATH}/`)) return;
+    if (!originAllowed(request.headers.origin, request.headers.host, this.allowedOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     this.sockets.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(request.headers)) {

@@ -57,12 +57,28 @@ const environmentSchema = z.object({
   RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   RATE_LIMIT_PREFLIGHT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  ALLOWED_ORIGINS: z
+    .string()
+    .trim()
+    .refine((value) => value.split(',').every((item) => isOrigin(item.trim())), { error: 'must be a comma-separated list of origins such as https://app.example.com' })
+    .optional(),
   TRUST_PROXY: z
     .string()
     .trim()
     .refine(isTrustProxy, { error: 'must be false, a hop count (0-10), or a comma-separated list of proxy addresses, CIDR ranges, loopback, linklocal or uniquelocal' })
     .optional(),
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
 
 /** `false`, a hop count, or addresses/ranges/names Express's `trust proxy` understands. */
 function isTrustProxy(value: string): boolean {
@@ -128,6 +144,17 @@ export interface AppConfig {
   };
   /** Requests per minute per member (in an org) or per API key; docs/SECURITY.md. */
   rateLimits: { submitPerMinute: number; preflightPerMinute: number; expensivePerMinute: number };
+  /**
+   * Origins whose pages may open cookie-authenticated sockets and collab connections, besides the
+   * server's own and PUBLIC_URL's (lower-case, no trailing slash).
+   */
+  allowedOrigins: ReadonlySet<string>;
+  http: {
+    /** A client must send a request's headers within this (Node's headersTimeout). */
+    headersTimeoutMs: number;
+    /** A request's body must have arrived this long after its headers, else 408. */
+    bodyTimeoutMs: number;
+  };
   /** Express `trust proxy`: which peers' X-Forwarded-For is believed (none by default). */
   trustProxy: boolean | number | string[];
   alerts: {
@@ -214,6 +241,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
     },
     trustProxy: trustProxySetting(env.TRUST_PROXY),
+    http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS },
+    allowedOrigins: new Set([
+      new URL(env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`).origin,
+      ...(env.ALLOWED_ORIGINS ?? '').split(',').map((item) => item.trim().replace(/\/$/, '').toLowerCase()).filter((item) => item !== ''),
+    ]),
     alerts: {
       webhookTimeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
       webhookMaxAttempts: env.ALERT_WEBHOOK_MAX_ATTEMPTS,

@@ -27,6 +27,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { budgetView, LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { handshakeCredentials } from './handshake.js';
+import { originAllowed } from '../common/origin.js';
 
 export const SOCKET_PATH = '/socket.io';
 const RECENT_JOBS = 20;
@@ -204,6 +205,10 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private async authenticate(socket: RealtimeSocket): Promise<void> {
     const credentials = handshakeCredentials(socket.handshake.headers, socket.handshake.auth);
     if (credentials === undefined) throw unauthenticated('Sign in to continue.');
+    // A page of another site must not ride on the browser's session cookie (cross-site WebSocket hijacking).
+    if (credentials.kind === 'session' && !originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host, this.config.allowedOrigins)) {
+      throw Object.assign(new Error('origin_not_allowed'), { data: { code: 'origin_not_allowed' as const, message: 'This page may not connect with your session.' } });
+    }
     const principal = await RequestContext.create(this.em, () =>
       credentials.kind === 'apiKey' ? this.auth.principalForApiKey(credentials.secret) : this.auth.principalForSession(credentials.token),
     );
