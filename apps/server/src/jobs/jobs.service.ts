@@ -83,6 +83,8 @@ export class JobsService {
       if (body.maskStrokes === undefined || body.maskStrokes.length === 0 || source === undefined) {
         throw invalid('maskStrokes', 'Inpainting needs a mask: paint the area to change.');
       }
+      // Rendering costs CPU: only a request that is valid, allowed and affordable gets that far.
+      await this.checkBeforeRenderingMask(organizationId, userId, request);
       const mask = await renderMask(body.maskStrokes, source.width, source.height);
       if (mask.coverage === 0) {
         throw invalid('maskStrokes', 'The mask covers nothing: paint the area to change.');
@@ -100,15 +102,7 @@ export class JobsService {
     }
     const priced = result as EstimateSuccess;
     const membership = await this.em.findOneOrFail(Membership, { organization: organizationId, user: userId }, { populate: ['organization'] });
-    const allowedModels = membership.allowedModels ?? null;
-    if (allowedModels !== null && !allowedModels.includes(priced.modelId)) {
-      throw new ApiError(HttpStatus.FORBIDDEN, {
-        code: 'model_not_allowed',
-        message: `Your budget does not include ${priced.modelId}. Pick one of: ${allowedModels.join(', ') || 'none (ask a manager)'}.`,
-        field: 'request.model',
-        allowedModels,
-      });
-    }
+    assertModelAllowed(membership.allowedModels ?? null, priced.modelId);
     const provider = this.providers.providerFor(priced.modelId, priced.provider, priced.operation);
     const variations = priced.lineItems.reduce((sum, item) => sum + item.quantity, 0);
     // Free units cover the first images; every paid image costs the same whole unit price.
@@ -284,6 +278,42 @@ export class JobsService {
     };
   }
 
+  /**
+   * An inpaint's price depends on its mask's coverage, known only once rendered. Before rendering:
+   * the request must price at full coverage (else the 400 naming the field), its model must be
+   * allowed, and its cheapest price (no coverage) must fit in the pool and the member's budget.
+   * The hold after rendering checks the exact price as always.
+   */
+  private async checkBeforeRenderingMask(organizationId: string, userId: string, request: Record<string, unknown>): Promise<void> {
+    const catalog = this.pricing.catalogFor(organizationId);
+    const usage = await this.freeAllowances.usage(organizationId, catalog);
+    const dearest = { ...request, mask: { coverage: 1 } };
+    const result = estimate(dearest, catalog, usage);
+    if (!result.ok) this.pricing.price(organizationId, dearest); // throws the 400 naming the field
+    const cheapest = estimate({ ...request, mask: { coverage: 0 } }, catalog, usage);
+    if (!cheapest.ok) return;
+    const membership = await this.em.fork().findOneOrFail(Membership, { organization: organizationId, user: userId });
+    assertModelAllowed(membership.allowedModels ?? null, cheapest.modelId);
+    const pool = await this.ledger.ledger.poolBalance(organizationId);
+    if (pool.ok && pool.balance.availableCredits < BigInt(cheapest.credits)) {
+      throw new ApiError(HttpStatus.PAYMENT_REQUIRED, {
+        code: 'insufficient_credits',
+        message: `The team pool has ${String(pool.balance.availableCredits)} credits available; this costs at least ${String(cheapest.credits)}. Reduce the cost, or ask an owner to buy credits.`,
+        availableCredits: Number(pool.balance.availableCredits),
+        requestedCredits: cheapest.credits,
+      });
+    }
+    const budget = await this.ledger.memberBudget(organizationId, userId);
+    if (budget.remainingCredits !== null && budget.remainingCredits < cheapest.credits) {
+      throw new ApiError(HttpStatus.PAYMENT_REQUIRED, {
+        code: 'budget_exceeded',
+        message: `This costs at least ${String(cheapest.credits)} credits and your budget has ${String(budget.remainingCredits)} left. Reduce the cost, or ask a manager to raise the limit.`,
+        remainingCredits: budget.remainingCredits,
+        requestedCredits: cheapest.credits,
+      });
+    }
+  }
+
   /** The source image of an edit: it must be this org's, and its size is the request's size. */
   private async sourceOf(organizationId: string, body: SubmitJobRequest, request: Record<string, unknown>): Promise<Asset | undefined> {
     const operation = request.operation as Operation | undefined;
@@ -307,6 +337,17 @@ class HoldRefused extends Error {
   constructor(readonly rejection: HoldRejection) {
     super(rejection.code);
   }
+}
+
+/** 403 when the member's budget lists the models they may use and this is not one of them. */
+function assertModelAllowed(allowedModels: string[] | null, modelId: string): void {
+  if (allowedModels === null || allowedModels.includes(modelId)) return;
+  throw new ApiError(HttpStatus.FORBIDDEN, {
+    code: 'model_not_allowed',
+    message: `Your budget does not include ${modelId}. Pick one of: ${allowedModels.join(', ') || 'none (ask a manager)'}.`,
+    field: 'request.model',
+    allowedModels,
+  });
 }
 
 function invalid(field: string, message: string): ApiError {
