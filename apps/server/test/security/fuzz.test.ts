@@ -15,7 +15,7 @@ import type { JsonSchema } from '../openapi.js';
 
 const seed = 18_2026;
 /** Runs per endpoint: bounded so the whole file stays well under a minute. */
-const runsPerEndpoint = 30;
+const runsPerEndpoint = 20;
 
 /** Calls that end the caller's session or delete the world it needs; covered by their own tests. */
 const skipped = new Set(['POST /api/auth/sign-out', 'POST /api/auth/sign-out-everywhere', 'DELETE /api/orgs/{orgId}']);
