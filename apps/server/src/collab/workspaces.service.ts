@@ -13,6 +13,7 @@ import {
   type WorkspaceView,
 } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
+import { unstorableTextAt } from '../common/validation.js';
 import { randomToken, sha256 } from '../common/crypto.js';
 import { CollabTicket, Membership, Organization, Project, User, Workspace } from '../database/entities/index.js';
 import { notFound } from '../orgs/organization.guard.js';
@@ -131,6 +132,15 @@ export class WorkspacesService {
     const workspace = await this.em.fork().findOne(Workspace, { id: body.workspaceId, organization: organizationId });
     if (workspace === null) throw notFound('The workspace');
     const merged = applySnapshot({ ...body, projectId: body.projectId ?? workspace.project.id }, await this.snapshot(workspace.id));
+    const unstorable = unstorableTextAt(merged);
+    if (unstorable !== undefined) {
+      const field = unstorable.join('.');
+      throw new ApiError(HttpStatus.BAD_REQUEST, {
+        code: 'invalid_request',
+        message: `workspace document: ${field}: must not contain NUL characters or unpaired surrogates`,
+        field,
+      });
+    }
     const parsed = submitJobRequest.safeParse(merged);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

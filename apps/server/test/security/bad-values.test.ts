@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { limits } from '@atelier/contracts';
+import { collabFields, limits } from '@atelier/contracts';
 import { ledgerLimits } from '@atelier/ledger';
 import { startTestApp, type TestApp } from '../app.js';
 import { addMember, buildWorld, expectStatus, signedUp, type OrganizationWorld } from '../world.js';
 import type { ApiResponse } from '../client.js';
+import { connect, createWorkspace, ticketFor, waitFor } from '../collab/collab-client.js';
 
 const schnell = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };
 
@@ -63,6 +64,22 @@ describe('values a careless client sends are refused with a 4xx naming the field
     }
     // A surrogate pair (an emoji) is text like any other.
     expectStatus(await owner.client.post(`/orgs/${orgId}/projects`, { name: 'Launch 🚀' }), 201);
+  });
+
+  it('refuses a NUL typed into a workspace document when a job is submitted from it', async () => {
+    const { member } = world.members;
+    const orgId = world.organization.id;
+    const workspace = await createWorkspace(member.client, orgId, world.project.id, 'NUL board');
+    const peer = connect(server.url, workspace.documentName, async () => (await ticketFor(member.client, orgId, workspace.id)).ticket);
+    try {
+      await peer.synced();
+      peer.doc.getText(collabFields.prompt).insert(0, 'a door\u0000');
+      await waitFor(() => !peer.provider.hasUnsyncedChanges, 10_000, 'the edit to reach the server');
+      const response = await member.client.post(`/orgs/${orgId}/jobs`, { request: schnell, prompt: 'fallback', workspaceId: workspace.id });
+      expectRefused(response, 400, 'invalid_request', 'prompt');
+    } finally {
+      peer.destroy();
+    }
   });
 
   it('names request.operation for an unknown operation', async () => {
