@@ -82,6 +82,14 @@ describe('values a careless client sends are refused with a 4xx naming the field
     }
   });
 
+  it('takes JSON bodies only: a form or text body is a 415', async () => {
+    const { owner } = world.members;
+    for (const contentType of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+      expectRefused(await owner.client.request('POST', '/orgs', 'name=Form%20Inc', { 'content-type': contentType }), 415, 'unsupported_media_type', 'body');
+    }
+    expectStatus(await owner.client.request('POST', '/orgs', JSON.stringify({ name: 'Json Inc' }), { 'content-type': 'application/json; charset=utf-8' }), 201);
+  });
+
   it('names request.operation for an unknown operation', async () => {
     const response = await world.members.member.client.post(`/orgs/${world.organization.id}/jobs`, { request: { ...schnell, operation: 'banana' }, prompt: 'a banana' });
     expectRefused(response, 400, 'invalid_request', 'request.operation');
