@@ -19,7 +19,8 @@ function percentile(sorted: number[], fraction: number): number {
 
 const database = await benchDatabase('jobs');
 // Workers start after the submit phase, so each phase is measured on its own.
-const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', RUN_WORKERS: 'false', PROVIDER_CONCURRENCY_LOCAL: WORKER_CONCURRENCY, DATA_DIR: `${os.tmpdir()}/atelier-bench-jobs-${String(process.pid)}` });
+// One member submits every job as fast as it can: the per-member submit limit would measure itself.
+const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', RUN_WORKERS: 'false', PROVIDER_CONCURRENCY_LOCAL: WORKER_CONCURRENCY, RATE_LIMIT_SUBMIT_PER_MINUTE: '1000000', RATE_LIMIT_PREFLIGHT_PER_MINUTE: '1000000', DATA_DIR: `${os.tmpdir()}/atelier-bench-jobs-${String(process.pid)}` });
 const app = await createApp({ ...config, databaseUrl: database.url });
 await app.listen(0, '127.0.0.1');
 const address = app.getHttpServer().address();

@@ -12,6 +12,7 @@ import { AppModule, type RuntimeConfig } from './app.module.js';
 import { webBuildDirectory } from './paths.js';
 import { migrateDatabase } from './database/migrate.js';
 import { CollabServer } from './collab/collab.server.js';
+import { inlineScriptHashes, securityHeaders } from './common/security-headers.js';
 
 export async function createApp(config: RuntimeConfig, overrides: Provider[] = []): Promise<NestExpressApplication> {
   // Our tables, the ledger's and the queue's, before anything touches them.
@@ -24,9 +25,19 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
-  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  // First, so every answer carries them: API errors, the web app, images.
+  app.use(...securityHeaders(inlineScriptHashes(path.join(webBuildDirectory, 'index.html'))));
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default).
+  app.set('trust proxy', config.trustProxy);
+  app.use(bodyTimeout(config.http.bodyTimeoutMs));
+  app.use('/api', refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
   app.use(cookieParser());
+  // Slow clients: headers must arrive in time (Node checks this every 30 s; see docs/SECURITY.md).
+  const httpServer = app.getHttpServer();
+  httpServer.headersTimeout = config.http.headersTimeoutMs;
+  httpServer.requestTimeout = config.http.headersTimeoutMs + config.http.bodyTimeoutMs;
   // Collaborative documents (Hocuspocus) take WebSocket upgrades for /collab on this HTTP server.
   app.get(CollabServer).attach(app.getHttpServer());
 
@@ -41,6 +52,46 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   });
   serveWebApp(app);
   return app;
+}
+
+/**
+ * A request whose body has not fully arrived `timeoutMs` after its headers gets a 408 and its
+ * connection closed, so a client trickling bytes cannot hold a connection and a parser for minutes.
+ */
+function bodyTimeout(timeoutMs: number): (request: Request, response: Response, next: NextFunction) => void {
+  return (request, response, next) => {
+    if (request.complete) {
+      next();
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (request.complete || response.headersSent) return;
+      response.setHeader('Connection', 'close');
+      response.status(408).json({ code: 'request_timeout', message: `The request body did not arrive within ${String(timeoutMs)} ms.`, field: 'body' });
+      response.once('finish', () => request.socket.destroy());
+    }, timeoutMs);
+    timer.unref();
+    const clear = (): void => {
+      clearTimeout(timer);
+    };
+    request.once('end', clear);
+    request.once('close', clear);
+    next();
+  };
+}
+
+/**
+ * The API reads JSON only: a body of any other type (a form, text) is a 415 before any parser
+ * sees it, so no endpoint receives a shape its schema was not written for.
+ */
+function refuseNonJsonBodies(request: Request, response: Response, next: NextFunction): void {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!hasBody || type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type)) {
+    next();
+    return;
+  }
+  response.status(415).json({ code: 'unsupported_media_type', message: 'Send the request body as JSON (Content-Type: application/json).', field: 'body' });
 }
 
 export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {

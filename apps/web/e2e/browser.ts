@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,30 @@ export function e2eUnavailable(): string | undefined {
   return undefined;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Chromium, watching every page of every context for Content Security Policy violations (the
+ * server sends a strict CSP): closing the browser fails the test run if any page broke the policy.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+  const violations: string[] = [];
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(`${message.location().url}: ${message.text()}`);
+    });
+    return context;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (options) => {
+    await close(options);
+    if (violations.length > 0) throw new Error(`Content Security Policy violations:\n${violations.join('\n')}`);
+  };
+  return browser;
 }
 
 /** Where screenshots go: E2E_ARTIFACTS_DIR, or a folder in the system's temp directory. */
@@ -85,7 +104,8 @@ const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
  * critical problems: missing labels, unreachable controls, too little contrast, bad ARIA.
  */
 export async function accessibilityProblems(page: Page): Promise<AccessibilityProblem[]> {
-  await page.addScriptTag({ path: axeSource });
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern (a script tag would be refused).
+  await page.evaluate(`${await readFile(axeSource, 'utf8')}\n;void 0`);
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

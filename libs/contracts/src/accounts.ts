@@ -13,6 +13,12 @@ export const limits = {
   allowedModels: 50,
   modelIdLength: 64,
   tokenLength: 128,
+  /**
+   * The largest credit figure the API takes (budgets, limits): the ledger's largest pool balance
+   * (`ledgerLimits.maxPoolBalanceCredits`, asserted equal by a test), so anything the schema
+   * accepts the ledger stores.
+   */
+  maxCredits: 1_000_000_000_000_000,
 } as const;
 
 export const email = z.email({ error: 'must be an email address' }).max(limits.emailLength).toLowerCase();
@@ -28,7 +34,7 @@ export const timeZone = z
 export const uuid = z.uuid({ error: 'must be a UUID' });
 export const token = z.string().min(16).max(limits.tokenLength).regex(/^[A-Za-z0-9_-]+$/, 'is not a valid token');
 /** Credits travel as JSON integers; the server converts them to bigint for the ledger. */
-export const credits = z.number().int('must be a whole number of credits').min(0).max(Number.MAX_SAFE_INTEGER);
+export const credits = z.number().int('must be a whole number of credits').min(0).max(limits.maxCredits);
 export const budgetPeriod = z.enum(['day', 'week', 'month', 'none']);
 export const role = z.enum(roles);
 

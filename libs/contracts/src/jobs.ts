@@ -3,9 +3,16 @@ import { generationRequestInput, uuid } from './accounts.js';
 
 export const jobLimits = {
   promptLength: 2_000,
-  maskStrokes: 2_000,
+  /**
+   * Mask bounds, checked before anything is rendered. Rendering time grows with the points drawn
+   * (about 0.5 s for 20,000 numbers of wild strokes over 1024×1024, docs/SECURITY.md). Points
+   * count numbers: a stroke of n positions has 2n.
+   */
+  maskStrokes: 1_000,
   maskPointsPerStroke: 4_000,
-  maskTotalPoints: 100_000,
+  maskTotalPoints: 40_000,
+  /** The strokes as JSON. */
+  maskBytes: 512 * 1024,
   idempotencyKeyLength: 128,
   seedMax: 4_294_967_295,
 } as const;
@@ -43,6 +50,10 @@ export const submitJobRequest = z
   })
   .refine((body) => (body.maskStrokes ?? []).reduce((sum, stroke) => sum + stroke.points.length, 0) <= jobLimits.maskTotalPoints, {
     error: `a mask may have at most ${String(jobLimits.maskTotalPoints)} points in all`,
+    path: ['maskStrokes'],
+  })
+  .refine((body) => body.maskStrokes === undefined || JSON.stringify(body.maskStrokes).length <= jobLimits.maskBytes, {
+    error: `a mask may take at most ${String(jobLimits.maskBytes)} bytes as JSON`,
     path: ['maskStrokes'],
   });
 export type SubmitJobRequest = z.infer<typeof submitJobRequest>;

@@ -66,7 +66,7 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    await this.auth.signOut(principal.sessionId);
+    await this.auth.signOut(principal.userId, principal.sessionId);
     clearSessionCookie(request, response);
   }
 
@@ -88,8 +88,9 @@ export class AuthController {
   @ApiOkResponse({ description: 'If the address has an account, a reset link is on its way' })
   async requestPasswordReset(
     @Body({ schema: passwordResetRequest }) body: z.infer<typeof passwordResetRequest>,
+    @Req() request: Request,
   ): Promise<{ message: string }> {
-    await this.auth.requestPasswordReset(body.email);
+    await this.auth.requestPasswordReset(body.email, request.ip ?? 'unknown');
     return { message: 'If this address has an account, a reset link is on its way.' };
   }
 

@@ -9,6 +9,7 @@ import { ApiKey, Membership, PasswordResetToken, Session, User } from '../databa
 import { MailerRepository } from '../mail/mailer.repository.js';
 import type { Principal } from './principal.js';
 import { RateLimitRepository } from './rate-limit.repository.js';
+import { RevocationEvents } from './revocations.js';
 import { SESSION_TTL_MS } from './session-cookie.js';
 
 export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
@@ -41,6 +42,7 @@ export class AuthService {
     @Inject(RateLimitRepository) private readonly rateLimits: RateLimitRepository,
     @Inject(MailerRepository) private readonly mailer: MailerRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
   ) {}
 
   async signUp(request: SignUpRequest, userAgent: string | undefined): Promise<SignedIn> {
@@ -75,8 +77,7 @@ export class AuthService {
   }
 
   async signIn(request: SignInRequest, address: string, userAgent: string | undefined): Promise<SignedIn> {
-    const key = `${request.email}|${address}`;
-    const blockedForSeconds = await this.rateLimits.signInBlockedForSeconds(key);
+    const blockedForSeconds = await this.rateLimits.signInBlockedForSeconds(request.email, address);
     if (blockedForSeconds > 0) {
       throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, {
         code: 'rate_limited',
@@ -87,13 +88,13 @@ export class AuthService {
     const user = await this.em.findOne(User, { email: request.email });
     const valid = await verify(user?.passwordHash ?? DECOY_HASH, request.password);
     if (user === null || !valid) {
-      await this.rateLimits.recordSignInFailure(key);
+      await this.rateLimits.recordSignInFailure(request.email, address);
       throw new ApiError(HttpStatus.UNAUTHORIZED, {
         code: 'invalid_credentials',
         message: 'That email and password do not match an account.',
       });
     }
-    await this.rateLimits.clearSignInFailures(key);
+    await this.rateLimits.clearSignInFailures(request.email, address);
     return this.startSession(user, userAgent);
   }
 
@@ -146,12 +147,14 @@ export class AuthService {
     return { kind: 'apiKey', userId: key.user.id, apiKeyId: key.id, organizationId: key.organization.id };
   }
 
-  async signOut(sessionId: string): Promise<void> {
+  async signOut(userId: string, sessionId: string): Promise<void> {
     await this.em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+    this.revocations.revoked({ userId, kind: 'session', sessionId });
   }
 
   async signOutEverywhere(userId: string): Promise<void> {
     await this.em.nativeUpdate(Session, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+    this.revocations.revoked({ userId, kind: 'allSessions' });
   }
 
   async user(userId: string): Promise<User> {
@@ -159,7 +162,16 @@ export class AuthService {
   }
 
   /** Always succeeds from the caller's view, so the answer does not reveal who has an account. */
-  async requestPasswordReset(email: string): Promise<void> {
+  async requestPasswordReset(email: string, address: string): Promise<void> {
+    // The same limit for every email, known or not, so a 429 reveals nothing about accounts.
+    const blockedForSeconds = await this.rateLimits.passwordResetBlockedForSeconds(email, address);
+    if (blockedForSeconds > 0) {
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, {
+        code: 'rate_limited',
+        message: `Too many password reset requests. Try again in ${formatWait(blockedForSeconds)}.`,
+        retryAfterSeconds: blockedForSeconds,
+      });
+    }
     const user = await this.em.findOne(User, { email });
     if (user === null) {
       return;
@@ -176,11 +188,11 @@ export class AuthService {
     await this.mailer.send({
       to: user.email,
       subject: 'Reset your Atelier password',
-      text: `Someone asked to reset the password of your Atelier account.\n\nChoose a new password here (the link works once, for one hour):\n${this.config.publicUrl}/reset-password?token=${token}\n\nIf it was not you, ignore this email.`,
+      text: `Someone asked to reset the password of your Atelier account.\n\nChoose a new password here (the link works once, for one hour):\n${this.config.publicUrl}/reset-password?token=${token}\n\nSetting a new password signs you out everywhere and revokes your API keys (create new ones afterwards).\n\nIf it was not you, ignore this email.`,
     });
   }
 
-  /** Sets the new password, uses the token up and signs out every session. */
+  /** Sets the new password, uses the token up, signs out every session and revokes every API key. */
   async confirmPasswordReset(token: string, password: string): Promise<void> {
     const tokenHash = sha256(token);
     const now = new Date();
@@ -197,8 +209,12 @@ export class AuthService {
       });
     }
     const reset = await this.em.findOneOrFail(PasswordResetToken, { tokenHash });
-    await this.em.nativeUpdate(User, { id: reset.user.id }, { passwordHash: await hash(password) });
-    await this.signOutEverywhere(reset.user.id);
+    const userId = reset.user.id;
+    await this.em.nativeUpdate(User, { id: userId }, { passwordHash: await hash(password) });
+    await this.em.nativeUpdate(Session, { user: userId, revokedAt: null }, { revokedAt: now });
+    // Whoever learned the old password may have made keys with it: they stop working too.
+    await this.em.nativeUpdate(ApiKey, { user: userId, revokedAt: null }, { revokedAt: now });
+    this.revocations.revoked({ userId, kind: 'everything' });
   }
 
   async setLastOrganization(userId: string, organizationId: string): Promise<void> {

@@ -24,6 +24,40 @@ const eventLeaseMs = 60_000;
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 
+/** Stripe's event ids and types are short ASCII; `created` is Unix seconds. */
+const maxEventIdLength = 255;
+const maxEventCreatedSeconds = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+/** Why a verified payload is not an event envelope we can process, or undefined when it is. */
+export function envelopeProblem(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return 'is not a JSON object';
+  const fields = event as Record<string, unknown>;
+  if (typeof fields.id !== 'string' || fields.id === '' || fields.id.length > maxEventIdLength) return 'has no usable id';
+  if (typeof fields.type !== 'string' || fields.type === '' || fields.type.length > maxEventIdLength) return `(${fields.id}) has no usable type`;
+  if (typeof fields.created !== 'number' || !Number.isSafeInteger(fields.created) || fields.created < 0 || fields.created > maxEventCreatedSeconds) {
+    return `(${fields.id}) has no usable created time`;
+  }
+  const data = fields.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return `(${fields.id}) has no data`;
+  const object = (data as Record<string, unknown>).object;
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return `(${fields.id}) has no data.object`;
+  return undefined;
+}
+
+/**
+ * An error that comes from the event's content rather than from our side: reading a field of the
+ * wrong shape (TypeError, RangeError) or Postgres refusing a value (SQLSTATE class 22, e.g. a
+ * metadata id that is not a UUID). A lost connection or a conflict is not one of these.
+ */
+function isUnusableData(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth += 1) {
+    if (current instanceof TypeError || current instanceof RangeError || current instanceof SyntaxError) return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('22')) return true;
+  }
+  return false;
+}
+
 export type WebhookOutcome = 'processed' | 'ignored' | 'duplicate';
 
 /**
@@ -59,6 +93,12 @@ export class WebhookService {
     } catch (error) {
       throw invalidSignature(error instanceof Error ? error.message : 'The signature does not match.');
     }
+    const problem = envelopeProblem(event);
+    if (problem !== undefined) {
+      // Signed by Stripe but not an event we can read: acknowledged, so Stripe stops retrying it.
+      this.logger.warn(`ignored a signed webhook event that ${problem}`);
+      return 'ignored';
+    }
     return this.processOnce(event);
   }
 
@@ -79,6 +119,13 @@ export class WebhookService {
       return handled ? 'processed' : 'ignored';
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (isUnusableData(error)) {
+        // Its content cannot be used (a malformed object, an id that is not one of ours in form):
+        // retrying would fail the same way, so it is acknowledged and logged, not failed.
+        this.logger.warn(`ignored event ${event.id} (${event.type}): its content cannot be used: ${message}`);
+        await this.billing.finishEvent(event.id, 'ignored');
+        return 'ignored';
+      }
       this.logger.error(`event ${event.id} (${event.type}) failed: ${message}`);
       await this.billing.failEvent(event.id, message);
       throw error;

@@ -12,6 +12,8 @@ import { OrganizationsService, type MembershipChange } from '../orgs/organizatio
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
 import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
+import { RevocationEvents, type Revocation } from '../auth/revocations.js';
+import { originAllowed } from '../common/origin.js';
 
 /** Per connection: what the ticket granted (set by onAuthenticate). */
 export interface CollabContext {
@@ -22,6 +24,13 @@ export interface CollabContext {
 
 /** Close code for a connection whose member left the org (or lost it). */
 export const MEMBERSHIP_REVOKED = { code: 4403, reason: 'membership-revoked' } as const;
+/**
+ * Close code for connections of a person whose credentials were revoked (sign-out, a revoked API
+ * key, a password reset). A ticket does not record which credential asked for it, so every
+ * connection of the person closes; a provider whose session still works reconnects with a fresh
+ * ticket at once, one whose session ended cannot get one.
+ */
+export const CREDENTIALS_REVOKED = { code: 4401, reason: 'credentials-revoked' } as const;
 /** How often open connections' memberships are re-read (changes made on other nodes). */
 export const MEMBERSHIP_RECHECK_MS = 5_000;
 
@@ -57,8 +66,13 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   /** Open connections by `${organizationId}:${userId}`. */
   private readonly byMember = new Map<string, Set<CollabContext>>();
   private recheckTimer: NodeJS.Timeout | undefined;
+  /** Browser pages from these origins (and the server's own) may connect. */
+  private readonly allowedOrigins: ReadonlySet<string>;
   private readonly onMembershipChange = (change: MembershipChange): void => {
     this.applyMembership(change.organizationId, change.userId, change.role);
+  };
+  private readonly onRevoked = (revocation: Revocation): void => {
+    this.closeConnectionsOf(revocation.userId);
   };
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     this.upgrade(request, socket, head);
@@ -70,8 +84,10 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(LiveDocuments) private readonly live: LiveDocuments,
     @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.allowedOrigins = config.allowedOrigins;
     const extensions: Extension[] = [
       {
         // Runs first: who may open which document, and whether they may write.
@@ -153,6 +169,8 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     this.organizations.membershipEvents.on('change', this.onMembershipChange);
+    this.revocations.emitter.on('revoked', this.onRevoked);
+    this.revocations.emitter.on('revokedElsewhere', this.onRevoked);
     this.recheckTimer = setInterval(() => {
       this.recheckMemberships().catch((error: unknown) => {
         this.logger.warn(`membership re-check failed: ${String(error)}`);
@@ -184,6 +202,15 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
+  /** Every open connection of this person, in any org, on this node. */
+  private closeConnectionsOf(userId: string): void {
+    for (const [key, open] of this.byMember) {
+      if (key.split(':')[1] !== userId) continue;
+      for (const context of open) context.connection?.close(CREDENTIALS_REVOKED);
+      this.byMember.delete(key);
+    }
+  }
+
   /** A removed member's connections close; a viewer's become read-only; a writer's writable again. */
   private applyMembership(organizationId: string, userId: string, role: Role | null): void {
     const open = this.byMember.get(memberKey(organizationId, userId));
@@ -212,6 +239,10 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = (request.url ?? '').split('?')[0] ?? '';
     if (pathname !== COLLAB_PATH && !pathname.startsWith(`${COLLAB_PATH}/`)) return;
+    if (!originAllowed(request.headers.origin, request.headers.host, this.allowedOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     this.sockets.handleUpgrade(request, socket, head, (websocket: WebSocket) => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(request.headers)) {
@@ -261,6 +292,8 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.attached?.off('upgrade', this.onUpgrade);
     this.organizations.membershipEvents.off('change', this.onMembershipChange);
+    this.revocations.emitter.off('revoked', this.onRevoked);
+    this.revocations.emitter.off('revokedElsewhere', this.onRevoked);
     clearInterval(this.recheckTimer);
     for (const [name, document] of this.hocuspocus.documents) {
       const workspaceId = workspaceIdOfDocument(name);

@@ -13,6 +13,7 @@ import {
   type WorkspaceView,
 } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
+import { unstorableTextAt } from '../common/validation.js';
 import { randomToken, sha256 } from '../common/crypto.js';
 import { CollabTicket, Membership, Organization, Project, User, Workspace } from '../database/entities/index.js';
 import { notFound } from '../orgs/organization.guard.js';
@@ -137,6 +138,15 @@ export class WorkspacesService {
     if (workspace === null) throw notFound('The workspace');
     const applied = applySnapshot({ ...body, projectId: body.projectId ?? workspace.project.id }, await this.snapshot(workspace.id));
     const { request: _request, ...rest } = applied.body;
+    const unstorable = unstorableTextAt(rest);
+    if (unstorable !== undefined) {
+      const field = unstorable.join('.');
+      throw new ApiError(HttpStatus.BAD_REQUEST, {
+        code: 'invalid_request',
+        message: `workspace document: ${field}: must not contain NUL characters or unpaired surrogates`,
+        field,
+      });
+    }
     const parsed = submitJobRequest.safeParse({ ...rest, request: {} });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -68,4 +68,12 @@ describe('loadConfig', () => {
       { variable: 'STRIPE_WEBHOOK_SECRET', message: expect.stringMatching(/together/) as string },
     ]);
   });
+
+  it('trusts no proxy by default; TRUST_PROXY takes a hop count or proxy addresses, and refuses anything else', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
+    expect(problemsOf({ TRUST_PROXY: 'everyone' })).toEqual([{ variable: 'TRUST_PROXY', message: expect.stringMatching(/hop count/) as string }]);
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.0/33' })).toHaveLength(1);
+  });
 });

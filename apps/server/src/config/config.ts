@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { repositoryRoot } from '../paths.js';
@@ -55,7 +56,51 @@ const environmentSchema = z.object({
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  RATE_LIMIT_PREFLIGHT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  RATE_LIMIT_EXPENSIVE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  ALLOWED_ORIGINS: z
+    .string()
+    .trim()
+    .refine((value) => value.split(',').every((item) => isOrigin(item.trim())), { error: 'must be a comma-separated list of origins such as https://app.example.com' })
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine(isTrustProxy, { error: 'must be false, a hop count (0-10), or a comma-separated list of proxy addresses, CIDR ranges, loopback, linklocal or uniquelocal' })
+    .optional(),
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** `false`, a hop count, or addresses/ranges/names Express's `trust proxy` understands. */
+function isTrustProxy(value: string): boolean {
+  if (value === 'false' || /^(?:[0-9]|10)$/.test(value)) return true;
+  return value.split(',').every((item) => {
+    const entry = item.trim();
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+    const [address = '', prefix] = entry.split('/');
+    const version = isIP(address);
+    if (version === 0) return false;
+    return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+  });
+}
+
+/** Express's `trust proxy` setting: none by default, so X-Forwarded-For is ignored unless a proxy is named. */
+function trustProxySetting(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  return value.split(',').map((item) => item.trim());
+}
 
 export interface AppConfig {
   port: number;
@@ -101,6 +146,21 @@ export interface AppConfig {
     holdExtendIntervalMs: number;
     sweepIntervalMs: number;
   };
+  /** Requests per minute per member (in an org) or per API key; docs/SECURITY.md. */
+  rateLimits: { submitPerMinute: number; preflightPerMinute: number; expensivePerMinute: number };
+  /**
+   * Origins whose pages may open cookie-authenticated sockets and collab connections, besides the
+   * server's own and PUBLIC_URL's (lower-case, no trailing slash).
+   */
+  allowedOrigins: ReadonlySet<string>;
+  http: {
+    /** A client must send a request's headers within this (Node's headersTimeout). */
+    headersTimeoutMs: number;
+    /** A request's body must have arrived this long after its headers, else 408. */
+    bodyTimeoutMs: number;
+  };
+  /** Express `trust proxy`: which peers' X-Forwarded-For is believed (none by default). */
+  trustProxy: boolean | number | string[];
   alerts: {
     /** One webhook delivery attempt gives up after this long. */
     webhookTimeoutMs: number;
@@ -180,6 +240,17 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       holdExtendIntervalMs: env.JOB_HOLD_EXTEND_INTERVAL_MS,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     },
+    rateLimits: {
+      submitPerMinute: env.RATE_LIMIT_SUBMIT_PER_MINUTE,
+      preflightPerMinute: env.RATE_LIMIT_PREFLIGHT_PER_MINUTE,
+      expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
+    },
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
+    http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS },
+    allowedOrigins: new Set([
+      new URL(env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`).origin,
+      ...(env.ALLOWED_ORIGINS ?? '').split(',').map((item) => item.trim().replace(/\/$/, '').toLowerCase()).filter((item) => item !== ''),
+    ]),
     alerts: {
       webhookTimeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
       webhookMaxAttempts: env.ALERT_WEBHOOK_MAX_ATTEMPTS,

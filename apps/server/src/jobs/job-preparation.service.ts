@@ -1,11 +1,12 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { buildRequest, isOperation, judge, operationInputs, type Catalog, type CreditLimits, type Judgement, type Usage } from '@atelier/pricing';
-import type { SubmitJobRequest } from '@atelier/contracts';
+import { buildRequest, isOperation, judge, operationInputs, type Catalog, type CreditLimits, type Judgement, type SpendingLimits, type Usage } from '@atelier/pricing';
+import type { MaskStroke, SubmitJobRequest } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
 import { Asset, Membership } from '../database/entities/index.js';
 import { WorkspacesService } from '../collab/workspaces.service.js';
 import { PricingContextService, type PricingContext } from '../pricing/pricing-context.service.js';
+import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { renderMask, type RenderedMask } from './mask-render.js';
@@ -41,6 +42,7 @@ export class JobPreparationService {
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
     @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
@@ -53,36 +55,77 @@ export class JobPreparationService {
     ]);
     const catalog = context.catalog;
     const { body, settings } = await this.workspaces.applyToSubmit(organizationId, submitted);
-    const { request, source, mask } =
+    if (body.parentAssetId !== undefined) await this.assetOf(organizationId, body.parentAssetId, 'parentAssetId');
+    const shape =
       submitted.workspaceId === undefined ? await this.fromBody(organizationId, body, options.checkInputs) : await this.fromSettings(organizationId, body, settings, catalog);
     const [usage, activeJobs] = await Promise.all([
       this.freeAllowances.usage(organizationId, catalog),
       context.tier.maxConcurrentJobs === null ? Promise.resolve(0) : this.activeJobs(organizationId, userId),
     ]);
-    const inputs = options.checkInputs
-      ? { prompt: body.prompt, searchPrompt: body.searchPrompt, hasSource: source !== undefined, maskCoverage: mask?.coverage }
-      : undefined;
-    const judgement = judge(request, inputs, catalog, usage, {
-      allowedModels: membership.allowedModels ?? null,
-      tier: { ...context.tier, activeJobs },
-      credits: options.credits,
+    const limits: SpendingLimits = { allowedModels: membership.allowedModels ?? null, tier: { ...context.tier, activeJobs }, credits: options.credits };
+    const prepared = (request: Record<string, unknown>, mask: RenderedMask | undefined, judgement: Judgement): PreparedJob => ({
+      body,
+      request,
+      source: shape.source,
+      mask,
+      context,
+      usage,
+      judgement,
+      maxConcurrentJobsPerMember: membership.organization.maxConcurrentJobsPerMember,
     });
-    return { body, request, source, mask, context, usage, judgement, maxConcurrentJobsPerMember: membership.organization.maxConcurrentJobsPerMember };
+    let mask: RenderedMask | undefined;
+    let request = shape.request(undefined);
+    if (shape.strokes !== undefined && shape.source !== undefined) {
+      // Rendering costs CPU: only a request that is valid, allowed and affordable at its cheapest gets that far.
+      const refused = await this.refusedBeforeRendering(organizationId, userId, shape.request, catalog, usage, limits);
+      if (refused !== undefined) return prepared(shape.request(1), undefined, refused);
+      mask = await renderMask(shape.strokes, shape.source.width, shape.source.height);
+      request = shape.request(mask.coverage);
+    }
+    const inputs = options.checkInputs
+      ? { prompt: body.prompt, searchPrompt: body.searchPrompt, hasSource: shape.source !== undefined, maskCoverage: mask?.coverage }
+      : undefined;
+    return prepared(request, mask, judge(request, inputs, catalog, usage, limits));
   }
 
-  /** A workspace: its shared settings (over the body's request) make the request, as in the browser. */
-  private async fromSettings(organizationId: string, body: SubmitJobRequest, shared: Record<string, unknown>, catalog: Catalog) {
+  /**
+   * Before an inpaint's mask is rendered: its request must price at full coverage, its model and tier
+   * must allow it, and its cheapest price (no coverage) must fit the pool and the member's budget.
+   * The hold after rendering checks the exact price, as always. A refusal here is the judgement.
+   */
+  private async refusedBeforeRendering(
+    organizationId: string,
+    userId: string,
+    requestAt: (coverage: number | undefined) => Record<string, unknown>,
+    catalog: Catalog,
+    usage: Usage,
+    limits: SpendingLimits,
+  ): Promise<Judgement | undefined> {
+    const dearest = judge(requestAt(1), undefined, catalog, usage, limits);
+    if (!dearest.allowed) return dearest;
+    const [pool, member] = await Promise.all([this.ledger.poolBalance(organizationId), this.ledger.memberBudget(organizationId, userId)]);
+    const cheapest = judge(requestAt(0), undefined, catalog, usage, {
+      ...limits,
+      credits: { poolAvailableCredits: pool.availableCredits, deficitCredits: 0, member: { remainingCredits: member.remainingCredits, resetsAt: member.resetsAt }, project: null },
+    });
+    return cheapest.allowed ? undefined : cheapest;
+  }
+
+  /** A workspace: its shared settings make the request, exactly as the browser builds it. */
+  private async fromSettings(organizationId: string, body: SubmitJobRequest, shared: Record<string, unknown>, catalog: Catalog): Promise<RequestShape> {
     const settings = { ...shared, sourceAssetId: body.sourceAssetId };
     const first = buildRequest(settings, catalog);
     const source = first.sourceAssetId === undefined ? undefined : await this.assetOf(organizationId, first.sourceAssetId);
-    const mask = await this.maskOf(first.request.operation, body, source);
     const sourceSize = source === undefined ? undefined : { width: source.width, height: source.height };
-    const built = buildRequest(settings, catalog, { sourceSize, maskCoverage: mask?.coverage });
-    return { request: { ...built.request } as Record<string, unknown>, source, mask };
+    return {
+      source,
+      strokes: strokesFor(first.request.operation, body),
+      request: (coverage) => ({ ...buildRequest(settings, catalog, { sourceSize, maskCoverage: coverage ?? 0 }).request }),
+    };
   }
 
   /** No workspace: the body's request as given; an edit's size must be its source's. */
-  private async fromBody(organizationId: string, body: SubmitJobRequest, measured: boolean) {
+  private async fromBody(organizationId: string, body: SubmitJobRequest, measured: boolean): Promise<RequestShape> {
     const request: Record<string, unknown> = { ...body.request };
     const operation = request.operation;
     let source: Asset | undefined;
@@ -93,23 +136,23 @@ export class JobPreparationService {
         else if (request[field] !== actual) throw invalid(`request.${field}`, `must be the source image's ${field} (${String(actual)})`);
       }
     }
-    const mask = typeof operation === 'string' ? await this.maskOf(operation, body, source) : undefined;
-    // On submit the coverage is measured from the strokes, never taken from the body (a preflight
-    // without strokes may state the coverage it wants priced).
-    if (mask !== undefined) request.mask = { coverage: mask.coverage };
-    else if (measured && typeof operation === 'string' && isMasked(operation)) request.mask = { coverage: 0 };
-    return { request, source, mask };
+    const masked = typeof operation === 'string' && isMasked(operation);
+    return {
+      source,
+      strokes: typeof operation === 'string' ? strokesFor(operation, body) : undefined,
+      // On submit the coverage is measured from the strokes, never taken from the body (a preflight
+      // without strokes may state the coverage it wants priced).
+      request: (coverage) => (coverage !== undefined && masked ? { ...request, mask: { coverage } } : measured && masked ? { ...request, mask: { coverage: 0 } } : request),
+    };
   }
 
-  private async maskOf(operation: string, body: SubmitJobRequest, source: Asset | undefined): Promise<RenderedMask | undefined> {
-    if (!isMasked(operation) || source === undefined || body.maskStrokes === undefined || body.maskStrokes.length === 0) return undefined;
-    return renderMask(body.maskStrokes, source.width, source.height);
-  }
-
-  private async assetOf(organizationId: string, assetId: string): Promise<Asset> {
-    const source = await this.em.fork().findOne(Asset, { id: assetId, organization: organizationId });
-    if (source === null) throw invalid('sourceAssetId', 'No such image in this organization.');
-    return source;
+  private async assetOf(organizationId: string, assetId: string, field: 'sourceAssetId' | 'parentAssetId' = 'sourceAssetId'): Promise<Asset> {
+    const found = await this.em.fork().findOne(Asset, { id: assetId, organization: organizationId });
+    if (found !== null) return found;
+    if (field === 'parentAssetId') {
+      throw new ApiError(HttpStatus.NOT_FOUND, { code: 'not_found', message: 'The parent image was not found in this organization.', field });
+    }
+    throw invalid(field, 'No such image in this organization.');
   }
 
   private async activeJobs(organizationId: string, userId: string): Promise<number> {
@@ -119,6 +162,18 @@ export class JobPreparationService {
     );
     return Number(result.rows[0]?.count ?? 0);
   }
+}
+
+/** What a request is built from: its source, its mask's strokes, and the request at a mask coverage. */
+interface RequestShape {
+  source: Asset | undefined;
+  /** The strokes to render, for an operation that takes a mask. */
+  strokes: MaskStroke[] | undefined;
+  request: (maskCoverage: number | undefined) => Record<string, unknown>;
+}
+
+function strokesFor(operation: string, body: SubmitJobRequest): MaskStroke[] | undefined {
+  return isMasked(operation) && body.maskStrokes !== undefined && body.maskStrokes.length > 0 ? body.maskStrokes : undefined;
 }
 
 function isMasked(operation: string): boolean {

@@ -15,6 +15,7 @@ import {
   type JobView,
   type SubmittedJobView,
 } from '@atelier/contracts';
+import { RateLimit } from '../auth/rate-limit.guard.js';
 import { CurrentAccess, CurrentPrincipal, RequirePermission, type OrganizationAccess, type Principal } from '../auth/principal.js';
 import { ApiError } from '../common/error.filter.js';
 import { GalleryService, type AssetSettings } from './gallery.service.js';
@@ -42,6 +43,7 @@ export class JobsController {
   ) {}
 
   @Post('jobs')
+  @RateLimit('submit')
   @RequirePermission('generate')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the same job' })
   @ApiCreatedResponse({ standardSchema: submittedJobView, description: 'Priced, held and queued; 402 with the binding limit when it cannot be afforded' })

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Param, Post } from '@ne
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { preflightRequest, preflightView, uuid, type PreflightView } from '@atelier/contracts';
+import { RateLimit } from '../auth/rate-limit.guard.js';
 import { CurrentAccess, RequirePermission, type OrganizationAccess } from '../auth/principal.js';
 import { PreflightService } from './preflight.service.js';
 
@@ -11,6 +12,7 @@ export class PreflightController {
   constructor(@Inject(PreflightService) private readonly preflightService: PreflightService) {}
 
   @Post()
+  @RateLimit('preflight')
   @RequirePermission('generate')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ standardSchema: preflightView, description: 'The price and whether Generate would be accepted now, and why not' })

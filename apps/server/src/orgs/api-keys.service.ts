@@ -4,6 +4,7 @@ import type { ApiKeyView, CreatedApiKeyView, Role } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
 import { randomToken, sha256 } from '../common/crypto.js';
 import { ApiKey, Organization, User } from '../database/entities/index.js';
+import { RevocationEvents } from '../auth/revocations.js';
 import { AuditService } from './audit.service.js';
 import { notFound } from './organization.guard.js';
 
@@ -15,6 +16,7 @@ export class ApiKeysService {
   constructor(
     @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
   ) {}
 
   /** The secret is returned once; only its hash is kept. */
@@ -59,6 +61,7 @@ export class ApiKeysService {
     }
     key.revokedAt = new Date();
     await this.em.flush();
+    this.revocations.revoked({ userId: key.user.id, kind: 'apiKey', apiKeyId });
     await this.audit.record({ organizationId, actorId: userId, action: 'apiKey.revoke', targetType: 'apiKey', targetId: apiKeyId });
   }
 }

@@ -4,6 +4,8 @@ import { AuthController } from '../auth/auth.controller.js';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import { RateLimitRepository } from '../auth/rate-limit.repository.js';
+import { RevocationEvents } from '../auth/revocations.js';
+import { RateLimitGuard } from '../auth/rate-limit.guard.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuditService } from './audit.service.js';
 import { InvitationsService } from './invitations.service.js';
@@ -26,14 +28,16 @@ import { ProjectsService } from './projects.service.js';
     // Order matters: who is calling, then what they may do in the org.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: OrganizationGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     AuthService,
     RateLimitRepository,
+    RevocationEvents,
     AuditService,
     OrganizationsService,
     InvitationsService,
     ProjectsService,
     ApiKeysService,
   ],
-  exports: [AuthService, OrganizationsService, ProjectsService, AuditService],
+  exports: [AuthService, RevocationEvents, RateLimitRepository, OrganizationsService, ProjectsService, AuditService],
 })
 export class OrganizationsModule {}

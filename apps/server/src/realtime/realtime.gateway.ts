@@ -20,6 +20,7 @@ import type {
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
+import { isRevokedBy, RevocationEvents, type Revocation } from '../auth/revocations.js';
 import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
 import type { UserAlertEvent } from '../alerts/alerts.service.js';
 import { OrganizationsService, type MemberBudgetChange, type MembershipChange } from '../orgs/organizations.service.js';
@@ -27,6 +28,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { budgetView, LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { handshakeCredentials } from './handshake.js';
+import { originAllowed } from '../common/origin.js';
 
 export const SOCKET_PATH = '/socket.io';
 const RECENT_JOBS = 20;
@@ -43,7 +45,10 @@ export interface SocketData {
   workspaces: Record<string, string | null>;
 }
 
-type InterServerEvents = Record<string, never>;
+/** Between nodes (through the Redis adapter): a revocation made on one node, for the others' collab connections. */
+interface InterServerEvents {
+  'credentials:revoked': (revocation: Revocation) => void;
+}
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -111,6 +116,11 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
         this.logger.warn(`could not send ${change.userId}'s new budget: ${String(error)}`);
       });
   };
+  private readonly onRevoked = (revocation: Revocation): void => {
+    this.credentialsRevoked(revocation).catch((error: unknown) => {
+      this.logger.warn(`could not disconnect ${revocation.userId}'s revoked sockets: ${String(error)}`);
+    });
+  };
   private readonly onAlert = (event: UserAlertEvent): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
@@ -125,6 +135,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
+    @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
   ) {}
 
   /** The socket.io server (after bootstrap). */
@@ -167,6 +178,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     io.on('connection', (socket) => {
       this.connected(socket);
     });
+    io.on('credentials:revoked', (revocation) => {
+      this.revocations.emitter.emit('revokedElsewhere', revocation);
+    });
     this.io = io;
     this.events.emitter.on('job', this.onJob);
     this.events.emitter.on('balance', this.onBalance);
@@ -174,6 +188,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.events.emitter.on('alert', this.onAlert);
     this.organizations.membershipEvents.on('change', this.onMembershipChange);
     this.organizations.membershipEvents.on('budget', this.onBudgetChange);
+    this.revocations.emitter.on('revoked', this.onRevoked);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -183,6 +198,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.events.emitter.off('alert', this.onAlert);
     this.organizations.membershipEvents.off('change', this.onMembershipChange);
     this.organizations.membershipEvents.off('budget', this.onBudgetChange);
+    this.revocations.emitter.off('revoked', this.onRevoked);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
     this.io = undefined;
@@ -195,6 +211,10 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private async authenticate(socket: RealtimeSocket): Promise<void> {
     const credentials = handshakeCredentials(socket.handshake.headers, socket.handshake.auth);
     if (credentials === undefined) throw unauthenticated('Sign in to continue.');
+    // A page of another site must not ride on the browser's session cookie (cross-site WebSocket hijacking).
+    if (credentials.kind === 'session' && !originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host, this.config.allowedOrigins)) {
+      throw Object.assign(new Error('origin_not_allowed'), { data: { code: 'origin_not_allowed' as const, message: 'This page may not connect with your session.' } });
+    }
     const principal = await RequestContext.create(this.em, () =>
       credentials.kind === 'apiKey' ? this.auth.principalForApiKey(credentials.secret) : this.auth.principalForSession(credentials.token),
     );
@@ -283,6 +303,20 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       const entry = this.presence(socket, organizationId);
       socket.leave(orgRoom(organizationId));
       io.to(orgRoom(organizationId)).emit('presence:leave', entry);
+    }
+  }
+
+  /**
+   * Sockets opened with revoked credentials, on every node (through the adapter), are disconnected
+   * at once; the other nodes hear of it for their collab connections.
+   */
+  private async credentialsRevoked(revocation: Revocation): Promise<void> {
+    const io = this.io;
+    if (io === undefined) return;
+    io.serverSideEmit('credentials:revoked', revocation);
+    const sockets = await io.in(userRoom(revocation.userId)).fetchSockets();
+    for (const socket of sockets) {
+      if (isRevokedBy(socket.data.principal, revocation)) socket.disconnect(true);
     }
   }
 

@@ -13,6 +13,7 @@ import {
   type SpendReport,
   type TransactionPage,
 } from '@atelier/contracts';
+import { RateLimit } from '../auth/rate-limit.guard.js';
 import { CurrentAccess, RequirePermission, type OrganizationAccess } from '../auth/principal.js';
 import { ApiError } from '../common/error.filter.js';
 import { UsageService } from './usage.service.js';
@@ -25,6 +26,7 @@ export class UsageController {
   constructor(@Inject(UsageService) private readonly usage: UsageService) {}
 
   @Get('spend')
+  @RateLimit('expensive')
   @RequirePermission('org.read')
   @ApiOkResponse({
     standardSchema: spendReport,
@@ -49,6 +51,7 @@ export class UsageController {
   }
 
   @Get('transactions.csv')
+  @RateLimit('expensive')
   @RequirePermission('audit.read')
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'Every matching transfer as CSV (RFC 4180, header row), newest first, streamed' })

@@ -24,10 +24,11 @@ export interface Connection {
 const EVENTS: EventName[] = ['balance', 'budget', 'job', 'presence:join', 'presence:update', 'presence:leave', 'alert', 'free-usage'];
 
 /** Connects a socket.io client (websocket only) and resolves once connected; rejects on connect_error. */
-export function connect(url: string, options: { cookie?: string; token?: string; bearer?: string } = {}): Promise<Connection> {
+export function connect(url: string, options: { cookie?: string; token?: string; bearer?: string; origin?: string } = {}): Promise<Connection> {
   const extraHeaders: Record<string, string> = {};
   if (options.cookie !== undefined) extraHeaders.cookie = options.cookie;
   if (options.bearer !== undefined) extraHeaders.authorization = `Bearer ${options.bearer}`;
+  if (options.origin !== undefined) extraHeaders.origin = options.origin;
   const socket: ClientSocket = io(url, {
     path: '/socket.io',
     transports: ['websocket'],

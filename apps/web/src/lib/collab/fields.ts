@@ -14,9 +14,9 @@ export const collabFields = {
 
 /** Mirrors contracts' jobLimits for strokes: the server refuses a job beyond them. */
 export const maskLimits = {
-  strokes: 2_000,
+  strokes: 1_000,
   pointsPerStroke: 4_000,
-  totalPoints: 100_000,
+  totalPoints: 40_000,
   minimumWidth: 1,
   maximumWidth: 1024,
 } as const;

@@ -1,0 +1,37 @@
+import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiError } from '../common/error.filter.js';
+import type { AuthenticatedRequest } from './principal.js';
+import { RateLimitRepository, type RequestLimit } from './rate-limit.repository.js';
+
+const RATE_LIMIT = 'atelier:rate-limit';
+
+/** The route counts against `limit` per member (a session in the route's org) or per API key. */
+export const RateLimit = (limit: RequestLimit): MethodDecorator => SetMetadata(RATE_LIMIT, limit);
+
+/** Runs after the auth and organization guards: a 429 with Retry-After once the caller is over the limit. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(RateLimitRepository) private readonly limits: RateLimitRepository,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const limit = this.reflector.get<RequestLimit | undefined>(RATE_LIMIT, context.getHandler());
+    if (limit === undefined) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = request.principal;
+    if (principal === undefined) return true;
+    const key = principal.kind === 'apiKey' ? `apiKey:${principal.apiKeyId}` : `member:${request.access?.organizationId ?? '-'}:${principal.userId}`;
+    const waitSeconds = await this.limits.requestBlockedForSeconds(limit, key);
+    if (waitSeconds > 0) {
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, {
+        code: 'rate_limited',
+        message: `Too many requests of this kind; try again in ${String(waitSeconds)} seconds.`,
+        retryAfterSeconds: waitSeconds,
+      });
+    }
+    return true;
+  }
+}
