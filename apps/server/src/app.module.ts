@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { mikroOrmOptions } from './database/mikro-orm.config.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { validationPipe } from './common/validation.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthController, ProvidersController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { OrganizationsModule } from './orgs/organizations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -105,7 +105,7 @@ export class AppModule {
         AlertsModule,
         BillingModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ProvidersController],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: validationPipe },

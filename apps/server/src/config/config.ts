@@ -43,12 +43,15 @@ const environmentSchema = z.object({
   PROVIDER_CONCURRENCY_LOCAL: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_BFL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_STABILITY: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_WAVESPEED: z.coerce.number().int().min(1).max(64).default(4),
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
   BFL_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STABILITY_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STABILITY_API_KEY: nonEmpty,
+  WAVESPEED_API_KEY: nonEmpty,
+  WAVESPEED_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -85,9 +88,12 @@ export interface AppConfig {
     blackForestLabsUrl: string | undefined;
     stabilityApiKey: string | undefined;
     stabilityUrl: string | undefined;
+    wavespeedApiKey: string | undefined;
+    /** Another base URL for the WaveSpeed API (a proxy; the tests' fake). */
+    wavespeedUrl: string | undefined;
     localLatencyMs: number;
     localFailureRate: number;
-    concurrency: { local: number; blackForestLabs: number; stability: number };
+    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number };
   };
   jobs: {
     /** This process runs generation jobs (an API-only node sets RUN_WORKERS=false). */
@@ -160,12 +166,15 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       blackForestLabsUrl: env.BFL_API_URL,
       stabilityApiKey: env.STABILITY_API_KEY,
       stabilityUrl: env.STABILITY_API_URL,
+      wavespeedApiKey: env.WAVESPEED_API_KEY,
+      wavespeedUrl: env.WAVESPEED_API_URL,
       localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
       localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
       concurrency: {
         local: env.PROVIDER_CONCURRENCY_LOCAL,
         blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
         stability: env.PROVIDER_CONCURRENCY_STABILITY,
+        wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
       },
     },
     jobs: {

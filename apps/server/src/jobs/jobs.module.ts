@@ -44,6 +44,7 @@ export class JobsModule implements OnApplicationBootstrap {
       { provider: 'local', concurrency: concurrency.local, task },
       { provider: 'black-forest-labs', concurrency: concurrency.blackForestLabs, task },
       { provider: 'stability', concurrency: concurrency.stability, task },
+      { provider: 'wavespeed', concurrency: concurrency.wavespeed, task },
     ]);
   }
 }
