@@ -26,6 +26,7 @@ import { BlackForestLabsProvider } from './providers/black-forest-labs.provider.
 import { LocalProvider } from './providers/local.provider.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { StabilityProvider } from './providers/stability.provider.js';
+import { WavespeedProvider } from './providers/wavespeed.provider.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -34,7 +35,7 @@ export interface RuntimeConfig extends AppConfig {
   databaseUrl: string;
 }
 
-/** Local rendering always; the real Flux and Stability clients when their keys are set. */
+/** The offline renderer always (the demo, when no key is set); each real client when its key is set. */
 function providerRegistryFor(config: AppConfig): ProviderRegistry {
   const { providers } = config;
   return new ProviderRegistry({
@@ -45,6 +46,11 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
     ...(providers.stabilityApiKey === undefined
       ? {}
       : { stability: new StabilityProvider({ apiKey: providers.stabilityApiKey, ...(providers.stabilityUrl === undefined ? {} : { baseUrl: providers.stabilityUrl }) }) }),
+    others: [
+      ...(providers.wavespeedApiKey === undefined
+        ? []
+        : [new WavespeedProvider({ apiKey: providers.wavespeedApiKey, ...(providers.wavespeedUrl === undefined ? {} : { baseUrl: providers.wavespeedUrl }) })]),
+    ],
   });
 }
 
