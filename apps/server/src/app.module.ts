@@ -27,6 +27,7 @@ import { LocalProvider } from './providers/local.provider.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { StabilityProvider } from './providers/stability.provider.js';
 import { WavespeedProvider } from './providers/wavespeed.provider.js';
+import { HuggingFaceProvider } from './providers/hugging-face.provider.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -50,6 +51,9 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
       ...(providers.wavespeedApiKey === undefined
         ? []
         : [new WavespeedProvider({ apiKey: providers.wavespeedApiKey, ...(providers.wavespeedUrl === undefined ? {} : { baseUrl: providers.wavespeedUrl }) })]),
+      ...(providers.huggingFaceToken === undefined
+        ? []
+        : [new HuggingFaceProvider({ apiKey: providers.huggingFaceToken, ...(providers.huggingFaceUrl === undefined ? {} : { baseUrl: providers.huggingFaceUrl }) })]),
     ],
   });
 }

@@ -44,6 +44,7 @@ const environmentSchema = z.object({
   PROVIDER_CONCURRENCY_BFL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_STABILITY: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_WAVESPEED: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_HUGGINGFACE: z.coerce.number().int().min(1).max(64).default(2),
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
@@ -52,6 +53,8 @@ const environmentSchema = z.object({
   STABILITY_API_KEY: nonEmpty,
   WAVESPEED_API_KEY: nonEmpty,
   WAVESPEED_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  HF_TOKEN: nonEmpty,
+  HF_INFERENCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -91,9 +94,12 @@ export interface AppConfig {
     wavespeedApiKey: string | undefined;
     /** Another base URL for the WaveSpeed API (a proxy; the tests' fake). */
     wavespeedUrl: string | undefined;
+    /** A Hugging Face access token with "Inference Providers" permission. */
+    huggingFaceToken: string | undefined;
+    huggingFaceUrl: string | undefined;
     localLatencyMs: number;
     localFailureRate: number;
-    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number };
+    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number };
   };
   jobs: {
     /** This process runs generation jobs (an API-only node sets RUN_WORKERS=false). */
@@ -168,6 +174,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       stabilityUrl: env.STABILITY_API_URL,
       wavespeedApiKey: env.WAVESPEED_API_KEY,
       wavespeedUrl: env.WAVESPEED_API_URL,
+      huggingFaceToken: env.HF_TOKEN,
+      huggingFaceUrl: env.HF_INFERENCE_URL,
       localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
       localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
       concurrency: {
@@ -175,6 +183,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
         stability: env.PROVIDER_CONCURRENCY_STABILITY,
         wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
+        huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
       },
     },
     jobs: {

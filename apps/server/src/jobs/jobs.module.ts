@@ -45,6 +45,7 @@ export class JobsModule implements OnApplicationBootstrap {
       { provider: 'black-forest-labs', concurrency: concurrency.blackForestLabs, task },
       { provider: 'stability', concurrency: concurrency.stability, task },
       { provider: 'wavespeed', concurrency: concurrency.wavespeed, task },
+      { provider: 'huggingface', concurrency: concurrency.huggingFace, task },
     ]);
   }
 }

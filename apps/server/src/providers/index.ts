@@ -22,3 +22,4 @@ export { ProviderRegistry, type ProviderAdapters } from './provider-registry.js'
 export { parseRetryAfter, type FetchFunction } from './http.js';
 export { WavespeedProvider, wavespeedBaseUrl, wavespeedLimits, nearestIdeogramRatio, ideogramAspectRatios, type WavespeedOptions } from './wavespeed.provider.js';
 export { ProviderHealth, providerHealthWindow, type ProviderHealthView, type ProviderCallOutcome } from './provider-health.js';
+export { HuggingFaceProvider, huggingFaceBaseUrl, huggingFaceLimits, type HuggingFaceOptions } from './hugging-face.provider.js';
