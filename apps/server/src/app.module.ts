@@ -28,6 +28,7 @@ import { ProviderRegistry } from './providers/provider-registry.js';
 import { StabilityProvider } from './providers/stability.provider.js';
 import { WavespeedProvider } from './providers/wavespeed.provider.js';
 import { HuggingFaceProvider } from './providers/hugging-face.provider.js';
+import { FalProvider } from './providers/fal.provider.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -54,6 +55,7 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
       ...(providers.huggingFaceToken === undefined
         ? []
         : [new HuggingFaceProvider({ apiKey: providers.huggingFaceToken, ...(providers.huggingFaceUrl === undefined ? {} : { baseUrl: providers.huggingFaceUrl }) })]),
+      ...(providers.falKey === undefined ? [] : [new FalProvider({ apiKey: providers.falKey, ...(providers.falUrl === undefined ? {} : { baseUrl: providers.falUrl }) })]),
     ],
   });
 }

@@ -46,6 +46,7 @@ export class JobsModule implements OnApplicationBootstrap {
       { provider: 'stability', concurrency: concurrency.stability, task },
       { provider: 'wavespeed', concurrency: concurrency.wavespeed, task },
       { provider: 'huggingface', concurrency: concurrency.huggingFace, task },
+      { provider: 'fal', concurrency: concurrency.fal, task },
     ]);
   }
 }

@@ -23,3 +23,4 @@ export { parseRetryAfter, type FetchFunction } from './http.js';
 export { WavespeedProvider, wavespeedBaseUrl, wavespeedLimits, nearestIdeogramRatio, ideogramAspectRatios, type WavespeedOptions } from './wavespeed.provider.js';
 export { ProviderHealth, providerHealthWindow, type ProviderHealthView, type ProviderCallOutcome } from './provider-health.js';
 export { HuggingFaceProvider, huggingFaceBaseUrl, huggingFaceLimits, type HuggingFaceOptions } from './hugging-face.provider.js';
+export { FalProvider, falBaseUrl, falLimits, type FalOptions } from './fal.provider.js';

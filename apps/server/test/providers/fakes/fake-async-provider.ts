@@ -45,12 +45,13 @@ export interface FakeTask {
   outputId: string;
 }
 
-export type Phase = 'submit' | 'poll' | 'download' | 'upload';
+export type Phase = 'submit' | 'poll' | 'result' | 'download' | 'upload';
 
 export abstract class FakeAsyncProviderServer {
   readonly scripts: Record<Phase, Script<FakeBehaviour>> = {
     submit: new Script(),
     poll: new Script(),
+    result: new Script(),
     download: new Script(),
     upload: new Script(),
   };
@@ -78,6 +79,10 @@ export abstract class FakeAsyncProviderServer {
   protected abstract taskIdOf(request: RecordedRequest): string | undefined;
   /** The documented poll answer for a task's state. */
   protected abstract pollAnswer(task: FakeTask, state: 'pending' | 'ready' | 'moderated' | 'failed', outputUrl: string): Reply;
+  /** The documented answer of a separate result request (APIs that have one, like fal's response_url). */
+  protected resultAnswer(_task: FakeTask, _outputUrl: string): Reply {
+    return { status: 404, body: this.errorBody(404, 'no result endpoint') };
+  }
   /** The documented upload answer. */
   protected uploaded(_url: string): object {
     return {};
@@ -143,6 +148,11 @@ export abstract class FakeAsyncProviderServer {
           return this.pollAnswer(task, 'pending', '');
         }
         return this.pollAnswer(task, task.outcome, `${baseUrl}/outputs/${task.outputId}.jpeg`);
+      }
+      case 'result': {
+        const task = this.tasks.get(this.taskIdOf(request) ?? '');
+        if (task === undefined) return { status: 404, body: this.errorBody(404, 'request not found') };
+        return this.resultAnswer(task, `${baseUrl}/outputs/${task.outputId}.jpeg`);
       }
       case 'download': {
         const outputId = request.path.replace(/^\/outputs\//, '').replace(/\.jpeg$/, '');
