@@ -109,5 +109,13 @@ describe.skipIf(unavailable !== undefined)('honesty about who makes the images, 
     await expect.poll(() => page.getByTestId('provider-note').count()).toBe(0);
     await expect.poll(() => page.getByTestId('model-unavailable').count()).toBe(0);
     await screenshot(page, artifacts, 'providers-03-live-workspace');
+
+    // The operator's view: the provider's health, and what no provider runs.
+    await page.getByRole('link', { name: 'Providers' }).click();
+    const row = page.locator('[data-testid="provider-health"] tr[data-provider="wavespeed"]');
+    await expect.poll(() => row.textContent()).toMatch(/wavespeed\s*up/);
+    await expect.poll(() => page.getByTestId('unavailable-models').textContent()).toMatch(/FLUX/);
+    expect(await page.getByTestId('providers-demo').count()).toBe(0);
+    await screenshot(page, artifacts, 'providers-04-health');
   });
 });
