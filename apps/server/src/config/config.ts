@@ -46,6 +46,7 @@ const environmentSchema = z.object({
   PROVIDER_CONCURRENCY_WAVESPEED: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_HUGGINGFACE: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_FAL: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_GOOGLE: z.coerce.number().int().min(1).max(64).default(2),
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
@@ -58,6 +59,8 @@ const environmentSchema = z.object({
   HF_INFERENCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   FAL_KEY: nonEmpty,
   FAL_QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  GEMINI_API_KEY: nonEmpty,
+  GEMINI_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -102,9 +105,11 @@ export interface AppConfig {
     huggingFaceUrl: string | undefined;
     falKey: string | undefined;
     falUrl: string | undefined;
+    geminiApiKey: string | undefined;
+    geminiUrl: string | undefined;
     localLatencyMs: number;
     localFailureRate: number;
-    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number };
+    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number };
   };
   jobs: {
     /** This process runs generation jobs (an API-only node sets RUN_WORKERS=false). */
@@ -183,6 +188,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       huggingFaceUrl: env.HF_INFERENCE_URL,
       falKey: env.FAL_KEY,
       falUrl: env.FAL_QUEUE_URL,
+      geminiApiKey: env.GEMINI_API_KEY,
+      geminiUrl: env.GEMINI_API_URL,
       localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
       localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
       concurrency: {
@@ -192,6 +199,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
         huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
         fal: env.PROVIDER_CONCURRENCY_FAL,
+        google: env.PROVIDER_CONCURRENCY_GOOGLE,
       },
     },
     jobs: {

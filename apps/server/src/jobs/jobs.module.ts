@@ -47,6 +47,7 @@ export class JobsModule implements OnApplicationBootstrap {
       { provider: 'wavespeed', concurrency: concurrency.wavespeed, task },
       { provider: 'huggingface', concurrency: concurrency.huggingFace, task },
       { provider: 'fal', concurrency: concurrency.fal, task },
+      { provider: 'google', concurrency: concurrency.google, task },
     ]);
   }
 }

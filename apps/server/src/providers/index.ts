@@ -24,3 +24,4 @@ export { WavespeedProvider, wavespeedBaseUrl, wavespeedLimits, nearestIdeogramRa
 export { ProviderHealth, providerHealthWindow, type ProviderHealthView, type ProviderCallOutcome } from './provider-health.js';
 export { HuggingFaceProvider, huggingFaceBaseUrl, huggingFaceLimits, type HuggingFaceOptions } from './hugging-face.provider.js';
 export { FalProvider, falBaseUrl, falLimits, type FalOptions } from './fal.provider.js';
+export { GoogleProvider, googleBaseUrl, googleLimits, imagenAspectRatios, nearestImagenRatio, type GoogleOptions } from './google.provider.js';
