@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { mikroOrmOptions } from './database/mikro-orm.config.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { validationPipe } from './common/validation.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthController, ProvidersController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { OrganizationsModule } from './orgs/organizations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -26,6 +26,10 @@ import { BlackForestLabsProvider } from './providers/black-forest-labs.provider.
 import { LocalProvider } from './providers/local.provider.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { StabilityProvider } from './providers/stability.provider.js';
+import { WavespeedProvider } from './providers/wavespeed.provider.js';
+import { HuggingFaceProvider } from './providers/hugging-face.provider.js';
+import { FalProvider } from './providers/fal.provider.js';
+import { GoogleProvider } from './providers/google.provider.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -34,7 +38,7 @@ export interface RuntimeConfig extends AppConfig {
   databaseUrl: string;
 }
 
-/** Local rendering always; the real Flux and Stability clients when their keys are set. */
+/** The offline renderer always (the demo, when no key is set); each real client when its key is set. */
 function providerRegistryFor(config: AppConfig): ProviderRegistry {
   const { providers } = config;
   return new ProviderRegistry({
@@ -45,6 +49,16 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
     ...(providers.stabilityApiKey === undefined
       ? {}
       : { stability: new StabilityProvider({ apiKey: providers.stabilityApiKey, ...(providers.stabilityUrl === undefined ? {} : { baseUrl: providers.stabilityUrl }) }) }),
+    others: [
+      ...(providers.wavespeedApiKey === undefined
+        ? []
+        : [new WavespeedProvider({ apiKey: providers.wavespeedApiKey, ...(providers.wavespeedUrl === undefined ? {} : { baseUrl: providers.wavespeedUrl }) })]),
+      ...(providers.huggingFaceToken === undefined
+        ? []
+        : [new HuggingFaceProvider({ apiKey: providers.huggingFaceToken, ...(providers.huggingFaceUrl === undefined ? {} : { baseUrl: providers.huggingFaceUrl }) })]),
+      ...(providers.falKey === undefined ? [] : [new FalProvider({ apiKey: providers.falKey, ...(providers.falUrl === undefined ? {} : { baseUrl: providers.falUrl }) })]),
+      ...(providers.geminiApiKey === undefined ? [] : [new GoogleProvider({ apiKey: providers.geminiApiKey, ...(providers.geminiUrl === undefined ? {} : { baseUrl: providers.geminiUrl }) })]),
+    ],
   });
 }
 
@@ -105,7 +119,7 @@ export class AppModule {
         AlertsModule,
         BillingModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ProvidersController],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: validationPipe },

@@ -21,6 +21,15 @@ describe('GET /api/health', () => {
     expect(body.checks).not.toHaveProperty('redis');
   });
 
+  it('without provider keys, says the server is a demo whose images come from the offline renderer', async () => {
+    const body = (await (await fetch(`${server.url}/api/health`)).json()) as { providers: unknown };
+    expect(body.providers).toMatchObject({ demo: true, adapters: [{ id: 'local', demo: true, status: 'up', lastError: null }] });
+    const providers = (await (await fetch(`${server.url}/api/providers`)).json()) as { demo: boolean; models: { modelId: string; routes: string[] }[] };
+    expect(providers.demo).toBe(true);
+    expect(providers.models.length).toBeGreaterThan(10);
+    expect(providers.models.every((model) => model.routes.join() === 'local')).toBe(true);
+  });
+
   it('publishes the OpenAPI document', async () => {
     const response = await fetch(`${server.url}/api/openapi.json`);
     expect(response.status).toBe(200);

@@ -1,6 +1,6 @@
 import type { Operation } from '@atelier/pricing';
 import { LocalProvider } from '../src/providers/local.provider.js';
-import { ProviderError, type GeneratedImage, type GenerationInput, type ImageProvider, type ProviderFailureKind } from '../src/providers/provider.js';
+import { ProviderError, type GeneratedImage, type GenerationInput, type ImageProvider, type ProviderFailureKind, type ProviderId } from '../src/providers/provider.js';
 import { ProviderRegistry } from '../src/providers/provider-registry.js';
 import { PROVIDER_REGISTRY } from '../src/jobs/tokens.js';
 
@@ -9,7 +9,6 @@ import { PROVIDER_REGISTRY } from '../src/jobs/tokens.js';
  * (5xx, 429, moderation), and calls can be held until the test releases them.
  */
 export class ScriptedProvider implements ImageProvider {
-  readonly id = 'local' as const;
   private readonly local = new LocalProvider();
   private readonly failures: ProviderFailureKind[] = [];
   private gate: Promise<void> | undefined;
@@ -18,7 +17,17 @@ export class ScriptedProvider implements ImageProvider {
   /** Resolves each time a call starts, for tests that act mid-job. */
   onCall: ((input: GenerationInput) => void) | undefined;
 
+  /**
+   * `id` 'local' (default) plays the offline renderer; another id plays that real provider.
+   * `models` limits what it runs (default: every catalog model).
+   */
+  constructor(
+    readonly id: ProviderId = 'local',
+    private readonly models?: readonly string[],
+  ) {}
+
   supports(modelId: string, operation: Operation): boolean {
+    if (this.models !== undefined && !this.models.includes(modelId)) return false;
     return this.local.supports(modelId, operation);
   }
 
@@ -53,10 +62,16 @@ export class ScriptedProvider implements ImageProvider {
     if (failure !== undefined) {
       throw new ProviderError(failure, `scripted ${failure}`, failure === 'rate_limited' ? 10 : undefined);
     }
-    return this.local.generate(input);
+    const image = await this.local.generate(input);
+    return this.id === 'local' ? image : { ...image, cost: { amount: 0.003, unit: 'usd' } };
   }
 }
 
 export function scriptedRegistry(provider: ScriptedProvider): { provide: symbol; useValue: ProviderRegistry } {
   return { provide: PROVIDER_REGISTRY, useValue: new ProviderRegistry({ local: provider }) };
+}
+
+/** A server with real (scripted) providers, in order of preference after each model's own. */
+export function scriptedRealRegistry(local: ScriptedProvider, real: ScriptedProvider[]): { provide: symbol; useValue: ProviderRegistry } {
+  return { provide: PROVIDER_REGISTRY, useValue: new ProviderRegistry({ local, others: real }) };
 }

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'budget_exceeded'
   | 'project_budget_exceeded'
   | 'model_not_allowed'
+  | 'model_unavailable'
   | 'payload_too_large'
   | 'billing_not_configured'
   | 'no_subscription'

@@ -46,12 +46,24 @@ const environmentSchema = z.object({
   PROVIDER_CONCURRENCY_LOCAL: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_BFL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_STABILITY: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_WAVESPEED: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_HUGGINGFACE: z.coerce.number().int().min(1).max(64).default(2),
+  PROVIDER_CONCURRENCY_FAL: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_GOOGLE: z.coerce.number().int().min(1).max(64).default(2),
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
   BFL_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STABILITY_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STABILITY_API_KEY: nonEmpty,
+  WAVESPEED_API_KEY: nonEmpty,
+  WAVESPEED_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  HF_TOKEN: nonEmpty,
+  HF_INFERENCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  FAL_KEY: nonEmpty,
+  FAL_QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  GEMINI_API_KEY: nonEmpty,
+  GEMINI_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -132,9 +144,19 @@ export interface AppConfig {
     blackForestLabsUrl: string | undefined;
     stabilityApiKey: string | undefined;
     stabilityUrl: string | undefined;
+    wavespeedApiKey: string | undefined;
+    /** Another base URL for the WaveSpeed API (a proxy; the tests' fake). */
+    wavespeedUrl: string | undefined;
+    /** A Hugging Face access token with "Inference Providers" permission. */
+    huggingFaceToken: string | undefined;
+    huggingFaceUrl: string | undefined;
+    falKey: string | undefined;
+    falUrl: string | undefined;
+    geminiApiKey: string | undefined;
+    geminiUrl: string | undefined;
     localLatencyMs: number;
     localFailureRate: number;
-    concurrency: { local: number; blackForestLabs: number; stability: number };
+    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number };
   };
   /** The Free tier's "limited credits for testing": what a new org's pool starts with, and for how long. */
   trial: { credits: number; days: number };
@@ -224,12 +246,24 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       blackForestLabsUrl: env.BFL_API_URL,
       stabilityApiKey: env.STABILITY_API_KEY,
       stabilityUrl: env.STABILITY_API_URL,
+      wavespeedApiKey: env.WAVESPEED_API_KEY,
+      wavespeedUrl: env.WAVESPEED_API_URL,
+      huggingFaceToken: env.HF_TOKEN,
+      huggingFaceUrl: env.HF_INFERENCE_URL,
+      falKey: env.FAL_KEY,
+      falUrl: env.FAL_QUEUE_URL,
+      geminiApiKey: env.GEMINI_API_KEY,
+      geminiUrl: env.GEMINI_API_URL,
       localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
       localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
       concurrency: {
         local: env.PROVIDER_CONCURRENCY_LOCAL,
         blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
         stability: env.PROVIDER_CONCURRENCY_STABILITY,
+        wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
+        huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
+        fal: env.PROVIDER_CONCURRENCY_FAL,
+        google: env.PROVIDER_CONCURRENCY_GOOGLE,
       },
     },
     trial: { credits: env.TRIAL_CREDITS, days: env.TRIAL_DAYS },

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { HealthDto } from './health.dto.js';
+import { HealthDto, ProvidersDto } from './health.dto.js';
 import { HealthService } from './health.service.js';
 import { Public } from '../auth/principal.js';
 
@@ -18,5 +18,19 @@ export class HealthController {
     const health = await this.health.check();
     response.status(health.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return health;
+  }
+}
+
+/** Which image providers this server has, their health, and which models they make available. */
+@ApiTags('health')
+@Controller('providers')
+export class ProvidersController {
+  constructor(@Inject(HealthService) private readonly health: HealthService) {}
+
+  @Get()
+  @Public()
+  @ApiOkResponse({ type: ProvidersDto })
+  get(): ProvidersDto {
+    return this.health.availability();
   }
 }

@@ -19,6 +19,64 @@ export class HealthChecksDto {
   redis?: DependencyHealthDto;
 }
 
+export class ProviderLastErrorDto {
+  @ApiProperty({ enum: ['rate_limited', 'server_error', 'timeout', 'moderated', 'rejected', 'aborted'] })
+  kind!: 'rate_limited' | 'server_error' | 'timeout' | 'moderated' | 'rejected' | 'aborted';
+
+  @ApiProperty({ type: String })
+  message!: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  at!: string;
+}
+
+export class ProviderHealthDto {
+  @ApiProperty({ type: String, description: "Adapter id, e.g. 'black-forest-labs'; 'local' is the offline demo renderer" })
+  id!: string;
+
+  @ApiProperty({ type: Boolean, description: 'True for the offline demo renderer (not AI)' })
+  demo!: boolean;
+
+  @ApiProperty({ enum: ['up', 'degraded', 'down'], description: "'down' when its last call failed with a retryable error" })
+  status!: 'up' | 'degraded' | 'down';
+
+  @ApiProperty({ type: Number, description: 'Calls in the recent window (this process)' })
+  recentCalls!: number;
+
+  @ApiProperty({ type: Number })
+  recentErrors!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Median latency of the recent successful calls' })
+  medianLatencyMs!: number | null;
+
+  @ApiProperty({ type: ProviderLastErrorDto, nullable: true })
+  lastError!: ProviderLastErrorDto | null;
+}
+
+export class ProvidersHealthDto {
+  @ApiProperty({ type: Boolean, description: 'No real provider is configured: every image comes from the offline demo renderer' })
+  demo!: boolean;
+
+  @ApiProperty({ type: [ProviderHealthDto] })
+  adapters!: ProviderHealthDto[];
+}
+
+export class ModelAvailabilityDto {
+  @ApiProperty({ type: String })
+  modelId!: string;
+
+  @ApiProperty({ type: String })
+  operation!: string;
+
+  @ApiProperty({ type: [String], description: 'Adapters that run it, in order of preference; empty when unavailable on this server' })
+  routes!: string[];
+}
+
+export class ProvidersDto extends ProvidersHealthDto {
+  @ApiProperty({ type: [ModelAvailabilityDto] })
+  models!: ModelAvailabilityDto[];
+}
+
 export class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'] })
   status!: 'ok' | 'degraded';
@@ -34,4 +92,7 @@ export class HealthDto {
 
   @ApiProperty({ type: HealthChecksDto })
   checks!: HealthChecksDto;
+
+  @ApiProperty({ type: ProvidersHealthDto, description: 'Image providers: demo mode, and each adapter\'s recent errors and latency' })
+  providers!: ProvidersHealthDto;
 }

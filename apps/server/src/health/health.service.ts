@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseRepository } from '../repositories/database.repository.js';
 import { RedisRepository } from '../repositories/redis.repository.js';
-import type { DependencyHealthDto, HealthDto } from './health.dto.js';
+import { catalogs, type Operation } from '@atelier/pricing';
+import { PROVIDER_REGISTRY } from '../jobs/tokens.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
+import type { DependencyHealthDto, HealthDto, ProvidersDto, ProvidersHealthDto } from './health.dto.js';
 
 const VERSION = '0.1.0';
 
@@ -12,7 +15,29 @@ export class HealthService {
   constructor(
     @Inject(DatabaseRepository) private readonly database: DatabaseRepository,
     @Inject(RedisRepository) private readonly redis: RedisRepository,
+    @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
   ) {}
+
+  providerHealth(): ProvidersHealthDto {
+    return { demo: this.providers.demo, adapters: this.providers.healthViews() };
+  }
+
+  /** Which catalog model and operation runs where on this server (every built-in catalog). */
+  availability(): ProvidersDto {
+    const seen = new Set<string>();
+    const models: ProvidersDto['models'] = [];
+    for (const catalog of Object.values(catalogs)) {
+      for (const model of catalog.models) {
+        for (const operation of Object.keys(model.operations) as Operation[]) {
+          const key = `${model.id}\u0000${operation}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          models.push({ modelId: model.id, operation, routes: this.providers.routesFor(model.id, model.provider, operation).map((adapter) => adapter.id) });
+        }
+      }
+    }
+    return { demo: this.providers.demo, adapters: this.providers.healthViews(), models };
+  }
 
   async check(): Promise<HealthDto> {
     const [database, redis] = await Promise.all([
@@ -29,6 +54,7 @@ export class HealthService {
       installationId: this.installationId ?? 'unknown',
       uptimeSeconds: Math.round(process.uptime()),
       checks: redis === undefined ? { database } : { database, redis },
+      providers: this.providerHealth(),
     };
   }
 }

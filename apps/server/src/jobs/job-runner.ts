@@ -5,7 +5,7 @@ import { sha256 } from '../common/crypto.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import { ProviderError, type GenerationInput, type ImageProvider, type ProviderId } from '../providers/provider.js';
+import { ProviderError, type GeneratedImage, type GenerationInput, type ImageProvider, type ProviderId } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import { withRetries } from '../providers/retry.js';
 import { withPngText } from '../providers/png-text.js';
@@ -104,7 +104,12 @@ export class JobRunner {
       await this.keepAlive(job).then((reason) => {
         if (reason !== undefined) throw new JobStopped(reason);
       });
-      const provider = this.providers.providerFor(job.model_id, job.provider, job.operation);
+      const catalogProvider = catalogProviderOf(job.catalog_id, job.model_id) ?? job.provider;
+      const routes = this.providers.routesFor(job.model_id, catalogProvider, job.operation);
+      if (routes.length === 0) {
+        await this.fail(job, new ProviderError('rejected', `no provider on this server runs ${job.model_id} for ${job.operation}`), 'model_unavailable');
+        return;
+      }
       const source = job.source_asset_id === null ? undefined : await this.loadAsset(job.source_asset_id);
       const mask = job.mask_key === null ? undefined : await this.storage.get(job.mask_key);
       // One failed image does not sink the others: k made of n means k × the unit price is captured.
@@ -112,7 +117,7 @@ export class JobRunner {
       for (let index = job.images_done; index < job.variations; index += 1) {
         if (stopped !== undefined) throw stopped;
         try {
-          await this.makeImage(job, provider, index, source, mask, controller.signal);
+          await this.makeImage(job, routes, index, source, mask, controller.signal);
         } catch (error) {
           if (!(error instanceof ProviderError) || error.kind === 'aborted' || controller.signal.aborted) throw error;
           this.logger.warn(`job ${job.id} image ${String(index)} failed: ${error.kind}: ${error.message}`);
@@ -160,7 +165,43 @@ export class JobRunner {
     }
   }
 
-  private async makeImage(job: JobRecord, provider: ImageProvider, index: number, source: Buffer | undefined, mask: Buffer | undefined, signal: AbortSignal): Promise<void> {
+  /**
+   * Tries each route in order: a provider that is down, rate-limited (after its retries) or
+   * rejecting the request hands the image to the next one. Moderation and cancellation stop at
+   * once. The hold is captured once per job, so a failover never charges twice.
+   */
+  private async generateWithFailover(job: JobRecord, routes: ImageProvider[], input: GenerationInput, signal: AbortSignal): Promise<{ image: GeneratedImage; provider: ImageProvider }> {
+    let lastFailure: ProviderError | undefined;
+    for (const provider of routes) {
+      const started = Date.now();
+      try {
+        const image = await withRetries(
+          async () => {
+            const attemptStarted = Date.now();
+            try {
+              const made = await provider.generate(input);
+              this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted });
+              return made;
+            } catch (error) {
+              if (error instanceof ProviderError) {
+                this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted, failure: { kind: error.kind, message: error.message } });
+              }
+              throw error;
+            }
+          },
+          { maxAttempts: PROVIDER_CALL_ATTEMPTS, signal },
+        );
+        return { image, provider };
+      } catch (error) {
+        if (!(error instanceof ProviderError) || error.kind === 'aborted' || error.kind === 'moderated' || signal.aborted) throw error;
+        this.logger.warn(`job ${job.id}: ${provider.id} failed after ${String(Date.now() - started)} ms (${error.kind}: ${error.message})${routes.at(-1) === provider ? '' : '; trying the next provider'}`);
+        lastFailure = error;
+      }
+    }
+    throw lastFailure ?? new ProviderError('rejected', 'no provider runs this model');
+  }
+
+  private async makeImage(job: JobRecord, routes: ImageProvider[], index: number, source: Buffer | undefined, mask: Buffer | undefined, signal: AbortSignal): Promise<void> {
     const seed = (Number(job.seed) + index) % 4_294_967_296;
     const outpaint = job.request.outpaint;
     const input: GenerationInput = {
@@ -179,7 +220,7 @@ export class JobRunner {
       ...(outpaint === undefined ? {} : { outpaint: { left: outpaint.left ?? 0, right: outpaint.right ?? 0, top: outpaint.top ?? 0, bottom: outpaint.bottom ?? 0 } }),
       ...(job.search_prompt === null ? {} : { searchPrompt: job.search_prompt }),
     };
-    const image = await withRetries(() => provider.generate(input), { maxAttempts: PROVIDER_CALL_ATTEMPTS, signal });
+    const { image, provider } = await this.generateWithFailover(job, routes, input, signal);
     const assetId = deterministicAssetId(job.id, index);
     const storageKey = `orgs/${job.organization_id}/assets/${assetId}.png`;
     const png = withPngText(image.png, {
@@ -189,6 +230,7 @@ export class JobRunner {
       'atelier:operation': job.operation,
       'atelier:model': job.model_id,
       'atelier:provider': provider.id,
+      ...(provider.id === 'local' ? { 'atelier:note': 'Demo renderer — not AI' } : {}),
       'atelier:seed': String(image.seed),
       'atelier:steps': job.request.steps === undefined ? '' : String(job.request.steps),
       'atelier:size': `${String(image.width)}x${String(image.height)}`,
@@ -200,16 +242,18 @@ export class JobRunner {
     await this.postgres.pool.query(
       `insert into assets (id, organization_id, job_id, image_index, project_id, author_id, workspace_id, storage_key, content_type, bytes,
          width, height, prompt, negative_prompt, operation, model_id, provider, seed, steps, price_credits, catalog_id, catalog_version,
-         mask_key, parent_asset_id)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, 'image/png', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+         mask_key, parent_asset_id, provider_cost)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, 'image/png', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
        on conflict (job_id, image_index) do nothing`,
       [
         assetId, job.organization_id, job.id, index, job.project_id, job.author_id, job.workspace_id, storageKey, png.length,
         image.width, image.height, job.prompt, job.negative_prompt, job.operation, job.model_id, provider.id, image.seed,
         job.request.steps ?? null, index < job.free_units ? 0 : Number(job.unit_credits), job.catalog_id, job.catalog_version,
-        job.mask_key, job.parent_asset_id ?? job.source_asset_id,
+        job.mask_key, job.parent_asset_id ?? job.source_asset_id, image.cost === undefined ? null : JSON.stringify(image.cost),
       ],
     );
+    // The job shows who made its latest image (each asset keeps its own provider).
+    await this.postgres.pool.query(`update jobs set provider = $2 where id = $1 and provider <> $2`, [job.id, provider.id]);
   }
 
   /** Captures the made images' price (free units first), releases the rest. */
@@ -251,11 +295,11 @@ export class JobRunner {
     await this.publish(job);
   }
 
-  private async fail(job: JobRecord, error: unknown): Promise<void> {
-    const code = error instanceof ProviderError ? `provider_${error.kind}` : 'failed';
+  private async fail(job: JobRecord, error: unknown, codeOverride?: string): Promise<void> {
+    const code = codeOverride ?? (error instanceof ProviderError ? `provider_${error.kind}` : 'failed');
     const message =
       error instanceof ProviderError && error.kind === 'moderated'
-        ? 'The provider refused this prompt or image (content moderation). Change the prompt and try again; the credits were refunded.'
+        ? "Blocked by the provider's content filter. Change the prompt or image and try again; the credits were refunded in full."
         : `The generation failed (${error instanceof Error ? error.message : String(error)}); the credits were refunded.`;
     const voided = await this.ledger.ledger.void({ holdId: job.id, reason: code });
     if (voided.ok) this.events.balanceChanged(job.organization_id, voided.balance);
@@ -344,6 +388,12 @@ export function deterministicAssetId(jobId: string, index: number): string {
   // Shaped as a version-4-style UUID (version and variant bits set) so it fits a uuid column.
   const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The catalog `provider` of a job's model, looked up in the catalog the job was priced with. */
+function catalogProviderOf(catalogId: string, modelId: string): string | undefined {
+  const catalog = Object.values(catalogs).find((candidate) => candidate.id === catalogId);
+  return catalog?.models.find((model) => model.id === modelId)?.provider;
 }
 
 /** The period of a catalog's free allowance, looked up in the catalog the job was priced with. */

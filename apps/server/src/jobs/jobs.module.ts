@@ -54,6 +54,10 @@ export class JobsModule implements OnApplicationBootstrap {
       { provider: 'local', concurrency: concurrency.local, task },
       { provider: 'black-forest-labs', concurrency: concurrency.blackForestLabs, task },
       { provider: 'stability', concurrency: concurrency.stability, task },
+      { provider: 'wavespeed', concurrency: concurrency.wavespeed, task },
+      { provider: 'huggingface', concurrency: concurrency.huggingFace, task },
+      { provider: 'fal', concurrency: concurrency.fal, task },
+      { provider: 'google', concurrency: concurrency.google, task },
     ]);
   }
 }

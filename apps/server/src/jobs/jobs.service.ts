@@ -74,6 +74,13 @@ export class JobsService {
     // Recorded as priced: the default step count and variations too.
     const recorded: Record<string, unknown> = { ...request, ...(priced.steps === undefined ? {} : { steps: priced.steps }) };
     const provider = this.providers.providerFor(priced.modelId, priced.provider, priced.operation);
+    if (provider === undefined) {
+      throw new ApiError(HttpStatus.CONFLICT, {
+        code: 'model_unavailable',
+        message: `${priced.modelId} is not available on this server for ${priced.operation}: no configured provider runs it. Pick another model.`,
+        field: 'request.model',
+      });
+    }
     const variations = priced.lineItems.reduce((sum, item) => sum + item.quantity, 0);
     // Free units cover the first images; every paid image costs the same whole unit price.
     const paidImages = variations - (priced.freeUnits?.units ?? 0);

@@ -97,7 +97,8 @@ export class BlackForestLabsProvider implements ImageProvider {
       const bytes = await this.download(scope, sampleUrl);
       const image = await toPng(bytes, { size: request.size, label: 'Black Forest Labs' });
       scope.check();
-      return { ...image, seed: input.seed };
+      // BFL answers the submission with what the task costs in its credits (1 credit = $0.01).
+      return { ...image, seed: input.seed, ...(task.cost === undefined ? {} : { cost: { amount: task.cost, unit: 'bfl-credits' } }) };
     } catch (error) {
       throw scope.failure(error, 'the call');
     } finally {
@@ -166,7 +167,7 @@ export class BlackForestLabsProvider implements ImageProvider {
     return headers;
   }
 
-  private async submit(scope: CallScope, path: string, body: Record<string, unknown>): Promise<{ id: string; pollingUrl: string }> {
+  private async submit(scope: CallScope, path: string, body: Record<string, unknown>): Promise<{ id: string; pollingUrl: string; cost: number | undefined }> {
     const response = await scope.fetch(
       this.fetchFn,
       joinUrl(this.baseUrl, path),
@@ -180,7 +181,8 @@ export class BlackForestLabsProvider implements ImageProvider {
       throw new ProviderError('server_error', `Black Forest Labs: POST ${path} answered no task id`);
     }
     const pollingUrl = stringField(answer, 'polling_url') ?? joinUrl(this.baseUrl, `/v1/get_result?id=${encodeURIComponent(id)}`);
-    return { id, pollingUrl: new URL(pollingUrl, this.baseUrl).toString() };
+    const cost = typeof answer.cost === 'number' && Number.isFinite(answer.cost) && answer.cost >= 0 ? answer.cost : undefined;
+    return { id, pollingUrl: new URL(pollingUrl, this.baseUrl).toString(), cost };
   }
 
   /** Polls until `Ready` and returns the sample's URL. */

@@ -137,6 +137,8 @@ export interface HttpFailureRules {
   isModeration?: (status: number, body: unknown) => boolean;
   /** A retry delay the provider put in the body rather than in Retry-After. */
   bodyRetryAfterMs?: (body: unknown) => number | undefined;
+  /** A 5xx body's hint of when to try again (Hugging Face's loading model: `estimated_time`). */
+  serverErrorRetryAfterMs?: (body: unknown) => number | undefined;
 }
 
 /** Maps a non-2xx answer: 429 → rate_limited, 408 → timeout, 5xx → server_error, moderation → moderated, other 4xx → rejected. */
@@ -160,7 +162,7 @@ export async function failureFromResponse(response: Response, rules: HttpFailure
     return new ProviderError('rate_limited', message, retryAfterMs);
   }
   if (status === 408) return new ProviderError('timeout', message);
-  if (status >= 500) return new ProviderError('server_error', message, parseRetryAfter(response.headers.get('retry-after')));
+  if (status >= 500) return new ProviderError('server_error', message, parseRetryAfter(response.headers.get('retry-after')) ?? rules.serverErrorRetryAfterMs?.(body));
   if (rules.isModeration?.(status, body) === true) return new ProviderError('moderated', message);
   return new ProviderError('rejected', message);
 }

@@ -1,39 +1,65 @@
 import type { Operation } from '@atelier/pricing';
+import { ProviderHealth, type ProviderHealthView } from './provider-health.js';
 import type { ImageProvider } from './provider.js';
 
-/** The adapters the server built: `local` always, the real ones only when their API key is set. */
+/** The adapters the server built: `local` always, the real ones only when their keys are set. */
 export interface ProviderAdapters {
   local: ImageProvider;
   /** Present when BFL_API_KEY is set. */
   blackForestLabs?: ImageProvider;
   /** Present when STABILITY_API_KEY is set. */
   stability?: ImageProvider;
+  /** Other configured real adapters (WaveSpeed, …), in order of preference as second routes. */
+  others?: ImageProvider[];
 }
 
 /**
- * Picks who runs a job: the real adapter of the model's catalog provider when it is configured and
- * runs that model and operation, else `local` (which runs every catalog model, so a server
- * without keys still works, and so do the models of providers without an adapter).
+ * Picks who runs a job. With no real provider configured the server is a demo: every model runs
+ * on `local` (the offline renderer, labelled "Demo renderer — not AI"). With at least one, a model
+ * runs only on real adapters that support it, in order of preference: its catalog provider's own
+ * adapter first, then every other configured adapter that runs it (a second route for failover);
+ * a model that none runs is unavailable (never a placeholder at the real price).
  */
 export class ProviderRegistry {
-  private readonly byCatalogProvider: ReadonlyMap<string, ImageProvider>;
+  private readonly real: ImageProvider[];
+  readonly health = new ProviderHealth();
 
   constructor(private readonly adapters: ProviderAdapters) {
-    const real = new Map<string, ImageProvider>();
-    if (adapters.blackForestLabs !== undefined) real.set('black-forest-labs', adapters.blackForestLabs);
-    if (adapters.stability !== undefined) real.set('stability', adapters.stability);
-    this.byCatalogProvider = real;
+    this.real = [adapters.blackForestLabs, adapters.stability, ...(adapters.others ?? [])].filter(
+      (adapter): adapter is ImageProvider => adapter !== undefined,
+    );
   }
 
-  /** `catalogProvider` is the catalog model's `provider` field, e.g. 'black-forest-labs'. */
-  providerFor(modelId: string, catalogProvider: string, operation: Operation): ImageProvider {
-    const real = this.byCatalogProvider.get(catalogProvider);
-    if (real?.supports(modelId, operation) === true) return real;
-    return this.adapters.local;
+  /** True when no real provider is configured: everything is drawn by the offline renderer. */
+  get demo(): boolean {
+    return this.real.length === 0;
+  }
+
+  /** The adapters to try for a job, best first; empty when the model is unavailable on this server. */
+  routesFor(modelId: string, catalogProvider: string, operation: Operation): ImageProvider[] {
+    if (this.demo) return this.adapters.local.supports(modelId, operation) ? [this.adapters.local] : [];
+    const able = this.real.filter((adapter) => adapter.supports(modelId, operation));
+    const native = able.filter((adapter) => adapter.id === catalogProvider);
+    return [...native, ...able.filter((adapter) => adapter.id !== catalogProvider)];
+  }
+
+  /** The first route, or undefined when the model is unavailable. */
+  providerFor(modelId: string, catalogProvider: string, operation: Operation): ImageProvider | undefined {
+    return this.routesFor(modelId, catalogProvider, operation)[0];
+  }
+
+  /** The adapter with this id, when configured (`local` always is). */
+  byId(id: string): ImageProvider | undefined {
+    return id === 'local' ? this.adapters.local : this.real.find((adapter) => adapter.id === id);
   }
 
   /** The configured adapters, local first. */
   all(): ImageProvider[] {
-    return [this.adapters.local, ...this.byCatalogProvider.values()];
+    return [this.adapters.local, ...this.real];
+  }
+
+  /** Health of the adapters that can be routed to: `local` in a demo, else the real ones. */
+  healthViews(): ProviderHealthView[] {
+    return (this.demo ? [this.adapters.local] : this.real).map((adapter) => this.health.view(adapter.id));
   }
 }

@@ -1,7 +1,21 @@
 import type { Operation } from '@atelier/pricing';
 
-/** Who runs a model. Models of other catalog providers (wavespeed, huggingface, google) run on `local`. */
-export type ProviderId = 'local' | 'black-forest-labs' | 'stability';
+/**
+ * Who runs a model: `local` is the offline demo renderer (not AI); every other id is a real
+ * provider's adapter. The id of an adapter that is a catalog provider's own API equals that
+ * catalog `provider` field (its models' native route).
+ */
+export type ProviderId = 'local' | 'black-forest-labs' | 'stability' | 'wavespeed' | 'huggingface' | 'fal' | 'google';
+
+/** Every adapter id, in the order their job runners start. */
+export const providerIds: readonly ProviderId[] = ['local', 'black-forest-labs', 'stability', 'wavespeed', 'huggingface', 'fal', 'google'];
+
+/** What a provider says one image cost it, when it says so (BFL's `cost`, WaveSpeed's usage). */
+export interface ProviderCost {
+  amount: number;
+  /** e.g. 'usd', 'bfl-credits'. */
+  unit: string;
+}
 
 export interface OutpaintGeometry {
   left: number;
@@ -41,6 +55,8 @@ export interface GeneratedImage {
   width: number;
   height: number;
   seed: number;
+  /** The provider's own figure for this image, when it reports one. */
+  cost?: ProviderCost;
 }
 
 export type ProviderFailureKind =

@@ -54,7 +54,7 @@ describe('BlackForestLabsProvider against a fake BFL API', () => {
     expect(fake.downloads()[0]?.headers['x-key']).toBeUndefined();
 
     expect(isPng(image.png)).toBe(true);
-    expect(image).toMatchObject({ width: 768, height: 512, seed: 7 });
+    expect(image).toMatchObject({ width: 768, height: 512, seed: 7, cost: { amount: 2.5, unit: 'bfl-credits' } });
     expect(await pngInfo(image.png)).toMatchObject({ format: 'png', width: 768, height: 512 });
   });
 

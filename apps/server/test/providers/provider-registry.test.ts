@@ -16,57 +16,81 @@ function catalogProviderOf(modelId: string): string {
   return model.provider;
 }
 
+const ids = (providers: { id: string }[]): string[] => providers.map((provider) => provider.id);
+
 describe('ProviderRegistry', () => {
-  it('without keys, every model runs locally', () => {
+  it('without keys the server is a demo: every model runs on the offline renderer', () => {
     const registry = new ProviderRegistry({ local });
+    expect(registry.demo).toBe(true);
     for (const model of defaultCatalog.models) {
       for (const operation of Object.keys(model.operations) as Operation[]) {
-        expect(registry.providerFor(model.id, model.provider, operation).id).toBe('local');
+        expect(ids(registry.routesFor(model.id, model.provider, operation))).toEqual(['local']);
       }
     }
-    expect(registry.all().map((provider) => provider.id)).toEqual(['local']);
+    expect(ids(registry.all())).toEqual(['local']);
+    expect(registry.healthViews().map((view) => [view.id, view.demo])).toEqual([['local', true]]);
   });
 
   it.each([
     ['flux-dev', 'text-to-image', 'black-forest-labs'],
     ['flux-pro', 'inpaint', 'black-forest-labs'],
     ['flux-1.1-pro', 'outpaint', 'black-forest-labs'],
-    ['flux-schnell', 'text-to-image', 'local'], // BFL's API has no schnell endpoint
-    ['flux-realism-lora', 'text-to-image', 'local'], // wavespeed: no adapter
+    ['flux-schnell', 'text-to-image', undefined], // BFL's API has no schnell endpoint: unavailable, never a placeholder
+    ['flux-realism-lora', 'text-to-image', undefined],
     ['stability-ultra', 'text-to-image', 'stability'],
     ['stability-sd3.5-large-turbo', 'text-to-image', 'stability'],
     ['stability-edit', 'replace-background-and-relight', 'stability'],
     ['stability-upscale', 'upscale-creative', 'stability'],
-    ['qwen-image-edit', 'general-edit', 'local'],
-    ['huggingface-flux-dev', 'text-to-image', 'local'],
-    ['imagen-4', 'text-to-image', 'local'],
+    ['qwen-image-edit', 'general-edit', undefined],
+    ['huggingface-flux-dev', 'text-to-image', undefined],
+    ['imagen-4', 'text-to-image', undefined],
   ] as const)('with both keys, %s %s runs on %s', (modelId, operation, expected) => {
     const registry = new ProviderRegistry({ local, blackForestLabs, stability });
-    expect(registry.providerFor(modelId, catalogProviderOf(modelId), operation).id).toBe(expected);
+    expect(registry.demo).toBe(false);
+    expect(registry.providerFor(modelId, catalogProviderOf(modelId), operation)?.id).toBe(expected);
   });
 
-  it('only the configured real adapter is used', () => {
+  it('only configured real adapters are used, and the offline renderer never once one is', () => {
     const onlyStability = new ProviderRegistry({ local, stability });
-    expect(onlyStability.providerFor('flux-dev', 'black-forest-labs', 'text-to-image').id).toBe('local');
-    expect(onlyStability.providerFor('stability-core', 'stability', 'text-to-image').id).toBe('stability');
+    expect(onlyStability.providerFor('flux-dev', 'black-forest-labs', 'text-to-image')).toBeUndefined();
+    expect(onlyStability.providerFor('stability-core', 'stability', 'text-to-image')?.id).toBe('stability');
     const onlyBfl = new ProviderRegistry({ local, blackForestLabs });
-    expect(onlyBfl.providerFor('flux-dev', 'black-forest-labs', 'text-to-image').id).toBe('black-forest-labs');
-    expect(onlyBfl.providerFor('stability-core', 'stability', 'text-to-image').id).toBe('local');
-    expect(onlyBfl.all().map((provider) => provider.id)).toEqual(['local', 'black-forest-labs']);
+    expect(onlyBfl.providerFor('flux-dev', 'black-forest-labs', 'text-to-image')?.id).toBe('black-forest-labs');
+    expect(onlyBfl.routesFor('stability-core', 'stability', 'text-to-image')).toEqual([]);
+    expect(ids(onlyBfl.all())).toEqual(['local', 'black-forest-labs']);
+    expect(ids(onlyBfl.healthViews())).toEqual(['black-forest-labs']);
   });
 
-  it('a real adapter is chosen only for its own catalog provider', () => {
-    const registry = new ProviderRegistry({ local, blackForestLabs, stability });
-    // A flux model listed under another provider does not go to BFL.
-    expect(registry.providerFor('flux-dev', 'wavespeed', 'text-to-image').id).toBe('local');
+  it("routes the catalog provider's own adapter first, then every other adapter that runs the model", () => {
+    const second = { id: 'wavespeed' as const, supports: (modelId: string) => modelId === 'flux-dev' || modelId === 'flux-schnell', generate: () => Promise.reject(new Error('unused')) };
+    const registry = new ProviderRegistry({ local, blackForestLabs, stability, others: [second] });
+    expect(ids(registry.routesFor('flux-dev', 'black-forest-labs', 'text-to-image'))).toEqual(['black-forest-labs', 'wavespeed']);
+    // Listed under another provider: that provider's adapter comes first.
+    expect(ids(registry.routesFor('flux-dev', 'wavespeed', 'text-to-image'))).toEqual(['wavespeed', 'black-forest-labs']);
+    expect(ids(registry.routesFor('flux-schnell', 'black-forest-labs', 'text-to-image'))).toEqual(['wavespeed']);
   });
 
-  it('whatever it picks supports the model and operation', () => {
+  it('every route supports the model and operation', () => {
     const registry = new ProviderRegistry({ local, blackForestLabs, stability });
     for (const model of defaultCatalog.models) {
       for (const operation of Object.keys(model.operations) as Operation[]) {
-        expect(registry.providerFor(model.id, model.provider, operation).supports(model.id, operation), `${model.id} ${operation}`).toBe(true);
+        for (const route of registry.routesFor(model.id, model.provider, operation)) {
+          expect(route.supports(model.id, operation), `${model.id} ${operation}`).toBe(true);
+        }
       }
     }
+  });
+
+  it('health: recent errors, median latency, down after a retryable failure, cancelled calls not counted', () => {
+    const registry = new ProviderRegistry({ local, blackForestLabs });
+    registry.health.record('black-forest-labs', { at: 1, latencyMs: 100 });
+    registry.health.record('black-forest-labs', { at: 2, latencyMs: 300 });
+    registry.health.record('black-forest-labs', { at: 3, latencyMs: 200 });
+    expect(registry.healthViews()[0]).toMatchObject({ status: 'up', recentCalls: 3, recentErrors: 0, medianLatencyMs: 200, lastError: null });
+    registry.health.record('black-forest-labs', { at: 4, latencyMs: 5, failure: { kind: 'aborted', message: 'cancelled' } });
+    registry.health.record('black-forest-labs', { at: 5, latencyMs: 50, failure: { kind: 'server_error', message: 'HTTP 502' } });
+    expect(registry.healthViews()[0]).toMatchObject({ status: 'down', recentCalls: 4, recentErrors: 1, lastError: { kind: 'server_error', message: 'HTTP 502' } });
+    registry.health.record('black-forest-labs', { at: 6, latencyMs: 100 });
+    expect(registry.healthViews()[0]?.status).toBe('degraded');
   });
 });

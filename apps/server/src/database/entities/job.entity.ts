@@ -94,6 +94,8 @@ export const AssetSchema = defineEntity({
     catalogVersion: p.integer(),
     maskKey: p.string().length(255).nullable(),
     parentAssetId: p.uuid().nullable(),
+    /** What the provider said this image cost it (`{ amount, unit }`), when it said so. */
+    providerCost: p.json<{ amount: number; unit: string }>().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
   },
 });

@@ -5,6 +5,7 @@ import { Migration20261122004103_workspaces } from './Migration20261122004103_wo
 import { Migration20261122015514_alerts } from './Migration20261122015514_alerts.js';
 import { Migration20261122020026_billing } from './Migration20261122020026_billing.js';
 import { Migration20261204184808_pricing_catalog } from './Migration20261204184808_pricing_catalog.js';
+import { Migration20261204193000_provider_cost } from './Migration20261204193000_provider_cost.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   { name: 'Migration20261122015514_alerts', class: Migration20261122015514_alerts },
   { name: 'Migration20261122020026_billing', class: Migration20261122020026_billing },
   { name: 'Migration20261204184808_pricing_catalog', class: Migration20261204184808_pricing_catalog },
+  { name: 'Migration20261204193000_provider_cost', class: Migration20261204193000_provider_cost },
 ];

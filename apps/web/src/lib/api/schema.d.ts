@@ -832,6 +832,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProvidersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -853,10 +869,53 @@ export interface components {
             checks: components["schemas"]["HealthChecksDto"];
             /** @description Identity of this installation, kept across restarts */
             installationId: string;
+            /** @description Image providers: demo mode, and each adapter's recent errors and latency */
+            providers: components["schemas"]["ProvidersHealthDto"];
             /** @enum {string} */
             status: "ok" | "degraded";
             uptimeSeconds: number;
             version: string;
+        };
+        ModelAvailabilityDto: {
+            modelId: string;
+            operation: string;
+            /** @description Adapters that run it, in order of preference; empty when unavailable on this server */
+            routes: string[];
+        };
+        ProviderHealthDto: {
+            /** @description True for the offline demo renderer (not AI) */
+            demo: boolean;
+            /** @description Adapter id, e.g. 'black-forest-labs'; 'local' is the offline demo renderer */
+            id: string;
+            lastError: components["schemas"]["ProviderLastErrorDto"] | null;
+            /** @description Median latency of the recent successful calls */
+            medianLatencyMs: number | null;
+            /** @description Calls in the recent window (this process) */
+            recentCalls: number;
+            recentErrors: number;
+            /**
+             * @description 'down' when its last call failed with a retryable error
+             * @enum {string}
+             */
+            status: "up" | "degraded" | "down";
+        };
+        ProviderLastErrorDto: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "rate_limited" | "server_error" | "timeout" | "moderated" | "rejected" | "aborted";
+            message: string;
+        };
+        ProvidersDto: {
+            adapters: components["schemas"]["ProviderHealthDto"][];
+            /** @description No real provider is configured: every image comes from the offline demo renderer */
+            demo: boolean;
+            models: components["schemas"]["ModelAvailabilityDto"][];
+        };
+        ProvidersHealthDto: {
+            adapters: components["schemas"]["ProviderHealthDto"][];
+            /** @description No real provider is configured: every image comes from the offline demo renderer */
+            demo: boolean;
         };
     };
     responses: never;
@@ -3595,6 +3654,25 @@ export interface operations {
                         ticket: string;
                         url: string;
                     };
+                };
+            };
+        };
+    };
+    ProvidersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvidersDto"];
                 };
             };
         };
