@@ -69,8 +69,6 @@ export class JobsService {
       await this.projects.find(organizationId, body.projectId);
     }
     const jobId = crypto.randomUUID();
-    const maskKey = prepared.mask === undefined ? null : `orgs/${organizationId}/masks/${jobId}.png`;
-    if (maskKey !== null && prepared.mask !== undefined) await this.storage.put(maskKey, prepared.mask.png, 'image/png');
     // Recorded as priced: the default step count and variations too.
     const recorded: Record<string, unknown> = { ...request, ...(priced.steps === undefined ? {} : { steps: priced.steps }) };
     const provider = this.providers.providerFor(priced.modelId, priced.provider, priced.operation);
@@ -81,6 +79,8 @@ export class JobsService {
         field: 'request.model',
       });
     }
+    const maskKey = prepared.mask === undefined ? null : `orgs/${organizationId}/masks/${jobId}.png`;
+    if (maskKey !== null && prepared.mask !== undefined) await this.storage.put(maskKey, prepared.mask.png, 'image/png');
     const variations = priced.lineItems.reduce((sum, item) => sum + item.quantity, 0);
     // Free units cover the first images; every paid image costs the same whole unit price.
     const paidImages = variations - (priced.freeUnits?.units ?? 0);
