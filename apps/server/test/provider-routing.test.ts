@@ -98,6 +98,12 @@ describe('routing between real providers', () => {
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ code: 'model_unavailable', field: 'request.model' });
     expect(await pool()).toEqual(before);
+    // Preflight (and the cost line, with the same judge) says so before Generate is pressed.
+    const checked = await member.client.post<{ allowed: boolean; reasons: { code: string; field?: string }[] }>(`/orgs/${organization.id}/preflight`, {
+      request: { operation: 'text-to-image', model: 'stability-core', width: 512, height: 512 },
+    });
+    expect(checked.body.allowed).toBe(false);
+    expect(checked.body.reasons[0]).toMatchObject({ code: 'model_unavailable', field: 'request.model' });
   });
 
   it('GET /api/providers lists the adapters and the routes of each model and operation', async () => {

@@ -139,7 +139,7 @@ export const priceView = z.object({
 });
 
 export const blockingReason = z.object({
-  code: z.enum(['invalid_request', 'insufficient_credits', 'budget_exceeded', 'project_budget_exceeded', 'model_not_allowed', 'tier_limit', 'deficit_outstanding']),
+  code: z.enum(['invalid_request', 'model_unavailable', 'insufficient_credits', 'budget_exceeded', 'project_budget_exceeded', 'model_not_allowed', 'tier_limit', 'deficit_outstanding']),
   message: z.string(),
   /** The field at fault, when one is (`prompt`, `request.variations`). */
   field: z.string().optional(),

@@ -51,6 +51,13 @@ describe('judge', () => {
     expect(judge(inpaint, { prompt: 'a hat', hasSource: true, maskCoverage: 0 }, defaultCatalog, {}, roomy).refusals.map((refusal) => refusal.field)).toEqual(['maskStrokes']);
   });
 
+  it('refuses a model no provider of this server runs, with 409', () => {
+    const request = { operation: 'text-to-image', model: 'flux-dev', width: 512, height: 512 };
+    const verdict = judge(request, fox, defaultCatalog, {}, { ...roomy, isAvailable: (model) => model !== 'flux-dev' });
+    expect(verdict.refusals.map((refusal) => [refusal.code, refusal.field, refusalStatus(refusal.code)])).toEqual([['model_unavailable', 'request.model', 409]]);
+    expect(verdict.refusals[0]?.message).toContain('Flux.1 [dev] is not available on this server');
+  });
+
   it('applies the tier: models, images per job and jobs at once', () => {
     const request = { operation: 'text-to-image', model: 'flux-dev', width: 512, height: 512, variations: 3 };
     const tier = { name: 'Free', allowedModels: ['flux-schnell'], maxImagesPerJob: 2, maxConcurrentJobs: 1, activeJobs: 1 };

@@ -17,6 +17,8 @@ export interface TierLimits {
 
 /** Everything that may stop a generation, as read at one moment. */
 export interface SpendingLimits {
+  /** Whether this server can run a model for an operation (a configured provider serves it); absent: every one. */
+  readonly isAvailable?: ((modelId: string, operation: string) => boolean) | undefined;
   /** Models the member's budget allows; null for every model. */
   readonly allowedModels: readonly string[] | null;
   readonly tier?: (TierLimits & { readonly activeJobs: number }) | undefined;
@@ -50,6 +52,7 @@ export interface JobInputs {
 
 export type RefusalCode =
   | 'invalid_request'
+  | 'model_unavailable'
   | 'model_not_allowed'
   | 'tier_limit'
   | 'deficit_outstanding'
@@ -74,9 +77,10 @@ export interface Judgement {
   readonly refusals: readonly Refusal[];
 }
 
-/** HTTP status of a refusal: 400 bad input, 403 not permitted, 402 not enough credits. */
-export function refusalStatus(code: RefusalCode): 400 | 402 | 403 {
+/** HTTP status of a refusal: 400 bad input, 409 not on this server, 403 not permitted, 402 not enough credits. */
+export function refusalStatus(code: RefusalCode): 400 | 402 | 403 | 409 {
   if (code === 'invalid_request') return 400;
+  if (code === 'model_unavailable') return 409;
   if (code === 'model_not_allowed' || code === 'tier_limit') return 403;
   return 402;
 }
@@ -124,6 +128,13 @@ function inputRefusals(request: unknown, inputs: JobInputs): Refusal[] {
 function permissionRefusals(priced: EstimateSuccess, catalog: Catalog, limits: SpendingLimits): Refusal[] {
   const refusals: Refusal[] = [];
   const name = (id: string): string => catalog.models.find((model) => model.id === id)?.name ?? id;
+  if (limits.isAvailable !== undefined && !limits.isAvailable(priced.modelId, priced.operation)) {
+    refusals.push({
+      code: 'model_unavailable',
+      field: 'request.model',
+      message: `${name(priced.modelId)} is not available on this server for ${operationLabel(priced.operation)}: no configured provider runs it. Pick another model.`,
+    });
+  }
   if (limits.allowedModels !== null && !limits.allowedModels.includes(priced.modelId)) {
     const choices = limits.allowedModels.map(name).join(', ');
     refusals.push({

@@ -10,6 +10,8 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { renderMask, type RenderedMask } from './mask-render.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
+import { PROVIDER_REGISTRY } from './tokens.js';
 
 /** A generation request made ready: built once, priced and judged by @atelier/pricing. */
 export interface PreparedJob {
@@ -46,6 +48,7 @@ export class JobPreparationService {
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
     @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
+    @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
   ) {}
 
   async prepare(organizationId: string, userId: string, submitted: SubmitJobRequest, options: PrepareOptions): Promise<PreparedJob> {
@@ -62,7 +65,12 @@ export class JobPreparationService {
       this.freeAllowances.usage(organizationId, catalog),
       context.tier.maxConcurrentJobs === null ? Promise.resolve(0) : this.activeJobs(organizationId, userId),
     ]);
-    const limits: SpendingLimits = { allowedModels: membership.allowedModels ?? null, tier: { ...context.tier, activeJobs }, credits: options.credits };
+    const limits: SpendingLimits = {
+      isAvailable: (modelId, operation) => isOperation(operation) && this.providers.providerFor(modelId, catalogProvider(catalog, modelId), operation) !== undefined,
+      allowedModels: membership.allowedModels ?? null,
+      tier: { ...context.tier, activeJobs },
+      credits: options.credits,
+    };
     const prepared = (request: Record<string, unknown>, mask: RenderedMask | undefined, judgement: Judgement): PreparedJob => ({
       body,
       request,
@@ -162,6 +170,10 @@ export class JobPreparationService {
     );
     return Number(result.rows[0]?.count ?? 0);
   }
+}
+
+function catalogProvider(catalog: Catalog, modelId: string): string {
+  return catalog.models.find((model) => model.id === modelId)?.provider ?? '';
 }
 
 /** What a request is built from: its source, its mask's strokes, and the request at a mask coverage. */

@@ -291,7 +291,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** A refusal as an API error: its status, code, field and figures, with the judge's words. */
-const statuses = { 400: HttpStatus.BAD_REQUEST, 402: HttpStatus.PAYMENT_REQUIRED, 403: HttpStatus.FORBIDDEN } as const;
+const statuses = { 400: HttpStatus.BAD_REQUEST, 402: HttpStatus.PAYMENT_REQUIRED, 403: HttpStatus.FORBIDDEN, 409: HttpStatus.CONFLICT } as const;
 
 function refusalError(refusal: Refusal): ApiError {
   return new ApiError(statuses[refusalStatus(refusal.code)], {

@@ -3116,7 +3116,7 @@ export interface operations {
                         reasons: {
                             availableCredits?: number;
                             /** @enum {string} */
-                            code: "invalid_request" | "insufficient_credits" | "budget_exceeded" | "project_budget_exceeded" | "model_not_allowed" | "tier_limit" | "deficit_outstanding";
+                            code: "invalid_request" | "model_unavailable" | "insufficient_credits" | "budget_exceeded" | "project_budget_exceeded" | "model_not_allowed" | "tier_limit" | "deficit_outstanding";
                             field?: string;
                             message: string;
                             requestedCredits?: number;

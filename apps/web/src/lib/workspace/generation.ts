@@ -41,6 +41,8 @@ export interface Limits {
   projectResetsAt?: string | null | undefined;
   /** Models I may use: null for all. */
   allowedModels: readonly string[] | null;
+  /** Whether this server runs a model for an operation (GET /api/providers); absent: every one. */
+  isAvailable?: ((modelId: string, operation: string) => boolean) | undefined;
   canGenerate: boolean;
   /** The tier's limits (absent: none), with my jobs queued or running now. */
   tier?: TierLimits | undefined;
@@ -89,6 +91,7 @@ export function assess(draft: Draft, limits: Limits, catalog: Catalog): Assessme
     catalog,
     limits.usage ?? {},
     {
+      isAvailable: limits.isAvailable,
       allowedModels: limits.allowedModels,
       tier: limits.tier === undefined ? undefined : { ...limits.tier, activeJobs: limits.activeJobs ?? 0 },
       credits: known
