@@ -35,7 +35,7 @@ async function checkPage(page: Page): Promise<PageCheck> {
       .filter((element) => { for (let node = element.parentElement; node !== null; node = node.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(node).overflowX) && node !== document.body && node !== document.documentElement) return false; return true; })
       .filter((element) => !(element.parentElement !== null && element.parentElement.getBoundingClientRect().right > width + 1))
       .slice(0, 8)
-      .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} "${(element.textContent ?? '').trim().slice(0, 40)}" right=${String(Math.round(element.getBoundingClientRect().right))}`)
+      .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} "${(element.textContent).trim().slice(0, 40)}" right=${String(Math.round(element.getBoundingClientRect().right))}`)
       .concat([`scrollWidth ${String(document.documentElement.scrollWidth)} > ${String(width)}`]);
   });
   return { overflow, accessibility: await accessibilityProblems(page) };
