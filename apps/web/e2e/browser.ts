@@ -23,6 +23,18 @@ export function e2eUnavailable(): string | undefined {
  * Chromium, watching every page of every context for Content Security Policy violations (the
  * server sends a strict CSP): closing the browser fails the test run if any page broke the policy.
  */
+/**
+ * Why this file's browser tests skip, or undefined when they run. With REQUIRE_E2E=1 (CI) a reason
+ * is a failure, not a skip.
+ */
+export function browserTestsSkipReason(): string | undefined {
+  const unavailable = e2eUnavailable();
+  if (unavailable === undefined) return undefined;
+  if (process.env.REQUIRE_E2E === '1') throw new Error(`End-to-end tests are required (REQUIRE_E2E=1) but cannot run: ${unavailable}`);
+  console.warn(`Skipping the browser tests: ${unavailable}.`);
+  return unavailable;
+}
+
 export async function launchChromium(): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: chromiumPath,

@@ -5,13 +5,9 @@ import type { JobView, MemberView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { ApiClient } from '../../server/test/client.js';
 import { expectStatus, invite } from '../../server/test/world.js';
-import { accessibilityProblems, artifactsDirectory, e2eUnavailable, launchChromium, screenshot } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, launchChromium, screenshot } from './browser.js';
 
-const unavailable = e2eUnavailable();
-if (unavailable !== undefined) {
-  if (process.env.REQUIRE_E2E === '1') throw new Error(`End-to-end tests are required (REQUIRE_E2E=1) but cannot run: ${unavailable}`);
-  console.warn(`Skipping the browser tests: ${unavailable}.`);
-}
+const unavailable = browserTestsSkipReason();
 
 const password = 'a long enough password';
 

@@ -3,13 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { ApiClient } from '../../server/test/client.js';
 import { expectStatus, invite, submitAndWait } from '../../server/test/world.js';
-import { accessibilityProblems, artifactsDirectory, e2eUnavailable, editorText, eventually, launchChromium, liveValue, screenshot } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, editorText, eventually, launchChromium, liveValue, screenshot } from './browser.js';
 
-const unavailable = e2eUnavailable();
-if (unavailable !== undefined) {
-  if (process.env.REQUIRE_E2E === '1') throw new Error(`End-to-end tests are required (REQUIRE_E2E=1) but cannot run: ${unavailable}`);
-  console.warn(`Skipping the browser tests: ${unavailable}.`);
-}
+const unavailable = browserTestsSkipReason();
 
 const password = 'a long enough password';
 

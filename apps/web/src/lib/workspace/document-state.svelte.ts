@@ -65,6 +65,17 @@ export class DocumentState {
     });
   }
 
+  /** Replaces the prompts and every setting in one shared change (a hand-off from the gallery, or its undo). */
+  replaceAll(values: { prompt: string; negativePrompt: string; settings: Partial<Record<keyof CollabSettings, unknown>> }, also?: () => void): void {
+    this.doc.transact(() => {
+      this.replaceText(this.promptText, values.prompt);
+      this.replaceText(this.negativePromptText, values.negativePrompt);
+      const cleared = Object.fromEntries([...this.settingsMap.keys()].map((key) => [key, undefined]));
+      this.update({ ...cleared, ...values.settings });
+      also?.();
+    });
+  }
+
   /** Replaces a text (a hand-off from the gallery). */
   replaceText(text: Y.Text, value: string): void {
     this.doc.transact(() => {
