@@ -19,8 +19,6 @@ import { EventBus } from '../events/event-bus.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 
-export const ALERT_EMAIL_TASK = 'alert:email';
-export const ALERT_WEBHOOK_TASK = 'alert:webhook';
 
 export interface RaiseAlert {
   organizationId: string;
@@ -94,14 +92,14 @@ export class AlertsService {
       if (row === undefined) return undefined;
       const recipients = await this.notify(client, alert, row.id);
       for (const recipient of recipients) {
-        await this.queue.enqueueTask(client, ALERT_EMAIL_TASK, { alertId: row.id, userId: recipient.user_id });
+        await this.queue.enqueueTask(client, 'alert:email', { alertId: row.id, userId: recipient.user_id });
       }
       const webhook = await client.query(
         `select 1 from alert_settings where organization_id = $1 and webhook_url is not null and webhook_secret is not null`,
         [alert.organizationId],
       );
       if (webhook.rowCount === 1) {
-        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
+        await this.queue.enqueueTask(client, 'alert:webhook', { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
       }
       return { alertId: row.id, createdAt: row.created_at, recipients };
     });
