@@ -14,7 +14,8 @@ import type {
   SetPoolTimeZoneResult,
 } from './types.js';
 import { accountKinds } from './types.js';
-import { applyWritePlan, WritePlan } from './write-plan.js';
+import { WritePlan } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 
 /** Whether Postgres knows the zone (IANA names; it also takes POSIX zone specifications). */
 export async function isKnownTimeZone(client: pg.ClientBase | pg.Pool, timeZone: string): Promise<boolean> {

@@ -16,7 +16,8 @@ import type {
   SettleDeficitAccepted,
   SettleDeficitResult,
 } from './types.js';
-import { applyWritePlan, transferRow, WritePlan } from './write-plan.js';
+import { transferRow, WritePlan } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 
 /**
  * Claw-backs and the deficit. A refund or dispute covers some credits of the grant its payment

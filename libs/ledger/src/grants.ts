@@ -33,7 +33,8 @@ import type {
   ReverseResult,
   TransferKind,
 } from './types.js';
-import { applyWritePlan, transferRow, WritePlan } from './write-plan.js';
+import { transferRow, WritePlan } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 import { settleLocked } from './deficits.js';
 
 export interface NormalizedGrant {

@@ -24,7 +24,8 @@ import type {
   PeriodKind,
   PoolBalance,
 } from './types.js';
-import { applyWritePlan, WritePlan } from './write-plan.js';
+import { WritePlan } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 
 /** A validated hold request; ids are lower-case, the fingerprint covers every parameter. */
 export interface NormalizedHold {

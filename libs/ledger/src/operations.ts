@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { decode } from './codec.js';
 import { query } from './database.js';
 import type { IdConflict } from './types.js';
-import { applyWritePlan, WritePlan } from './write-plan.js';
+import { WritePlan } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 
 export interface StoredOperation {
   kind: string;

@@ -30,7 +30,8 @@ import type {
   VoidAccepted,
   VoidResult,
 } from './types.js';
-import { applyWritePlan, WritePlan } from './write-plan.js';
+import { WritePlan } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 
 /** What can happen to a pending hold. `expire` is the sweeper's; it has no idempotency record. */
 export type ResolutionRequest =
