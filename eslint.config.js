@@ -59,6 +59,12 @@ export default tseslint.config(
       ],
     },
   },
+  // libs/ledger: a function fits on a screen (issue 16). Tests are left out: a scenario may be long.
+  {
+    files: ['libs/ledger/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 70, skipBlankLines: true, skipComments: true }] },
+  },
   {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'tools/**/*.ts'],
     rules: {
