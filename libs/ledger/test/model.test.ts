@@ -17,6 +17,7 @@ import {
 } from '../src/index.js';
 import { TestClock, testPool } from './support.js';
 import { expectEqual, LedgerModel, Mismatch, modelTimeZone, periodEnd, periodStart, stringify, type HoldInput } from './model.js';
+import { RefundScenario, refundStep } from './refund-scenario.js';
 
 /**
  * Model-based property test: random steps, each a set of operations run CONCURRENTLY from three
@@ -651,5 +652,54 @@ describe('ledger against an in-memory model', () => {
       }),
       { numRuns: Number(process.env.LEDGER_MODEL_RUNS ?? 25), endOnFailure: false },
     );
+  });
+});
+
+describe('ledger refund path under concurrency', () => {
+  // A fixed seed and a bounded number of runs: the same sequences every time, in seconds.
+  const seed = Number(process.env.LEDGER_REFUND_SEED ?? 20_261_204);
+  const numRuns = Number(process.env.LEDGER_REFUND_RUNS ?? 8);
+
+  it('keeps every invariant through claw-backs, reversals, adjustments and settlements', { timeout: 240_000 }, async () => {
+    const seen = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(refundStep, { minLength: 4, maxLength: 20, size: 'medium' }), async (steps) => {
+        const database = await createTestDatabase();
+        const pools = [0, 1, 2].map(() => testPool(database.url, 3));
+        const clock = new TestClock(Date.UTC(2026, 0, 30, 14, 0, 0));
+        const ledgers = [
+          new Ledger(pools[0]!, { now: clock.now, holdBatchMaxSize: 4 }),
+          new Ledger(pools[1]!, { now: clock.now }),
+          new Ledger(pools[2]!, { now: clock.now, batchHolds: false }),
+        ];
+        try {
+          const scenario = new RefundScenario(ledgers, clock, pools[0]!, seen);
+          await scenario.setup();
+          for (const current of steps) {
+            await scenario.run(current);
+          }
+          await scenario.finish();
+        } finally {
+          await Promise.all(pools.map((pool) => pool.end()));
+          await database.drop();
+        }
+      }),
+      { seed, numRuns, endOnFailure: true },
+    );
+    // The runs took every branch of the refund path (not only refusals).
+    for (const outcome of [
+      'clawBack: reclaimed',
+      'clawBack: deficit added',
+      'pool in deficit refused a hold',
+      'settle: settled',
+      'grant: paid the deficit first',
+      'reverse capture: ok',
+      'reverse grant: ok',
+      'reverse hold: not_reversible',
+      'adjust up: ok',
+      'adjust down: ok',
+    ]) {
+      expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
+    }
   });
 });
