@@ -26,6 +26,7 @@ export interface NormalizedSettle {
   fingerprint: string;
 }
 
+/** Records a change of the deficit (a claw-back charged, a settlement paid) and moves the pool's figure with it. */
 export async function addDeficitEntry(
   client: pg.ClientBase,
   entry: { orgId: string; kind: 'clawback' | 'settlement'; amountCredits: bigint; grantId: bigint | null; transferId: bigint | null; operationId: string; purchaseId: string | null; reason: string; now: Date },
