@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { assert } from './assert.js';
-import { allocate } from './holds.js';
+import { allocate } from './allocation.js';
 import { lockPoolForWrite, nextBalance } from './locked-pool.js';
 import { operationRow, readOperation, replayOperation } from './operations.js';
 import { liveGrantsInSpendingOrder } from './rows.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { assert } from './assert.js';
 import { asRecords, bigIntField, dateField, nullableBigIntField, nullableStringField, query, queryOne, stringField } from './database.js';
-import { allocate } from './holds.js';
+import { allocate } from './allocation.js';
 import { lockPoolWithBalance, nextBalance, type PoolSnapshot } from './locked-pool.js';
 import { readOperation, recordOperation, replayOperation } from './operations.js';
 import { allocateTransferIds, liveGrantsInSpendingOrder } from './rows.js';

@@ -26,6 +26,7 @@ import type {
 } from './types.js';
 import { transferRow, WritePlan, type NewHoldRow } from './write-plan.js';
 import { applyWritePlan } from './write-statement.js';
+import { allocate, type FreeGrant } from './allocation.js';
 
 /** A validated hold request; ids are lower-case, the fingerprint covers every parameter. */
 export interface NormalizedHold {
@@ -54,16 +55,11 @@ interface BudgetState {
   pendingCredits: bigint;
 }
 
-interface GrantState {
-  grantId: bigint;
-  freeCredits: bigint;
-}
-
 interface PoolState {
   locked: LockedPool;
   balance: PoolBalance;
   /** Live grants in spending order, as many as the batch can need. */
-  grants: GrantState[];
+  grants: FreeGrant[];
 }
 
 interface HoldBatchState {
@@ -516,24 +512,4 @@ function budgetRefusal(budget: BudgetState | undefined, requestedCredits: bigint
     periodStart: budget.periodStart,
     periodEnd: budget.periodEnd,
   };
-}
-
-/** Takes `amountCredits` from the grants in spending order, updating their free credits. */
-export function allocate(grants: GrantState[], amountCredits: bigint): GrantAllocation[] {
-  const allocations: GrantAllocation[] = [];
-  let missing = amountCredits;
-  for (const grant of grants) {
-    if (missing === 0n) {
-      break;
-    }
-    if (grant.freeCredits === 0n) {
-      continue;
-    }
-    const taken = grant.freeCredits < missing ? grant.freeCredits : missing;
-    grant.freeCredits -= taken;
-    missing -= taken;
-    allocations.push({ grantId: grant.grantId, amountCredits: taken });
-  }
-  assert(missing === 0n, 'the grants read cover every accepted hold');
-  return allocations;
 }
