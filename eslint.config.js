@@ -105,6 +105,12 @@ export default tseslint.config(
       ],
     },
   },
+  // libs/ledger: a function fits on a screen (issue 16). Tests are left out: a scenario may be long.
+  {
+    files: ['libs/ledger/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 70, skipBlankLines: true, skipComments: true }] },
+  },
   {
     // No import cycles anywhere (a cycle makes the order of module start-up an accident).
     files: ['**/*.ts'],
