@@ -13,6 +13,7 @@ import type { AssetStorage } from '../storage/storage.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobEventsRepository } from './job-events.repository.js';
 import { JobsService } from './jobs.service.js';
+import { ThumbnailService } from './thumbnail.service.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
 
 /** Provider calls per image before the attempt fails (graphile-worker then retries the job). */
@@ -71,6 +72,7 @@ export class JobRunner {
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
+    @Inject(ThumbnailService) private readonly thumbnails: ThumbnailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -239,6 +241,7 @@ export class JobRunner {
       'atelier:job': job.id,
     });
     await this.storage.put(storageKey, png, 'image/png');
+    await this.thumbnails.storeFor(storageKey, png);
     await this.postgres.pool.query(
       `insert into assets (id, organization_id, job_id, image_index, project_id, author_id, workspace_id, storage_key, content_type, bytes,
          width, height, prompt, negative_prompt, operation, model_id, provider, seed, steps, price_credits, catalog_id, catalog_version,
@@ -357,7 +360,7 @@ export class JobRunner {
 
   private async discardAssets(job: JobRecord): Promise<void> {
     const removed = await this.postgres.pool.query<{ storage_key: string }>(`delete from assets where job_id = $1 returning storage_key`, [job.id]);
-    await Promise.all(removed.rows.map((row) => this.storage.delete(row.storage_key).catch(() => undefined)));
+    await Promise.all(removed.rows.map((row) => this.thumbnails.deleteWithThumbnails(row.storage_key).catch(() => undefined)));
   }
 
   private async giveBackFreeUnits(job: JobRecord, imagesMade: number): Promise<void> {

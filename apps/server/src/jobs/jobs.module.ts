@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { BalanceNotificationsRepository } from './balance-notifications.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
+import { GalleryRepository } from './gallery.repository.js';
 import { GalleryService } from './gallery.service.js';
 import { JobEventsRepository } from './job-events.repository.js';
 import { JobRunner } from './job-runner.js';
@@ -16,6 +17,7 @@ import { PricingContextService } from '../pricing/pricing-context.service.js';
 import { PricingController } from '../pricing/pricing.controller.js';
 import { QueueRepository } from './queue.repository.js';
 import { SweeperService } from './sweeper.service.js';
+import { ThumbnailService } from './thumbnail.service.js';
 
 /** Generation jobs: submit (price, hold, enqueue), run through providers, capture or refund, gallery. */
 @Module({
@@ -32,7 +34,9 @@ import { SweeperService } from './sweeper.service.js';
     PreflightService,
     JobsService,
     JobRunner,
+    GalleryRepository,
     GalleryService,
+    ThumbnailService,
     SweeperService,
   ],
   exports: [JobsService, JobEventsRepository, QueueRepository, SweeperService, PricingContextService],

@@ -3,11 +3,10 @@ import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import type { AssetStorage } from '../storage/storage.js';
 import { JobEventsRepository } from './job-events.repository.js';
 import { JobsService } from './jobs.service.js';
 import { QueueRepository } from './queue.repository.js';
-import { ASSET_STORAGE } from './tokens.js';
+import { ThumbnailService } from './thumbnail.service.js';
 
 /** Holds and grants examined per sweep; a backlog is worked off over the next sweeps. */
 export const SWEEP_BATCH_LIMIT = 200;
@@ -33,7 +32,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
-    @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
+    @Inject(ThumbnailService) private readonly thumbnails: ThumbnailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -62,7 +61,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
       refunded.push(job.id);
       await this.queue.remove(job.id);
       const removed = await this.postgres.pool.query<{ storage_key: string }>(`delete from assets where job_id = $1 returning storage_key`, [job.id]);
-      await Promise.all(removed.rows.map((row) => this.storage.delete(row.storage_key).catch(() => undefined)));
+      await Promise.all(removed.rows.map((row) => this.thumbnails.deleteWithThumbnails(row.storage_key).catch(() => undefined)));
       this.events.jobChanged(await this.jobs.get(job.organization_id, job.id));
     }
     for (const balance of holds.balances) this.events.balanceChanged(balance.orgId, balance);

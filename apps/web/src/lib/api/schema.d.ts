@@ -320,6 +320,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/assets/{assetId}/thumbnails/{width}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["JobsController_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/audit": {
         parameters: {
             query?: never;
@@ -1726,6 +1742,10 @@ export interface operations {
                             provider: string;
                             seed: number;
                             steps: number | null;
+                            thumbnails: {
+                                url: string;
+                                width: number;
+                            }[];
                             url: string;
                             width: number;
                             /** Format: uuid */
@@ -1792,6 +1812,10 @@ export interface operations {
                             provider: string;
                             seed: number;
                             steps: number | null;
+                            thumbnails: {
+                                url: string;
+                                width: number;
+                            }[];
                             url: string;
                             width: number;
                             /** Format: uuid */
@@ -1826,7 +1850,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The PNG, with its settings in text chunks; `?download=1` to save it */
+            /** @description The PNG, with its settings in text chunks; `?download=1` to save it. Immutable, with an ETag (304 on If-None-Match) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    JobsController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                orgId: string;
+                width: "256" | "512";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A WebP thumbnail at most `width` px wide (256 or 512), for cards and rows. Immutable, with an ETag (304 on If-None-Match) */
             200: {
                 headers: {
                     [name: string]: unknown;
