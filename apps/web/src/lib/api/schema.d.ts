@@ -1557,7 +1557,7 @@ export interface operations {
                             error: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "budget_threshold" | "budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
+                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
                             nextAttemptAt: string | null;
                             /** @enum {string} */
                             outcome: "delivered" | "failed" | "abandoned";
@@ -3000,7 +3000,7 @@ export interface operations {
                             };
                             id: string;
                             /** @enum {string} */
-                            kind: "budget_threshold" | "budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
+                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
                             message: string;
                             organizationId: string;
                             readAt: string | null;
