@@ -768,6 +768,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/usage/statement.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["UsageController_statementCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/usage/transactions": {
         parameters: {
             query?: never;
@@ -3481,6 +3497,31 @@ export interface operations {
                         };
                     };
                 };
+            };
+        };
+    };
+    UsageController_statementCsv: {
+        parameters: {
+            query?: {
+                from?: string;
+                memberId?: string;
+                projectId?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The human CSV (for people; the raw ledger export is transactions.csv): every movement of the pool's balance, oldest first, with the date in the pool's time zone, member and project names, model names, the operation, signed credits, the balance after, and links to the job and its images. Streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
