@@ -123,7 +123,7 @@ export async function prepareRelocatedCluster(options: RootPostgresOptions): Pro
   const bin = await copyBinaries(options.runDirectory);
   const dataDirectory = relocatedDataDirectory(options.runDirectory, options.dataDirectory);
   if (!existsSync(path.join(dataDirectory, 'PG_VERSION'))) {
-    options.log(`initialising a new Postgres cluster in ${dataDirectory} (started as root: the "postgres" user cannot enter ${path.dirname(options.dataDirectory)})`);
+    options.log(`initialising a new Postgres cluster in ${dataDirectory} (for ${options.dataDirectory})`);
     await rm(dataDirectory, { recursive: true, force: true }); // a half-made cluster from an interrupted first start
     await mkdir(dataDirectory, { mode: 0o700 });
     await chown(dataDirectory, ids.uid, ids.gid);
