@@ -3,7 +3,6 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type {
   AlertData,
-  AlertEvent,
   AlertKind,
   AlertSettingsView,
   NotificationPage,
@@ -16,12 +15,10 @@ import type {
 import { ApiError } from '../common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { publicWebhookProblem } from './webhook-http.js';
-import { JobEventsRepository } from '../jobs/job-events.repository.js';
+import { EventBus } from '../events/event-bus.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 
-export const ALERT_EMAIL_TASK = 'alert:email';
-export const ALERT_WEBHOOK_TASK = 'alert:webhook';
 
 export interface RaiseAlert {
   organizationId: string;
@@ -47,10 +44,6 @@ export interface RaisedAlert {
 }
 
 /** The event the realtime gateway forwards to `user:{userId}`. */
-export interface UserAlertEvent {
-  userId: string;
-  alert: AlertEvent;
-}
 
 /** An `alerts` row as the deliveries and the notification list read it. */
 export interface AlertRow {
@@ -82,7 +75,7 @@ export class AlertsService {
   constructor(
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -99,20 +92,21 @@ export class AlertsService {
       if (row === undefined) return undefined;
       const recipients = await this.notify(client, alert, row.id);
       for (const recipient of recipients) {
-        await this.queue.enqueueTask(client, ALERT_EMAIL_TASK, { alertId: row.id, userId: recipient.user_id });
+        await this.queue.enqueueTask(client, 'alert:email', { alertId: row.id, userId: recipient.user_id });
       }
       const webhook = await client.query(
         `select 1 from alert_settings where organization_id = $1 and webhook_url is not null and webhook_secret is not null`,
         [alert.organizationId],
       );
       if (webhook.rowCount === 1) {
-        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
+        await this.queue.enqueueTask(client, 'alert:webhook', { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
       }
       return { alertId: row.id, createdAt: row.created_at, recipients };
     });
     if (outcome === undefined) return { fired: false, alertId: null, notified: 0 };
     for (const recipient of outcome.recipients) {
-      const event: UserAlertEvent = {
+      this.events.publish('alert.raised', {
+        organizationId: alert.organizationId,
         userId: recipient.user_id,
         alert: {
           id: recipient.id,
@@ -124,8 +118,7 @@ export class AlertsService {
           data: alert.data ?? {},
           at: outcome.createdAt.toISOString(),
         },
-      };
-      this.events.emitter.emit('alert', event);
+      });
     }
     return { fired: true, alertId: outcome.alertId, notified: outcome.recipients.length };
   }

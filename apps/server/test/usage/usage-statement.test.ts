@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, OrganizationView } from '@atelier/contracts';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
+import { ledgerOf } from '../ledger-of.js';
 import { startTestApp, type TestApp } from '../app.js';
 import { addMember, expectStatus, signedUp, submitAndWait, type Member } from '../world.js';
 import { parseCsv } from './csv.js';
@@ -50,7 +50,7 @@ describe('usage: the human CSV (statement)', () => {
       expect(job.status).toBe('succeeded');
       jobs.push(job);
     }
-    const refunded = await server.app.get(LedgerRepository).ledger.adjust({
+    const refunded = await ledgerOf(server.app).adjust({
       operationId: crypto.randomUUID(),
       orgId,
       amountCredits: -30n,
