@@ -32,8 +32,8 @@ export interface RaiseAlert {
   title: string;
   message: string;
   data?: AlertData;
-  /** Who is told: everyone with one of these roles in the org, or these members. */
-  recipients: { roles: readonly Role[] } | { userIds: readonly string[] };
+  /** Who is told: everyone with one of these roles in the org (but those excepted), or these members. */
+  recipients: { roles: readonly Role[]; exceptUserIds?: readonly string[] } | { userIds: readonly string[] };
 }
 
 export interface RaisedAlert {
@@ -124,14 +124,17 @@ export class AlertsService {
   }
 
   private async notify(client: pg.PoolClient, alert: RaiseAlert, alertId: string): Promise<{ id: string; user_id: string }[]> {
-    const byRole = 'roles' in alert.recipients;
+    const { recipients } = alert;
+    const byRole = 'roles' in recipients;
     const result = await client.query<{ id: string; user_id: string }>(
       `insert into notifications (id, alert_id, organization_id, user_id)
        select gen_random_uuid(), $1, m.organization_id, m.user_id
          from memberships m
-        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[])' : 'm.user_id = any($3::uuid[])'}
+        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[]) and m.user_id <> all($4::uuid[])' : 'm.user_id = any($3::uuid[])'}
        returning id, user_id`,
-      [alertId, alert.organizationId, byRole ? [...(alert.recipients as { roles: readonly Role[] }).roles] : [...(alert.recipients as { userIds: readonly string[] }).userIds]],
+      byRole
+        ? [alertId, alert.organizationId, [...recipients.roles], [...(recipients.exceptUserIds ?? [])]]
+        : [alertId, alert.organizationId, [...recipients.userIds]],
     );
     return result.rows;
   }
