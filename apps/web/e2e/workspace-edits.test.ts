@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AssetView, JobView, WorkspaceView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
-import { buildWorld, expectStatus, type OrganizationWorld } from '../../server/test/world.js';
+import { addMember, buildWorld, expectStatus, type OrganizationWorld } from '../../server/test/world.js';
 import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, launchChromium, liveValue, screenshot } from './browser.js';
 
 const unavailable = browserTestsSkipReason();
@@ -164,6 +164,26 @@ describe.skipIf(unavailable !== undefined)('the workspace: edits shown large and
     // The mask is a tab away.
     await owner.getByTestId('show-canvas').click();
     await expect.poll(() => owner.getByTestId('mask-canvas').isVisible()).toBe(true);
+
+    // Five people here: three avatars and "+2" naming the others, all within the header on a phone.
+    const another = await addMember(server!, world.members.owner.client, world.organization.id, 'member', 'edits-fifth');
+    for (const email of [world.members.manager.email, world.members.viewer.email, another.email]) {
+      const page = await signedInPage(email, desktop);
+      await page.goto(url);
+      // A viewer's document is read-only.
+      await expect.poll(() => page.getByTestId('collab-status').textContent()).toMatch(/^(Live|Read-only)$/);
+    }
+    await owner.setViewportSize(phone);
+    await expect.poll(() => owner.getByTestId('people-more').textContent()).toBe('+2');
+    expect(await owner.locator('[data-testid="people"] .avatar').count()).toBe(3);
+    const people = await owner.locator('[data-testid="people"] > *').evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().toJSON() as DOMRect));
+    for (let index = 1; index < people.length; index += 1) expect(people[index]!.left).toBeGreaterThanOrEqual(people[index - 1]!.right);
+    for (const person of people) expect(person.right).toBeLessThanOrEqual(phone.width);
+    expect(await owner.getByTestId('people-more').getAttribute('title')).toMatch(/^[^,]+, [^,]+$/);
+    await owner.evaluate(() => {
+      window.scrollTo(0, 0);
+    });
+    await owner.screenshot({ path: `${artifacts}/edits-presence-375.png` });
   });
 
   test('outpaint and upscale rows show their result sizes; the cost follows Variations as it is typed; a cancel says so at once, then the refund', async () => {
