@@ -230,6 +230,11 @@ describe.skipIf(unavailable !== undefined)('the workspace: edits shown large and
     const row = page.getByTestId('job').first();
     await expect.poll(() => row.getAttribute('data-status')).toBe('running');
     const cancelButton = row.getByTestId('job-cancel');
+    // The cancel request takes a second to reach the server (a slow network): the button says so before any answer.
+    await page.route('**/api/orgs/*/jobs/*/cancel', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.continue();
+    });
     await cancelButton.click();
     expect(await cancelButton.evaluate((button) => ({ text: button.textContent.trim(), disabled: (button as HTMLButtonElement).disabled }))).toEqual({ text: 'Cancelling…', disabled: true });
     await screenshot(page, artifacts, 'edits-cancelling-1440');
