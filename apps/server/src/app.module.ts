@@ -30,6 +30,7 @@ import { WavespeedProvider } from './providers/wavespeed.provider.js';
 import { HuggingFaceProvider } from './providers/hugging-face.provider.js';
 import { FalProvider } from './providers/fal.provider.js';
 import { GoogleProvider } from './providers/google.provider.js';
+import { OpenAiProvider } from './providers/openai.provider.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -58,6 +59,15 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
         : [new HuggingFaceProvider({ apiKey: providers.huggingFaceToken, ...(providers.huggingFaceUrl === undefined ? {} : { baseUrl: providers.huggingFaceUrl }) })]),
       ...(providers.falKey === undefined ? [] : [new FalProvider({ apiKey: providers.falKey, ...(providers.falUrl === undefined ? {} : { baseUrl: providers.falUrl }) })]),
       ...(providers.geminiApiKey === undefined ? [] : [new GoogleProvider({ apiKey: providers.geminiApiKey, ...(providers.geminiUrl === undefined ? {} : { baseUrl: providers.geminiUrl }) })]),
+      ...(providers.openAiApiKey === undefined
+        ? []
+        : [
+            new OpenAiProvider({
+              apiKey: providers.openAiApiKey,
+              ...(providers.openAiUrl === undefined ? {} : { baseUrl: providers.openAiUrl }),
+              ...(providers.openAiOrganization === undefined ? {} : { organization: providers.openAiOrganization }),
+            }),
+          ]),
     ],
   });
 }

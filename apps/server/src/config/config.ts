@@ -50,6 +50,7 @@ const environmentSchema = z.object({
   PROVIDER_CONCURRENCY_HUGGINGFACE: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_FAL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_GOOGLE: z.coerce.number().int().min(1).max(64).default(2),
+  PROVIDER_CONCURRENCY_OPENAI: z.coerce.number().int().min(1).max(64).default(4),
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
@@ -64,6 +65,9 @@ const environmentSchema = z.object({
   FAL_QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   GEMINI_API_KEY: nonEmpty,
   GEMINI_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OPENAI_API_KEY: nonEmpty,
+  OPENAI_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OPENAI_ORGANIZATION: nonEmpty,
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -154,9 +158,12 @@ export interface AppConfig {
     falUrl: string | undefined;
     geminiApiKey: string | undefined;
     geminiUrl: string | undefined;
+    openAiApiKey: string | undefined;
+    openAiUrl: string | undefined;
+    openAiOrganization: string | undefined;
     localLatencyMs: number;
     localFailureRate: number;
-    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number };
+    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number; openai: number };
   };
   /** The Free tier's "limited credits for testing": what a new org's pool starts with, and for how long. */
   trial: { credits: number; days: number };
@@ -254,6 +261,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       falUrl: env.FAL_QUEUE_URL,
       geminiApiKey: env.GEMINI_API_KEY,
       geminiUrl: env.GEMINI_API_URL,
+      openAiApiKey: env.OPENAI_API_KEY,
+      openAiUrl: env.OPENAI_API_URL,
+      openAiOrganization: env.OPENAI_ORGANIZATION,
       localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
       localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
       concurrency: {
@@ -264,6 +274,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
         fal: env.PROVIDER_CONCURRENCY_FAL,
         google: env.PROVIDER_CONCURRENCY_GOOGLE,
+        openai: env.PROVIDER_CONCURRENCY_OPENAI,
       },
     },
     trial: { credits: env.TRIAL_CREDITS, days: env.TRIAL_DAYS },

@@ -58,6 +58,7 @@ export class JobsModule implements OnApplicationBootstrap {
       { provider: 'huggingface', concurrency: concurrency.huggingFace, task },
       { provider: 'fal', concurrency: concurrency.fal, task },
       { provider: 'google', concurrency: concurrency.google, task },
+      { provider: 'openai', concurrency: concurrency.openai, task },
     ]);
   }
 }

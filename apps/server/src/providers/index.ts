@@ -25,3 +25,4 @@ export { ProviderHealth, providerHealthWindow, type ProviderHealthView, type Pro
 export { HuggingFaceProvider, huggingFaceBaseUrl, huggingFaceLimits, type HuggingFaceOptions } from './hugging-face.provider.js';
 export { FalProvider, falBaseUrl, falLimits, type FalOptions } from './fal.provider.js';
 export { GoogleProvider, googleBaseUrl, googleLimits, imagenAspectRatios, nearestImagenRatio, type GoogleOptions } from './google.provider.js';
+export { OpenAiProvider, openAiBaseUrl, openAiLimits, gptImageSizes, nearestGptImageSize, openAiMask, removeBackgroundPrompt, type OpenAiOptions } from './openai.provider.js';

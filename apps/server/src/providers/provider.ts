@@ -5,10 +5,10 @@ import type { Operation } from '@atelier/pricing';
  * provider's adapter. The id of an adapter that is a catalog provider's own API equals that
  * catalog `provider` field (its models' native route).
  */
-export type ProviderId = 'local' | 'black-forest-labs' | 'stability' | 'wavespeed' | 'huggingface' | 'fal' | 'google';
+export type ProviderId = 'local' | 'black-forest-labs' | 'stability' | 'wavespeed' | 'huggingface' | 'fal' | 'google' | 'openai';
 
 /** Every adapter id, in the order their job runners start. */
-export const providerIds: readonly ProviderId[] = ['local', 'black-forest-labs', 'stability', 'wavespeed', 'huggingface', 'fal', 'google'];
+export const providerIds: readonly ProviderId[] = ['local', 'black-forest-labs', 'stability', 'wavespeed', 'huggingface', 'fal', 'google', 'openai'];
 
 /** What a provider says one image cost it, when it says so (BFL's `cost`, WaveSpeed's usage). */
 export interface ProviderCost {

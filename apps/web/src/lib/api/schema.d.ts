@@ -3179,7 +3179,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    catalog: "default" | "list-a" | "list-b";
+                    catalog: "default" | "list-a" | "list-b" | "extended";
                 };
             };
         };
