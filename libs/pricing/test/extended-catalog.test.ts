@@ -13,7 +13,7 @@ const extraModels = extendedCatalog.models.filter((model) => !defaultIds.has(mod
 describe('extended catalog', () => {
   it('holds every default model first, in the same order, then the extra models', () => {
     expect(extendedCatalog.models.slice(0, defaultCatalog.models.length).map((model) => model.id)).toEqual(defaultCatalog.models.map((model) => model.id));
-    expect(extraModels.map((model) => model.id)).toEqual(expect.arrayContaining(['gpt-image-1']));
+    expect(extraModels.map((model) => model.id)).toEqual(expect.arrayContaining(['gpt-image-1', 'flux-2-pro', 'flux-2-flex', 'flux-kontext-pro']));
     const ids = extendedCatalog.models.map((model) => model.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(extendedCatalog.defaultModels).toEqual(defaultCatalog.defaultModels);
@@ -44,6 +44,16 @@ describe('extended catalog', () => {
       expect(edit(operation, 800, 600), operation).toBe(45);
       expect(edit(operation, 1920, 1080), operation).toBe(66);
     }
+  });
+
+  it('prices FLUX.2 [pro] at 30 for the first megapixel and 15 for each more, [flex] at 50 a megapixel, edits counting the source; Kontext 40', () => {
+    const create = (model: string, width: number, height: number) => creditsOf({ operation: 'text-to-image', model, width, height }, extendedCatalog);
+    const edit = (model: string, width: number, height: number) => creditsOf({ operation: 'general-edit', model, width, height }, extendedCatalog);
+    expect([create('flux-2-pro', 1024, 1024), create('flux-2-pro', 1440, 1440), create('flux-2-pro', 2048, 1152), create('flux-2-pro', 2048, 2048)]).toEqual([30, 45, 60, 75]);
+    expect([create('flux-2-flex', 1024, 1024), create('flux-2-flex', 1440, 1440), create('flux-2-flex', 2048, 2048)]).toEqual([50, 100, 200]);
+    expect([edit('flux-2-pro', 1024, 1024), edit('flux-2-pro', 1920, 1080), edit('flux-2-pro', 4000, 2000)]).toEqual([45, 75, 225]);
+    expect([edit('flux-2-flex', 1024, 1024), edit('flux-2-flex', 1920, 1080)]).toEqual([100, 200]);
+    expect([edit('flux-kontext-pro', 640, 480), edit('flux-kontext-pro', 4000, 2000)]).toEqual([40, 40]);
   });
 
   it('refuses a size gpt-image-1 does not make, naming the field', () => {
