@@ -254,7 +254,7 @@ async function validateSubmission(endpoint: string, body: Record<string, unknown
     }
     if (endpoint === kontextPath && body.input_image === undefined) problems.push({ loc: ['body', 'input_image'], msg: 'Field required', type: 'missing' });
     if (body.aspect_ratio !== undefined) {
-      const ratio = /^(\d+):(\d+)$/.exec(String(body.aspect_ratio));
+      const ratio = typeof body.aspect_ratio === 'string' ? /^(\d+):(\d+)$/.exec(body.aspect_ratio) : null;
       const value = ratio === null ? Number.NaN : Number(ratio[1]) / Number(ratio[2]);
       if (!(value >= 9 / 21 - 1e-9 && value <= 21 / 9 + 1e-9)) problems.push({ loc: ['body', 'aspect_ratio'], msg: 'Aspect ratio must be between 21:9 and 9:21', type: 'value_error' });
     }
@@ -299,7 +299,7 @@ async function renderSample(task: Task, format: 'jpeg' | 'png' | 'webp'): Promis
   const background = { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 193) % 256 };
   let image: Sharp;
   if (task.endpoint === kontextPath) {
-    const [w, h] = String(task.body.aspect_ratio ?? '1:1').split(':').map(Number) as [number, number];
+    const [w, h] = (typeof task.body.aspect_ratio === 'string' ? task.body.aspect_ratio : '1:1').split(':').map(Number) as [number, number];
     const scale = Math.sqrt(1_048_576 / (w * h));
     image = sharp({ create: { width: Math.round((w * scale) / 16) * 16, height: Math.round((h * scale) / 16) * 16, channels: 3, background } });
   } else if (textToImageEndpoints.has(task.endpoint) || flux2Endpoints.has(task.endpoint)) {
