@@ -31,6 +31,8 @@ import { HuggingFaceProvider } from './providers/hugging-face.provider.js';
 import { FalProvider } from './providers/fal.provider.js';
 import { GoogleProvider } from './providers/google.provider.js';
 import { OpenAiProvider } from './providers/openai.provider.js';
+import { ComfyUiProvider } from './providers/comfyui.provider.js';
+import { builtInComfyWorkflowsDir, loadComfyWorkflows } from './providers/comfyui-workflows.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -68,7 +70,18 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
               ...(providers.openAiOrganization === undefined ? {} : { organization: providers.openAiOrganization }),
             }),
           ]),
+      ...(providers.comfyUi === undefined ? [] : [comfyUiProvider(providers.comfyUi)]),
     ],
+  });
+}
+
+/** A team's ComfyUI: its workflow templates are read (and checked) once, at start-up. */
+function comfyUiProvider(comfy: NonNullable<AppConfig['providers']['comfyUi']>): ComfyUiProvider {
+  return new ComfyUiProvider({
+    baseUrl: comfy.url,
+    models: comfy.models,
+    workflows: loadComfyWorkflows(comfy.workflowsDir ?? builtInComfyWorkflowsDir),
+    ...(comfy.token === undefined ? {} : { token: comfy.token }),
   });
 }
 

@@ -51,6 +51,7 @@ const environmentSchema = z.object({
   PROVIDER_CONCURRENCY_FAL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_GOOGLE: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_OPENAI: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_COMFYUI: z.coerce.number().int().min(1).max(64).default(1),
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
@@ -68,6 +69,14 @@ const environmentSchema = z.object({
   OPENAI_API_KEY: nonEmpty,
   OPENAI_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   OPENAI_ORGANIZATION: nonEmpty,
+  COMFYUI_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  COMFYUI_TOKEN: nonEmpty,
+  COMFYUI_MODELS: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]*(\s*,\s*[a-z0-9][a-z0-9.-]*)*$/, 'must be a comma-separated list of catalog model ids, such as flux-dev,flux-schnell')
+    .default('flux-dev'),
+  COMFYUI_WORKFLOWS_DIR: nonEmpty,
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -161,9 +170,10 @@ export interface AppConfig {
     openAiApiKey: string | undefined;
     openAiUrl: string | undefined;
     openAiOrganization: string | undefined;
+    comfyUi: { url: string; token: string | undefined; models: string[]; workflowsDir: string | undefined } | undefined;
     localLatencyMs: number;
     localFailureRate: number;
-    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number; openai: number };
+    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number; openai: number; comfyui: number };
   };
   /** The Free tier's "limited credits for testing": what a new org's pool starts with, and for how long. */
   trial: { credits: number; days: number };
@@ -264,6 +274,10 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       openAiApiKey: env.OPENAI_API_KEY,
       openAiUrl: env.OPENAI_API_URL,
       openAiOrganization: env.OPENAI_ORGANIZATION,
+      comfyUi:
+        env.COMFYUI_URL === undefined
+          ? undefined
+          : { url: env.COMFYUI_URL, token: env.COMFYUI_TOKEN, models: env.COMFYUI_MODELS.split(',').map((id) => id.trim()), workflowsDir: env.COMFYUI_WORKFLOWS_DIR },
       localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
       localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
       concurrency: {
@@ -275,6 +289,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         fal: env.PROVIDER_CONCURRENCY_FAL,
         google: env.PROVIDER_CONCURRENCY_GOOGLE,
         openai: env.PROVIDER_CONCURRENCY_OPENAI,
+        comfyui: env.PROVIDER_CONCURRENCY_COMFYUI,
       },
     },
     trial: { credits: env.TRIAL_CREDITS, days: env.TRIAL_DAYS },

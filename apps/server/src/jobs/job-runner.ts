@@ -215,6 +215,7 @@ export class JobRunner {
       steps: job.request.steps ?? null,
       seed,
       signal,
+      onProgress: this.progressReporter(job, index),
       ...(source === undefined ? {} : { source }),
       ...(mask === undefined ? {} : { mask }),
       ...(outpaint === undefined ? {} : { outpaint: { left: outpaint.left ?? 0, right: outpaint.right ?? 0, top: outpaint.top ?? 0, bottom: outpaint.bottom ?? 0 } }),
@@ -375,6 +376,27 @@ export class JobRunner {
     const bytes = key === undefined ? undefined : await this.storage.get(key);
     if (bytes === undefined) throw new ProviderError('rejected', 'The source image is gone.');
     return bytes;
+  }
+
+  /**
+   * Progress within an image (from providers that report it) as the job's percentage: written
+   * and published at most every 500 ms, and only forward.
+   */
+  private progressReporter(job: JobRecord, index: number): (fraction: number) => void {
+    let shown = -1;
+    let at = 0;
+    return (fraction) => {
+      const percent = Math.floor((100 * (index + Math.min(1, Math.max(0, fraction)))) / job.variations);
+      if (percent <= shown || percent >= 100 || Date.now() - at < 500) return;
+      shown = percent;
+      at = Date.now();
+      void this.postgres.pool
+        .query(`update jobs set progress_percent = $2 where id = $1 and status = 'running' and progress_percent < $2`, [job.id, percent])
+        .then(() => this.publish(job))
+        .catch((error: unknown) => {
+          this.logger.warn(`job ${job.id}: progress not recorded: ${String(error)}`);
+        });
+    };
   }
 
   private async publish(job: JobRecord): Promise<void> {

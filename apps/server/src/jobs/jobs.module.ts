@@ -59,6 +59,7 @@ export class JobsModule implements OnApplicationBootstrap {
       { provider: 'fal', concurrency: concurrency.fal, task },
       { provider: 'google', concurrency: concurrency.google, task },
       { provider: 'openai', concurrency: concurrency.openai, task },
+      { provider: 'comfyui', concurrency: concurrency.comfyui, task },
     ]);
   }
 }
