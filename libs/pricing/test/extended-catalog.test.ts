@@ -13,7 +13,7 @@ const extraModels = extendedCatalog.models.filter((model) => !defaultIds.has(mod
 describe('extended catalog', () => {
   it('holds every default model first, in the same order, then the extra models', () => {
     expect(extendedCatalog.models.slice(0, defaultCatalog.models.length).map((model) => model.id)).toEqual(defaultCatalog.models.map((model) => model.id));
-    expect(extraModels.map((model) => model.id)).toEqual(expect.arrayContaining(['gpt-image-1', 'flux-2-pro', 'flux-2-flex', 'flux-kontext-pro']));
+    expect(extraModels.map((model) => model.id)).toEqual(expect.arrayContaining(['gpt-image-1', 'flux-2-pro', 'flux-2-flex', 'flux-kontext-pro', 'gemini-flash-image']));
     const ids = extendedCatalog.models.map((model) => model.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(extendedCatalog.defaultModels).toEqual(defaultCatalog.defaultModels);
@@ -54,6 +54,12 @@ describe('extended catalog', () => {
     expect([edit('flux-2-pro', 1024, 1024), edit('flux-2-pro', 1920, 1080), edit('flux-2-pro', 4000, 2000)]).toEqual([45, 75, 225]);
     expect([edit('flux-2-flex', 1024, 1024), edit('flux-2-flex', 1920, 1080)]).toEqual([100, 200]);
     expect([edit('flux-kontext-pro', 640, 480), edit('flux-kontext-pro', 4000, 2000)]).toEqual([40, 40]);
+  });
+
+  it("prices Gemini's image model at Google's $0.039 an image: 39, and 40 for an edit", () => {
+    expect(creditsOf({ operation: 'text-to-image', model: 'gemini-flash-image', width: 1344, height: 768 }, extendedCatalog)).toBe(39);
+    expect(creditsOf({ operation: 'general-edit', model: 'gemini-flash-image', width: 3000, height: 2000 }, extendedCatalog)).toBe(40);
+    expect(sizePresets(extendedCatalog, 'gemini-flash-image', 'text-to-image')).toHaveLength(10);
   });
 
   it('refuses a size gpt-image-1 does not make, naming the field', () => {
