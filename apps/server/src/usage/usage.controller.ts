@@ -4,12 +4,15 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import {
   can,
+  providerCostQuery,
+  providerCostReport,
   spendQuery,
   spendReport,
   transactionExportQuery,
   transactionPage,
   transactionQuery,
   uuid,
+  type ProviderCostReport,
   type SpendReport,
   type TransactionPage,
 } from '@atelier/contracts';
@@ -17,13 +20,17 @@ import { RateLimit } from '../auth/rate-limit.guard.js';
 import { CurrentAccess, RequirePermission, type OrganizationAccess } from '../auth/principal.js';
 import { ApiError } from '../common/error.filter.js';
 import { UsageService } from './usage.service.js';
+import { ProviderCostsService } from './provider-costs.service.js';
 
 const orgParam = { schema: uuid };
 
 @ApiTags('usage')
 @Controller('orgs/:orgId/usage')
 export class UsageController {
-  constructor(@Inject(UsageService) private readonly usage: UsageService) {}
+  constructor(
+    @Inject(UsageService) private readonly usage: UsageService,
+    @Inject(ProviderCostsService) private readonly providerCosts: ProviderCostsService,
+  ) {}
 
   @Get('spend')
   @RateLimit('expensive')
@@ -41,6 +48,17 @@ export class UsageController {
       throw new ApiError(HttpStatus.FORBIDDEN, { code: 'forbidden', message: "Only managers and owners see the organization's spend; ask for scope=me." });
     }
     return this.usage.spend(orgId, access.userId, query);
+  }
+
+  @Get('provider-costs')
+  @RateLimit('expensive')
+  @RequirePermission('billing.manage')
+  @ApiOkResponse({
+    standardSchema: providerCostReport,
+    description: 'Per model over [from, to): the credits charged and what the providers reported charging for its images (US dollars), with each provider\'s share. Owners only',
+  })
+  providerCostReport(@Param('orgId', orgParam) orgId: string, @Query({ schema: providerCostQuery }) query: z.infer<typeof providerCostQuery>): Promise<ProviderCostReport> {
+    return this.providerCosts.report(orgId, query);
   }
 
   @Get('transactions')
