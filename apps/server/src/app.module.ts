@@ -46,6 +46,7 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
   const { providers } = config;
   return new ProviderRegistry({
     local: new LocalProvider({ latencyMs: providers.localLatencyMs, failureRate: providers.localFailureRate }),
+    preference: providers.preference,
     ...(providers.blackForestLabsApiKey === undefined
       ? {}
       : { blackForestLabs: new BlackForestLabsProvider({ apiKey: providers.blackForestLabsApiKey, ...(providers.blackForestLabsUrl === undefined ? {} : { baseUrl: providers.blackForestLabsUrl }) }) }),

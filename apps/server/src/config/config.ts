@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { repositoryRoot } from '../paths.js';
 import { parseStorageConfig, type StorageConfig } from '../storage/storage-config.js';
+import { providerIds } from '../providers/provider.js';
 
 const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
@@ -77,6 +78,13 @@ const environmentSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9.-]*(\s*,\s*[a-z0-9][a-z0-9.-]*)*$/, 'must be a comma-separated list of catalog model ids, such as flux-dev,flux-schnell')
     .default('flux-dev'),
   COMFYUI_WORKFLOWS_DIR: nonEmpty,
+  PROVIDER_PREFERENCE: z
+    .string()
+    .trim()
+    .refine((value) => value === '' || value.split(',').every((id) => (providerIds as readonly string[]).includes(id.trim())), {
+      error: `must be a comma-separated list of provider ids: ${providerIds.join(', ')}`,
+    })
+    .default(''),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -171,6 +179,8 @@ export interface AppConfig {
     openAiUrl: string | undefined;
     openAiOrganization: string | undefined;
     comfyUi: { url: string; token: string | undefined; models: string[]; workflowsDir: string | undefined } | undefined;
+    /** Adapter ids tried first, in this order, for every model they run. */
+    preference: string[];
     localLatencyMs: number;
     localFailureRate: number;
     concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number; openai: number; comfyui: number };
@@ -274,6 +284,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       openAiApiKey: env.OPENAI_API_KEY,
       openAiUrl: env.OPENAI_API_URL,
       openAiOrganization: env.OPENAI_ORGANIZATION,
+      preference: env.PROVIDER_PREFERENCE === '' ? [] : env.PROVIDER_PREFERENCE.split(',').map((id) => id.trim()),
       comfyUi:
         env.COMFYUI_URL === undefined
           ? undefined
