@@ -73,4 +73,48 @@ describe.skipIf(unavailable !== undefined)('the usage page shows owners credits 
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, await artifactsDirectory(), 'usage-provider-costs');
   });
+
+  test('an org on the extended catalog picks GPT Image 1 in the workspace at its price, and OpenAI makes the image', async () => {
+    const app = server!;
+    const email = `gpt-${String(Date.now())}@example.com`;
+    const api = new ApiClient(app.url);
+    await api.signUp(email, 'Gita Owner', password);
+    const created = await api.post<OrganizationView>('/orgs', { name: 'Sign studio' });
+    expectStatus(created, 201);
+    const organizationId = created.body.id;
+    await app.grantCredits(organizationId, 1_000);
+    expectStatus(await api.request('PUT', `/orgs/${organizationId}/pricing/catalog`, { catalog: 'extended' }), 200);
+    const project = await api.post<{ id: string }>(`/orgs/${organizationId}/projects`, { name: 'Shop' });
+    const workspace = await api.post<{ id: string }>(`/orgs/${organizationId}/workspaces`, { name: 'Signage', projectId: project.body.id });
+    expectStatus(workspace, 201);
+    const gptContext = await browser!.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await gptContext.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto('/sign-in');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/orgs/);
+      await page.goto(`/orgs/${organizationId}/workspaces/${workspace.body.id}`);
+      const option = page.locator('#setting-model option[value="model:gpt-image-1"]');
+      await expect.poll(() => option.textContent()).toMatch(/GPT Image 1/);
+      await expect.poll(() => option.isDisabled()).toBe(false);
+      // flux-dev runs on BFL here; Imagen 4 has no provider on this server.
+      await expect.poll(() => page.locator('#setting-model option[value="model:imagen-4"]').textContent()).toMatch(/not available on this server/);
+      await page.locator('#setting-model').selectOption('model:gpt-image-1');
+      await page.locator('#setting-size').selectOption('1536x1024');
+      await expect.poll(() => page.getByTestId('cost').textContent()).toMatch(/63 credits/);
+      await expect.poll(() => page.getByTestId('provider-note').count()).toBe(0);
+      await page.getByTestId('prompt').click();
+      await page.keyboard.type('a hand-painted shop sign that says OPEN');
+      await page.getByRole('button', { name: /^Generate/ }).click();
+      const calls = openai!.calls().length;
+      await expect.poll(() => openai!.calls().length, { timeout: 20_000 }).toBeGreaterThan(calls);
+      await expect.poll(async () => (await api.get<{ assets: { provider: string; modelId: string }[] }>(`/orgs/${organizationId}/assets`)).body.assets.map((asset) => `${asset.modelId}@${asset.provider}`), { timeout: 20_000 }).toEqual(['gpt-image-1@openai']);
+      await screenshot(page, await artifactsDirectory(), 'workspace-gpt-image-1');
+    } finally {
+      await gptContext.close();
+    }
+  });
 });
