@@ -201,7 +201,14 @@ export class JobRunner {
     throw lastFailure ?? new ProviderError('rejected', 'no provider runs this model');
   }
 
-  private async makeImage(job: JobRecord, routes: ImageProvider[], index: number, source: Buffer | undefined, mask: Buffer | undefined, signal: AbortSignal): Promise<void> {
+  private async makeImage(
+    job: JobRecord,
+    routes: ImageProvider[],
+    index: number,
+    source: { bytes: Buffer; prompt: string } | undefined,
+    mask: Buffer | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
     const seed = (Number(job.seed) + index) % 4_294_967_296;
     const outpaint = job.request.outpaint;
     const input: GenerationInput = {
@@ -216,7 +223,8 @@ export class JobRunner {
       seed,
       signal,
       onProgress: this.progressReporter(job, index),
-      ...(source === undefined ? {} : { source }),
+      ...(source === undefined ? {} : { source: source.bytes }),
+      ...(source === undefined || source.prompt.trim() === '' ? {} : { sourcePrompt: source.prompt }),
       ...(mask === undefined ? {} : { mask }),
       ...(outpaint === undefined ? {} : { outpaint: { left: outpaint.left ?? 0, right: outpaint.right ?? 0, top: outpaint.top ?? 0, bottom: outpaint.bottom ?? 0 } }),
       ...(job.search_prompt === null ? {} : { searchPrompt: job.search_prompt }),
@@ -370,12 +378,13 @@ export class JobRunner {
     await this.jobs.announceFreeUsage(job.organization_id);
   }
 
-  private async loadAsset(assetId: string): Promise<Buffer> {
-    const result = await this.postgres.pool.query<{ storage_key: string }>(`select storage_key from assets where id = $1`, [assetId]);
-    const key = result.rows[0]?.storage_key;
-    const bytes = key === undefined ? undefined : await this.storage.get(key);
-    if (bytes === undefined) throw new ProviderError('rejected', 'The source image is gone.');
-    return bytes;
+  /** A source image and the prompt it was made with (the previous turn of a conversational edit). */
+  private async loadAsset(assetId: string): Promise<{ bytes: Buffer; prompt: string }> {
+    const result = await this.postgres.pool.query<{ storage_key: string; prompt: string }>(`select storage_key, prompt from assets where id = $1`, [assetId]);
+    const row = result.rows[0];
+    const bytes = row === undefined ? undefined : await this.storage.get(row.storage_key);
+    if (row === undefined || bytes === undefined) throw new ProviderError('rejected', 'The source image is gone.');
+    return { bytes, prompt: row.prompt };
   }
 
   /**

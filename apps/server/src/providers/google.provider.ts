@@ -103,24 +103,31 @@ export class GoogleProvider implements ImageProvider {
   }
 
   /**
-   * `POST /v1beta/models/{model}:generateContent` with the prompt (and, for an edit, the source
-   * image as `inlineData` in the same user turn), `responseModalities: ['IMAGE']` and the nearest
+   * `POST /v1beta/models/{model}:generateContent` with the prompt (for an edit: the prompt that
+   * made the source, the source as the model's turn, then the instruction; or the source and the
+   * instruction in one turn when that prompt is unknown), `responseModalities: ['IMAGE']` and the nearest
    * aspect ratio; the image is the first `inlineData` part of the first candidate. A blocked prompt
    * (`promptFeedback.blockReason`) or a candidate ended for safety is `moderated`.
    */
   private async generateWithGemini(model: string, input: GenerationInput): Promise<GeneratedImage> {
     const scope = new CallScope(input.signal, this.timeoutMs, 'Google');
     try {
-      const parts: unknown[] = [{ text: input.prompt }];
+      let contents: unknown[] = [{ role: 'user', parts: [{ text: input.prompt }] }];
       let size = { width: input.width, height: input.height };
       if (input.operation === 'general-edit') {
         if (input.source === undefined) throw new ProviderError('rejected', 'Google: an edit needs a source image');
         size = await imageSize(input.source, 'Google');
-        parts.push({ inlineData: { mimeType: 'image/png', data: input.source.toString('base64') } });
+        const image = { inlineData: { mimeType: 'image/png', data: input.source.toString('base64') } };
+        // A conversation: the source as the model's answer to the prompt that made it, then the
+        // instruction. A source without that prompt goes with the instruction in one turn.
+        contents =
+          input.sourcePrompt === undefined
+            ? [{ role: 'user', parts: [{ text: input.prompt }, image] }]
+            : [{ role: 'user', parts: [{ text: input.sourcePrompt }] }, { role: 'model', parts: [image] }, { role: 'user', parts: [{ text: input.prompt }] }];
       }
       const path = `/v1beta/models/${model}:generateContent`;
       const body = {
-        contents: [{ role: 'user', parts }],
+        contents,
         generationConfig: { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: nearestGeminiRatio(size.width, size.height) } },
       };
       const response = await scope.fetch(

@@ -44,6 +44,8 @@ export interface GenerationInput {
   mask?: Buffer;
   /** Outpaint: pixels added on each side; the result is (width + left + right) × (height + top + bottom). */
   outpaint?: OutpaintGeometry;
+  /** The prompt the source image was made with, when it was made here (a conversation's previous turn). */
+  sourcePrompt?: string;
   /** search-and-replace / search-and-recolor: what to find in the source. */
   searchPrompt?: string;
   /** Aborted when the job is cancelled or its deadline passes: stop the provider call. */

@@ -47,6 +47,16 @@ describe("GoogleProvider: Gemini's image model (gemini-2.5-flash-image) against 
     expect(await pngInfo(image.png)).toMatchObject({ width: 800, height: 600 });
   });
 
+  it('a conversational edit: the prompt that made the source, the source as the model turn, then the instruction', async () => {
+    const source = await testPng(1024, 1024);
+    await adapter().generate(generationInput({ modelId: 'gemini-flash-image', operation: 'general-edit', width: 1024, height: 1024, steps: null, source, sourcePrompt: 'a red bicycle', prompt: 'now paint it blue' }));
+    expect(fake().body().contents).toEqual([
+      { role: 'user', parts: [{ text: 'a red bicycle' }] },
+      { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: source.toString('base64') } }] },
+      { role: 'user', parts: [{ text: 'now paint it blue' }] },
+    ]);
+  });
+
   it('a refused image (finishReason IMAGE_SAFETY) is moderated too', async () => {
     fake().refusal = 'image';
     fake().outcomes.push('moderated');

@@ -48,9 +48,14 @@ export class FakeGeminiServer extends FakeSyncProviderServer {
   }
 
   protected async answer(request: RecordedRequest, outcome: 'ready' | 'moderated'): Promise<Reply> {
-    const body = JSON.parse(request.body.toString('utf8')) as { contents?: { parts?: Record<string, unknown>[] }[]; generationConfig?: { imageConfig?: { aspectRatio?: string } } };
-    const parts = body.contents?.[0]?.parts ?? [];
-    if (!parts.some((part) => typeof part.text === 'string')) return googleError(400, 'INVALID_ARGUMENT', 'contents.parts must not be empty');
+    const body = JSON.parse(request.body.toString('utf8')) as { contents?: { role?: string; parts?: Record<string, unknown>[] }[]; generationConfig?: { imageConfig?: { aspectRatio?: string } } };
+    const contents = body.contents ?? [];
+    // A conversation alternates user and model turns and ends with the user's.
+    if (contents.length === 0 || contents.at(-1)?.role !== 'user' || contents.some((turn, index) => index > 0 && turn.role === contents[index - 1]?.role)) {
+      return googleError(400, 'INVALID_ARGUMENT', 'Please ensure that multiturn requests alternate between user and model, ending with a user turn.');
+    }
+    const parts = contents.flatMap((turn) => turn.parts ?? []);
+    if (!(contents.at(-1)?.parts ?? []).some((part) => typeof part.text === 'string')) return googleError(400, 'INVALID_ARGUMENT', 'contents.parts must not be empty');
     const aspectRatio = body.generationConfig?.imageConfig?.aspectRatio ?? '1:1';
     const size = sizes[aspectRatio];
     if (size === undefined) return googleError(400, 'INVALID_ARGUMENT', `Unsupported aspect ratio: ${aspectRatio}`);
