@@ -31,6 +31,9 @@ import { WavespeedProvider } from './providers/wavespeed.provider.js';
 import { HuggingFaceProvider } from './providers/hugging-face.provider.js';
 import { FalProvider } from './providers/fal.provider.js';
 import { GoogleProvider } from './providers/google.provider.js';
+import { OpenAiProvider } from './providers/openai.provider.js';
+import { ComfyUiProvider } from './providers/comfyui.provider.js';
+import { builtInComfyWorkflowsDir, loadComfyWorkflows } from './providers/comfyui-workflows.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -44,6 +47,7 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
   const { providers } = config;
   return new ProviderRegistry({
     local: new LocalProvider({ latencyMs: providers.localLatencyMs, failureRate: providers.localFailureRate }),
+    preference: providers.preference,
     ...(providers.blackForestLabsApiKey === undefined
       ? {}
       : { blackForestLabs: new BlackForestLabsProvider({ apiKey: providers.blackForestLabsApiKey, ...(providers.blackForestLabsUrl === undefined ? {} : { baseUrl: providers.blackForestLabsUrl }) }) }),
@@ -59,7 +63,27 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
         : [new HuggingFaceProvider({ apiKey: providers.huggingFaceToken, ...(providers.huggingFaceUrl === undefined ? {} : { baseUrl: providers.huggingFaceUrl }) })]),
       ...(providers.falKey === undefined ? [] : [new FalProvider({ apiKey: providers.falKey, ...(providers.falUrl === undefined ? {} : { baseUrl: providers.falUrl }) })]),
       ...(providers.geminiApiKey === undefined ? [] : [new GoogleProvider({ apiKey: providers.geminiApiKey, ...(providers.geminiUrl === undefined ? {} : { baseUrl: providers.geminiUrl }) })]),
+      ...(providers.openAiApiKey === undefined
+        ? []
+        : [
+            new OpenAiProvider({
+              apiKey: providers.openAiApiKey,
+              ...(providers.openAiUrl === undefined ? {} : { baseUrl: providers.openAiUrl }),
+              ...(providers.openAiOrganization === undefined ? {} : { organization: providers.openAiOrganization }),
+            }),
+          ]),
+      ...(providers.comfyUi === undefined ? [] : [comfyUiProvider(providers.comfyUi)]),
     ],
+  });
+}
+
+/** A team's ComfyUI: its workflow templates are read (and checked) once, at start-up. */
+function comfyUiProvider(comfy: NonNullable<AppConfig['providers']['comfyUi']>): ComfyUiProvider {
+  return new ComfyUiProvider({
+    baseUrl: comfy.url,
+    models: comfy.models,
+    workflows: loadComfyWorkflows(comfy.workflowsDir ?? builtInComfyWorkflowsDir),
+    ...(comfy.token === undefined ? {} : { token: comfy.token }),
   });
 }
 
