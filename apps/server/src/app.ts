@@ -13,6 +13,7 @@ import { webBuildDirectory } from './paths.js';
 import { migrateDatabase } from './database/migrate.js';
 import { CollabServer } from './collab/collab.server.js';
 import { inlineScriptHashes, securityHeaders } from './common/security-headers.js';
+import { inFlightSubmitLimit } from './common/in-flight-limit.js';
 
 export async function createApp(config: RuntimeConfig, overrides: Provider[] = []): Promise<NestExpressApplication> {
   // Our tables, the ledger's and the queue's, before anything touches them.
@@ -31,6 +32,7 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default).
   app.set('trust proxy', config.trustProxy);
   app.use(bodyTimeout(config.http.bodyTimeoutMs));
+  app.use(inFlightSubmitLimit(config.http.maxInFlightSubmits));
   app.use('/api', refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
   app.use(cookieParser());

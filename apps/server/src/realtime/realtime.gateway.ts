@@ -16,6 +16,7 @@ import type {
   FreeUsageEvent,
   RealtimeSnapshot,
   ServerToClientEvents,
+  ServiceStatusEvent,
 } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -29,6 +30,7 @@ import { budgetView, LedgerRepository } from '../repositories/ledger.repository.
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { handshakeCredentials } from './handshake.js';
 import { originAllowed } from '../common/origin.js';
+import { ServiceStatus, type ServiceState } from '../health/service-status.js';
 
 export const SOCKET_PATH = '/socket.io';
 const RECENT_JOBS = 20;
@@ -121,6 +123,10 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn(`could not disconnect ${revocation.userId}'s revoked sockets: ${String(error)}`);
     });
   };
+  /** This node's database went down or came back: its own sockets hear it (not other nodes'). */
+  private readonly onServiceChange = (state: ServiceState): void => {
+    this.io?.local.emit('service', serviceEvent(state));
+  };
   private readonly onAlert = (event: UserAlertEvent): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
@@ -136,6 +142,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
+    @Inject(ServiceStatus) private readonly status: ServiceStatus,
   ) {}
 
   /** The socket.io server (after bootstrap). */
@@ -177,6 +184,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     });
     io.on('connection', (socket) => {
       this.connected(socket);
+      const state = this.status.state;
+      if (state.database === 'down' || state.workers === 'paused') socket.emit('service', serviceEvent(state));
     });
     io.on('credentials:revoked', (revocation) => {
       this.revocations.emitter.emit('revokedElsewhere', revocation);
@@ -189,6 +198,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.organizations.membershipEvents.on('change', this.onMembershipChange);
     this.organizations.membershipEvents.on('budget', this.onBudgetChange);
     this.revocations.emitter.on('revoked', this.onRevoked);
+    this.status.events.on('change', this.onServiceChange);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -199,6 +209,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.organizations.membershipEvents.off('change', this.onMembershipChange);
     this.organizations.membershipEvents.off('budget', this.onBudgetChange);
     this.revocations.emitter.off('revoked', this.onRevoked);
+    this.status.events.off('change', this.onServiceChange);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
     this.io = undefined;
@@ -420,4 +431,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
 
 function unauthenticated(message: string): Error & { data: { code: 'unauthenticated'; message: string } } {
   return Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated' as const, message } });
+}
+
+function serviceEvent(state: ServiceState): ServiceStatusEvent {
+  return { database: state.database, ...(state.workers === undefined ? {} : { workers: state.workers }), since: state.since };
 }
