@@ -3,7 +3,6 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type {
   AlertData,
-  AlertEvent,
   AlertKind,
   AlertSettingsView,
   NotificationPage,
@@ -16,7 +15,7 @@ import type {
 import { ApiError } from '../common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { publicWebhookProblem } from './webhook-http.js';
-import { JobEventsRepository } from '../jobs/job-events.repository.js';
+import { EventBus } from '../events/event-bus.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 
@@ -47,10 +46,6 @@ export interface RaisedAlert {
 }
 
 /** The event the realtime gateway forwards to `user:{userId}`. */
-export interface UserAlertEvent {
-  userId: string;
-  alert: AlertEvent;
-}
 
 /** An `alerts` row as the deliveries and the notification list read it. */
 export interface AlertRow {
@@ -82,7 +77,7 @@ export class AlertsService {
   constructor(
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -112,7 +107,8 @@ export class AlertsService {
     });
     if (outcome === undefined) return { fired: false, alertId: null, notified: 0 };
     for (const recipient of outcome.recipients) {
-      const event: UserAlertEvent = {
+      this.events.publish('alert.raised', {
+        organizationId: alert.organizationId,
         userId: recipient.user_id,
         alert: {
           id: recipient.id,
@@ -124,8 +120,7 @@ export class AlertsService {
           data: alert.data ?? {},
           at: outcome.createdAt.toISOString(),
         },
-      };
-      this.events.emitter.emit('alert', event);
+      });
     }
     return { fired: true, alertId: outcome.alertId, notified: outcome.recipients.length };
   }
