@@ -19,27 +19,64 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+export interface BalancingProxy extends TcpProxy {
+  /** The ports new connections go to, taken in turn; one that refuses is skipped (as a load balancer does). */
+  setTargets(ports: number[]): void;
+}
+
+/** A proxy to one service on `targetHost:targetPort`. */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  return startBalancingProxy(targetHost, [targetPort]);
+}
+
+/**
+ * A proxy in front of several nodes (the test's load balancer): each new connection goes to the
+ * next target in turn, and to the one after when a target refuses the connection.
+ */
+export async function startBalancingProxy(targetHost: string, initialTargets: number[]): Promise<BalancingProxy> {
   const sockets = new Set<Socket>();
   let paused = false;
+  let targets = [...initialTargets];
+  let turn = 0;
   const server: Server = createServer((client) => {
-    const upstream = connect(targetPort, targetHost);
+    client.pause();
     sockets.add(client);
-    sockets.add(upstream);
-    const end = (): void => {
+    client.on('error', () => {
       client.destroy();
-      upstream.destroy();
       sockets.delete(client);
-      sockets.delete(upstream);
+    });
+    const order = targets.map((_port, index) => targets[(turn + index) % targets.length] ?? 0);
+    turn += 1;
+    const tryNext = (index: number): void => {
+      const port = order[index];
+      if (port === undefined || client.destroyed) {
+        client.destroy();
+        sockets.delete(client);
+        return;
+      }
+      const upstream = connect(port, targetHost);
+      let connected = false;
+      upstream.once('error', () => {
+        if (!connected) tryNext(index + 1);
+      });
+      upstream.once('connect', () => {
+        connected = true;
+        sockets.add(upstream);
+        const end = (): void => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on('close', end);
+        upstream.on('error', end).on('close', end);
+        client.pipe(upstream);
+        upstream.pipe(client);
+        if (paused) upstream.pause();
+        else client.resume();
+      });
     };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    if (paused) {
-      client.pause();
-      upstream.pause();
-    }
+    tryNext(0);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -48,6 +85,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let listening = true;
   return {
     port,
+    setTargets: (ports) => {
+      targets = [...ports];
+    },
     url: (targetUrl) => {
       const url = new URL(targetUrl);
       url.hostname = '127.0.0.1';
