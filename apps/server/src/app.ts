@@ -57,6 +57,26 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
 }
 
 /**
+ * Called on SIGTERM before `app.close()`: from now on every answer says `Connection: close`, and
+ * idle keep-alive connections are closed as they become idle, so a client sending a steady stream
+ * on one connection cannot keep the HTTP server (and the process) open; it reconnects elsewhere.
+ */
+export function beginDraining(app: NestExpressApplication): void {
+  const server = app.getHttpServer();
+  server.on('request', (_request: Request, response: Response) => {
+    response.shouldKeepAlive = false;
+  });
+  server.closeIdleConnections();
+  const timer = setInterval(() => {
+    server.closeIdleConnections();
+  }, 50);
+  timer.unref();
+  server.once('close', () => {
+    clearInterval(timer);
+  });
+}
+
+/**
  * A request whose body has not fully arrived `timeoutMs` after its headers gets a 408 and its
  * connection closed, so a client trickling bytes cannot hold a connection and a parser for minutes.
  */

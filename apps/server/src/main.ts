@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   surviveDatabaseErrors();
   // Imported after the configuration is known good, so a bad variable fails fast and quietly.
-  const { createApp } = await import('./app.js');
+  const { beginDraining, createApp } = await import('./app.js');
   const app = await createApp({ ...config, databaseUrl });
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     timer.unref();
     void (async () => {
+      beginDraining(app);
       await app.close();
       await embedded?.stop();
       process.exit(0);
