@@ -45,7 +45,44 @@ async function storedArrays(databaseUrl: string, workspaceIds: string[]): Promis
   }
 }
 
-describe('collab: SIGTERM of a node with 20 editors (two nodes behind a balancing proxy)', () => {
+function editorOn(base: string, workspace: WorkspaceView, key: string, ticket: () => Promise<string>): Editor {
+  const peer = connect(base, workspaceDocumentName(workspace.id), ticket);
+  const editor: Editor = { peer, workspace, key, pushed: 0, acknowledged: 0, acknowledgedByStoppingNode: undefined, closedAt: undefined };
+  peer.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+    if (number === 0) editor.acknowledged = editor.pushed;
+  });
+  peer.provider.on('close', () => {
+    if (editor.closedAt !== undefined) return;
+    editor.closedAt = Date.now();
+    editor.acknowledgedByStoppingNode = editor.acknowledged;
+  });
+  return editor;
+}
+
+/** Each editor pushes its next number, 70 % of the time, every 25 ms, until `stop()`. */
+function typeSteadily(editors: Editor[], seed: number): { stop(): Promise<void> } {
+  const random = seededRandom(seed);
+  const state = { editing: true };
+  const typing = (async () => {
+    while (state.editing) {
+      for (const editor of editors) {
+        if (random() < 0.7) {
+          editor.peer.doc.getArray<number>(editor.key).push([editor.pushed]);
+          editor.pushed += 1;
+        }
+      }
+      await sleep(25);
+    }
+  })();
+  return {
+    stop: async () => {
+      state.editing = false;
+      await typing;
+    },
+  };
+}
+
+describe('collab: a node stopped (SIGTERM, 20 editors) or killed (kill -9) behind a balancing proxy', () => {
   let api: TestApp | undefined;
   let redis: PrivateRedis | undefined;
   let proxy: BalancingProxy | undefined;
@@ -102,36 +139,14 @@ describe('collab: SIGTERM of a node with 20 editors (two nodes behind a balancin
     for (let index = 0; index < EDITORS; index += 1) {
       const workspace = workspaces[index % WORKSPACES] ?? workspaces[0];
       if (workspace === undefined) throw new Error('no workspace');
-      const peer = connect(base, workspaceDocumentName(workspace.id), async () => (await ticketFor(owner.client, organization.id, workspace.id)).ticket);
-      const editor: Editor = { peer, workspace, key: `editor-${String(index)}`, pushed: 0, acknowledged: 0, acknowledgedByStoppingNode: undefined, closedAt: undefined };
-      peer.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
-        if (number === 0) editor.acknowledged = editor.pushed;
-      });
-      peer.provider.on('close', () => {
-        if (editor.closedAt !== undefined) return;
-        editor.closedAt = Date.now();
-        editor.acknowledgedByStoppingNode = editor.acknowledged;
-      });
-      editors.push(editor);
+      editors.push(editorOn(base, workspace, `editor-${String(index)}`, async () => (await ticketFor(owner.client, organization.id, workspace.id)).ticket));
     }
     await Promise.all(editors.map((editor) => editor.peer.synced(20_000))).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${JSON.stringify(editors.map((editor) => [editor.peer.refusals, editor.peer.closes]))}\n${nodeB.output().slice(-3000)}`);
     });
     proxy.setTargets([portB, portA]);
 
-    const random = seededRandom(42);
-    const typingState = { editing: true };
-    const typing = (async () => {
-      while (typingState.editing) {
-        for (const editor of editors) {
-          if (random() < 0.7) {
-            editor.peer.doc.getArray<number>(editor.key).push([editor.pushed]);
-            editor.pushed += 1;
-          }
-        }
-        await sleep(25);
-      }
-    })();
+    const typing = typeSteadily(editors, 42);
     await sleep(2_000);
     const signalledAt = Date.now();
     nodeB.child.kill('SIGTERM');
@@ -141,8 +156,7 @@ describe('collab: SIGTERM of a node with 20 editors (two nodes behind a balancin
     // that B acknowledged: A stores only what it receives itself).
     const storedAtExit = await storedArrays(api.database.url, workspaces.map((workspace) => workspace.id));
     await sleep(1_000);
-    typingState.editing = false;
-    await typing;
+    await typing.stop();
 
     expect(code, nodeB.output().slice(-2000)).toBe(0);
     const shutdownMs = exitedAt - signalledAt;
@@ -171,5 +185,44 @@ describe('collab: SIGTERM of a node with 20 editors (two nodes behind a balancin
     }
     const nodeA = nodes[0];
     expect(nodeA !== undefined && stillRunning(nodeA.child)).toBe(true);
+  });
+
+  it('after kill -9 of a node, every edit it acknowledged is in Postgres once its editors reconnect to the other node', { timeout: 120_000 }, async () => {
+    if (api === undefined || redis === undefined || proxy === undefined) throw new Error('run after the SIGTERM test');
+    const [portA = 0] = ports;
+    const portC = await freePort();
+    const nodeC = runServer({ DATABASE_URL: api.database.url, REDIS_URL: redis.url, PORT: String(portC), RUN_WORKERS: 'false', DATA_DIR: dataDirectory });
+    nodes.push(nodeC);
+    await nodeC.ready();
+    proxy.setTargets([portC]);
+    const base = `http://127.0.0.1:${String(proxy.port)}`;
+    const workspaces = await Promise.all([0, 1].map((index) => createWorkspace(owner.client, organization.id, project.id, `Killed ${String(index)}`)));
+    const killed: Editor[] = [];
+    for (let index = 0; index < 10; index += 1) {
+      const workspace = workspaces[index % 2] ?? workspaces[0];
+      if (workspace === undefined) throw new Error('no workspace');
+      killed.push(editorOn(base, workspace, `killed-${String(index)}`, async () => (await ticketFor(owner.client, organization.id, workspace.id)).ticket));
+    }
+    editors.push(...killed);
+    await Promise.all(killed.map((editor) => editor.peer.synced(20_000)));
+    proxy.setTargets([portC, portA]);
+    const typing = typeSteadily(killed, 99);
+    await sleep(1_500);
+    nodeC.child.kill('SIGKILL');
+    await nodeC.exited;
+    await sleep(1_000);
+    await typing.stop();
+    const acknowledgedByC = killed.reduce((sum, editor) => sum + (editor.acknowledgedByStoppingNode ?? 0), 0);
+    expect(acknowledgedByC).toBeGreaterThan(50);
+    await waitFor(() => killed.every((editor) => editor.peer.provider.isSynced && !editor.peer.provider.hasUnsyncedChanges), 30_000, 'every editor synced on node A');
+    await sleep(1_500);
+    const stored = await storedArrays(api.database.url, workspaces.map((workspace) => workspace.id));
+    let missing = 0;
+    for (const editor of killed) {
+      const have = new Set(stored.get(`${editor.workspace.id}/${editor.key}`) ?? []);
+      for (let edit = 0; edit < editor.pushed; edit += 1) if (!have.has(edit)) missing += 1;
+    }
+    console.log(`kill -9 with ${String(killed.length)} editors: ${String(acknowledgedByC)} edits acknowledged by the killed node, ${String(killed.reduce((sum, editor) => sum + editor.pushed, 0))} typed in all, ${String(missing)} missing from Postgres after the editors moved to the other node`);
+    expect(missing).toBe(0);
   });
 });
