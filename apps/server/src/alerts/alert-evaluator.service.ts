@@ -1,13 +1,17 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Periodic } from '../common/periodic.js';
-import { compareVersions } from '@atelier/contracts';
+import { can, compareVersions, roles, type AlertData } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { BalanceChanged, MemberBudgetChanged, MemberSpendChanged } from '../events/app-events.js';
 import { EventBus } from '../events/event-bus.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { AlertContextRepository, type MemberAlertContext } from './alert-context.repository.js';
 import { AlertsService, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alerts.service.js';
+
+/** Who may raise a member's budget, from the permission table: they hear when one runs out. */
+const BUDGET_MANAGERS = roles.filter((role) => can(role, 'budgets.write'));
 
 /** Grants looked at per scan; a backlog is worked off over the next scans. */
 const GRANT_SCAN_LIMIT = 500;
@@ -55,6 +59,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     @Inject(EventBus) private readonly events: EventBus,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(AlertContextRepository) private readonly context: AlertContextRepository,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -121,13 +126,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     if (budget === undefined || budget.limitCredits === null || budget.limitCredits <= 0) return;
     const limit = budget.limitCredits;
     const used = budget.spentCredits + budget.pendingCredits;
-    const context = await this.postgres.pool.query<{ thresholds: number[]; organization_name: string }>(
-      `select m.alert_thresholds_percent as thresholds, o.name as organization_name
-         from memberships m join organizations o on o.id = m.organization_id
-        where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null`,
-      [organizationId, memberId],
-    );
-    const row = context.rows[0];
+    const row = await this.context.member(organizationId, memberId);
     if (row === undefined) return;
     const periodKey = budget.periodStart?.toISOString() ?? 'none';
     const resetsAt = budget.periodEnd?.toISOString() ?? null;
@@ -151,23 +150,46 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
         threshold,
         periodKey,
         title: `${String(threshold)}% of your budget used`,
-        message: `You have used ${String(used)} of your ${String(limit)} credits in ${row.organization_name} (${String(threshold)}% or more, counting jobs still running).${until}`,
+        message: `You have used ${String(used)} of your ${String(limit)} credits in ${row.organizationName} (${String(threshold)}% or more, counting jobs still running).${until}`,
         data: { ...data, thresholdPercent: threshold },
         recipients: { userIds: [memberId] },
       });
     }
-    if (budget.remainingCredits === 0) {
-      await this.alerts.raise({
-        organizationId,
-        kind: 'budget_exhausted',
-        subjectKey: memberId,
-        periodKey,
-        title: 'Your budget is used up',
-        message: `Nothing is left of your ${String(limit)}-credit budget in ${row.organization_name}, so new jobs will be refused.${until} Ask a manager to raise it.`,
-        data,
-        recipients: { userIds: [memberId] },
-      });
-    }
+    if (budget.remainingCredits === 0) await this.raiseExhausted(organizationId, memberId, row, data, { periodKey, until });
+  }
+
+  /**
+   * Nothing left of the member's budget this period: the member is told, and so are the people who
+   * can raise it (the roles with `budgets.write`), each once per period.
+   */
+  private async raiseExhausted(
+    organizationId: string,
+    memberId: string,
+    member: MemberAlertContext,
+    data: AlertData,
+    { periodKey, until }: { periodKey: string; until: string },
+  ): Promise<void> {
+    const limit = String(data.limitCredits);
+    await this.alerts.raise({
+      organizationId,
+      kind: 'budget_exhausted',
+      subjectKey: memberId,
+      periodKey,
+      title: 'Your budget is used up',
+      message: `Nothing is left of your ${limit}-credit budget in ${member.organizationName}, so new jobs will be refused.${until} Ask a manager to raise it.`,
+      data,
+      recipients: { userIds: [memberId] },
+    });
+    await this.alerts.raise({
+      organizationId,
+      kind: 'member_budget_exhausted',
+      subjectKey: memberId,
+      periodKey,
+      title: `${member.memberName}'s budget is used up`,
+      message: `${member.memberName} has used all ${limit} credits of their budget in ${member.organizationName}, so their new jobs are refused.${until} Raise their budget on the Team page if they need more.`,
+      data: { ...data, memberName: member.memberName },
+      recipients: { roles: BUDGET_MANAGERS, exceptUserIds: [memberId] },
+    });
   }
 
   /** Raises `pool_low` once per month (in the pool's time zone) and line when available < line. */

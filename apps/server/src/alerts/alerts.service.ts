@@ -19,8 +19,6 @@ import { EventBus } from '../events/event-bus.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 
-export const ALERT_EMAIL_TASK = 'alert:email';
-export const ALERT_WEBHOOK_TASK = 'alert:webhook';
 
 export interface RaiseAlert {
   organizationId: string;
@@ -34,8 +32,8 @@ export interface RaiseAlert {
   title: string;
   message: string;
   data?: AlertData;
-  /** Who is told: everyone with one of these roles in the org, or these members. */
-  recipients: { roles: readonly Role[] } | { userIds: readonly string[] };
+  /** Who is told: everyone with one of these roles in the org (but those excepted), or these members. */
+  recipients: { roles: readonly Role[]; exceptUserIds?: readonly string[] } | { userIds: readonly string[] };
 }
 
 export interface RaisedAlert {
@@ -94,14 +92,14 @@ export class AlertsService {
       if (row === undefined) return undefined;
       const recipients = await this.notify(client, alert, row.id);
       for (const recipient of recipients) {
-        await this.queue.enqueueTask(client, ALERT_EMAIL_TASK, { alertId: row.id, userId: recipient.user_id });
+        await this.queue.enqueueTask(client, 'alert:email', { alertId: row.id, userId: recipient.user_id });
       }
       const webhook = await client.query(
         `select 1 from alert_settings where organization_id = $1 and webhook_url is not null and webhook_secret is not null`,
         [alert.organizationId],
       );
       if (webhook.rowCount === 1) {
-        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
+        await this.queue.enqueueTask(client, 'alert:webhook', { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
       }
       return { alertId: row.id, createdAt: row.created_at, recipients };
     });
@@ -126,14 +124,17 @@ export class AlertsService {
   }
 
   private async notify(client: pg.PoolClient, alert: RaiseAlert, alertId: string): Promise<{ id: string; user_id: string }[]> {
-    const byRole = 'roles' in alert.recipients;
+    const { recipients } = alert;
+    const byRole = 'roles' in recipients;
     const result = await client.query<{ id: string; user_id: string }>(
       `insert into notifications (id, alert_id, organization_id, user_id)
        select gen_random_uuid(), $1, m.organization_id, m.user_id
          from memberships m
-        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[])' : 'm.user_id = any($3::uuid[])'}
+        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[]) and m.user_id <> all($4::uuid[])' : 'm.user_id = any($3::uuid[])'}
        returning id, user_id`,
-      [alertId, alert.organizationId, byRole ? [...(alert.recipients as { roles: readonly Role[] }).roles] : [...(alert.recipients as { userIds: readonly string[] }).userIds]],
+      byRole
+        ? [alertId, alert.organizationId, [...recipients.roles], [...(recipients.exceptUserIds ?? [])]]
+        : [alertId, alert.organizationId, [...recipients.userIds]],
     );
     return result.rows;
   }

@@ -1,19 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Logger as WorkerLogger, run, type Runner, type RunnerOptions, type Task, type WorkerEvents } from 'graphile-worker';
+import { Logger as WorkerLogger, run, type JobHelpers, type Runner, type RunnerOptions, type Task, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { ServiceStatus } from '../health/service-status.js';
 import { isDatabaseUnavailable } from '../common/database-errors.js';
-import type { ProviderId } from '../providers/provider.js';
+import { providerIds, type ProviderId } from '../providers/provider.js';
+import { assertEveryProviderRuns, generationTask, taskPayloads, type GenerationRunners, type TaskHandler, type TaskHandlers, type TaskName, type TaskPayload } from './queue-tasks.js';
 
-export const GENERATE_TASK_PREFIX = 'generate:';
 /** Attempts of one job by graphile-worker (each attempt also retries provider calls itself). */
 export const MAX_JOB_ATTEMPTS = 3;
-
-export function taskFor(provider: ProviderId): string {
-  return `${GENERATE_TASK_PREFIX}${provider}`;
-}
 
 /**
  * A member's jobs run in `concurrency` named queues (each queue runs one job at a time), so one
@@ -28,7 +24,6 @@ export interface EnqueueRequest {
   jobId: string;
   provider: ProviderId;
   queueName: string;
-  payload: { jobId: string };
 }
 
 /** A runner that stopped on its own (its database went away) is started again after this long, at most. */
@@ -70,12 +65,12 @@ export class QueueRepository implements BeforeApplicationShutdown {
   async enqueue(client: pg.ClientBase, request: EnqueueRequest): Promise<void> {
     await client.query(
       `select graphile_worker.add_job($1, $2::json, queue_name => $3, job_key => $4, max_attempts => $5)`,
-      [taskFor(request.provider), JSON.stringify(request.payload), request.queueName, request.jobId, MAX_JOB_ATTEMPTS],
+      [generationTask(request.provider), JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>), request.queueName, request.jobId, MAX_JOB_ATTEMPTS],
     );
   }
 
   /** Adds a background task (alerts' mail and webhooks) in the caller's transaction. */
-  async enqueueTask(client: pg.ClientBase, task: string, payload: object, options: { runAt?: Date; maxAttempts?: number } = {}): Promise<void> {
+  async enqueueTask<K extends TaskName>(client: pg.ClientBase, task: K, payload: TaskPayload<K>, options: { runAt?: Date; maxAttempts?: number } = {}): Promise<void> {
     await client.query(`select graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4)`, [
       task,
       JSON.stringify(payload),
@@ -84,9 +79,11 @@ export class QueueRepository implements BeforeApplicationShutdown {
     ]);
   }
 
-  /** Starts a runner for background tasks (not generation jobs). */
-  async startTasks(name: string, taskList: Record<string, Task>, concurrency: number): Promise<void> {
-    await this.supervise(name, this.runnerOptions(taskList, concurrency));
+  /** Starts a runner for a group of background tasks (not generation jobs), one handler per task. */
+  async startTasks<K extends TaskName>(name: string, handlers: TaskHandlers<K>, concurrency: number): Promise<void> {
+    const taskList: Record<string, Task> = {};
+    for (const task of Object.keys(handlers) as K[]) taskList[task] = checkedTask(task, handlers[task]);
+    await this.startRunner(taskList, concurrency);
     this.logger.log(`${name} runner started: ${Object.keys(taskList).join(', ')}×${String(concurrency)}`);
   }
 
@@ -95,12 +92,19 @@ export class QueueRepository implements BeforeApplicationShutdown {
     await this.postgres.pool.query(`select graphile_worker.remove_job($1)`, [jobId]);
   }
 
-  /** Starts one runner per provider, each with its own concurrency limit. */
-  async start(handlers: { provider: ProviderId; concurrency: number; task: Task }[]): Promise<void> {
-    for (const handler of handlers) {
-      await this.supervise(taskFor(handler.provider), this.runnerOptions({ [taskFor(handler.provider)]: handler.task }, handler.concurrency));
+  /** Starts one runner per provider, each with its own concurrency limit; fails when a provider has none. */
+  async startGeneration(runners: Partial<GenerationRunners>): Promise<void> {
+    assertEveryProviderRuns(runners);
+    for (const provider of providerIds) {
+      const { concurrency, handler } = runners[provider];
+      await this.startRunner({ [generationTask(provider)]: checkedTask('generate', handler) }, concurrency);
     }
-    this.logger.log(`job runners started: ${handlers.map((handler) => `${handler.provider}×${String(handler.concurrency)}`).join(', ')}`);
+    this.logger.log(`job runners started: ${providerIds.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
+  }
+
+  /** Starts a runner, watched: one that stops on its own is started again once the database answers. */
+  private async startRunner(taskList: Record<string, Task>, concurrency: number): Promise<void> {
+    await this.supervise(Object.keys(taskList).join(', '), this.runnerOptions(taskList, concurrency));
   }
 
   async stop(): Promise<void> {
@@ -185,4 +189,13 @@ export class QueueRepository implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     await this.stop();
   }
+}
+
+/** A handler as graphile-worker's task: its payload validated against the task's schema first. */
+function checkedTask<K extends TaskName>(task: K, handler: TaskHandler<K>): Task {
+  return async (payload: unknown, helpers: JobHelpers) => {
+    const parsed = taskPayloads[task].safeParse(payload);
+    if (!parsed.success) throw new Error(`task ${task} got a malformed payload: ${parsed.error.message}`);
+    await handler(parsed.data as TaskPayload<K>, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts, abortSignal: helpers.abortSignal });
+  };
 }
