@@ -8,6 +8,7 @@ import { ErrorFilter } from './common/error.filter.js';
 import { validationPipe } from './common/validation.js';
 import { HealthController, ProvidersController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
+import { ServiceStatus } from './health/service-status.js';
 import { OrganizationsModule } from './orgs/organizations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { CollabModule } from './collab/collab.module.js';
@@ -109,6 +110,7 @@ class InfrastructureModule implements OnApplicationShutdown {
       ClockRepository,
       MailerRepository,
       EventBus,
+      ServiceStatus,
       { provide: PROVIDER_REGISTRY, useValue: providerRegistryFor(config) },
       { provide: ASSET_STORAGE, useValue: createAssetStorage(config.storage) },
       ...overrides,
@@ -116,7 +118,7 @@ class InfrastructureModule implements OnApplicationShutdown {
     return {
       module: InfrastructureModule,
       providers,
-      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, EventBus, PROVIDER_REGISTRY, ASSET_STORAGE],
+      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, EventBus, ServiceStatus, PROVIDER_REGISTRY, ASSET_STORAGE],
     };
   }
 }

@@ -94,6 +94,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  MAX_INFLIGHT_SUBMITS: z.coerce.number().int().min(1).max(100_000).default(32),
   ALLOWED_ORIGINS: z
     .string()
     .trim()
@@ -207,6 +208,8 @@ export interface AppConfig {
     headersTimeoutMs: number;
     /** A request's body must have arrived this long after its headers, else 408. */
     bodyTimeoutMs: number;
+    /** Job submits this node handles at once; more get 503 + Retry-After. */
+    maxInFlightSubmits: number;
   };
   /** Express `trust proxy`: which peers' X-Forwarded-For is believed (none by default). */
   trustProxy: boolean | number | string[];
@@ -285,7 +288,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
     },
     trustProxy: trustProxySetting(env.TRUST_PROXY),
-    http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS },
+    http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS, maxInFlightSubmits: env.MAX_INFLIGHT_SUBMITS },
     allowedOrigins: new Set([
       new URL(env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`).origin,
       ...(env.ALLOWED_ORIGINS ?? '').split(',').map((item) => item.trim().replace(/\/$/, '').toLowerCase()).filter((item) => item !== ''),

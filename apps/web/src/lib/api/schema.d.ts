@@ -912,6 +912,8 @@ export interface components {
             database: components["schemas"]["DependencyHealthDto"];
             /** @description Present when REDIS_URL is configured */
             redis?: components["schemas"]["DependencyHealthDto"];
+            /** @description The job workers (absent on an API-only node): 'down' while they are paused waiting for the database */
+            workers?: components["schemas"]["DependencyHealthDto"];
         };
         HealthDto: {
             checks: components["schemas"]["HealthChecksDto"];
