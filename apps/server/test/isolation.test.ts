@@ -31,6 +31,9 @@ describe('organizations are isolated from each other', () => {
       apiKeyId: theirs.apiKey.id,
       jobId: theirs.job.id,
       assetId: theirs.assetId,
+      boardId: theirs.boardId,
+      commentId: theirs.commentId,
+      linkId: theirs.reviewLink.id,
       workspaceId: theirWorkspaceId,
     };
   }

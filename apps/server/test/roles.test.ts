@@ -58,6 +58,10 @@ describe('the permission table is what every endpoint enforces', () => {
         apiKeyId: world.apiKey.id,
         jobId: world.job.id,
         assetId: world.assetId,
+        boardId: world.boardId,
+        commentId: world.commentId,
+        linkId: world.reviewLink.id,
+        reviewToken: world.reviewLink.token,
         workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, `Workspace ${unique}`)).id,
       };
       if (operation.method === 'DELETE' && operation.path.endsWith('{userId}')) {

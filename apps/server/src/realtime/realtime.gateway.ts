@@ -7,6 +7,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type {
   Ack,
+  BoardEvent,
+  CommentEvent,
   BudgetEvent,
   ClientToServerEvents,
   JobView,
@@ -22,6 +24,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { isRevokedBy, RevocationEvents, type Revocation } from '../auth/revocations.js';
 import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
+import { BoardEventsRepository } from '../boards/board-events.repository.js';
 import type { UserAlertEvent } from '../alerts/alerts.service.js';
 import { OrganizationsService, type MemberBudgetChange, type MembershipChange } from '../orgs/organizations.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -124,6 +127,12 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly onAlert = (event: UserAlertEvent): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
+  private readonly onBoard = (event: BoardEvent): void => {
+    this.io?.to(orgRoom(event.organizationId)).emit('board', event);
+  };
+  private readonly onComment = (event: CommentEvent): void => {
+    this.io?.to(orgRoom(event.organizationId)).emit('comment', event);
+  };
 
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
@@ -136,6 +145,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
+    @Inject(BoardEventsRepository) private readonly boardEvents: BoardEventsRepository,
   ) {}
 
   /** The socket.io server (after bootstrap). */
@@ -186,6 +196,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.events.emitter.on('balance', this.onBalance);
     this.events.emitter.on('free-usage', this.onFreeUsage);
     this.events.emitter.on('alert', this.onAlert);
+    this.boardEvents.emitter.on('board', this.onBoard);
+    this.boardEvents.emitter.on('comment', this.onComment);
     this.organizations.membershipEvents.on('change', this.onMembershipChange);
     this.organizations.membershipEvents.on('budget', this.onBudgetChange);
     this.revocations.emitter.on('revoked', this.onRevoked);
@@ -196,6 +208,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.events.emitter.off('balance', this.onBalance);
     this.events.emitter.off('free-usage', this.onFreeUsage);
     this.events.emitter.off('alert', this.onAlert);
+    this.boardEvents.emitter.off('board', this.onBoard);
+    this.boardEvents.emitter.off('comment', this.onComment);
     this.organizations.membershipEvents.off('change', this.onMembershipChange);
     this.organizations.membershipEvents.off('budget', this.onBudgetChange);
     this.revocations.emitter.off('revoked', this.onRevoked);

@@ -4,12 +4,14 @@ import { Asset, FreeAllowanceUsage, Job } from './job.entity.js';
 import { PasswordResetToken, Session, User } from './user.entity.js';
 import { CollabDocument, CollabTicket, Workspace } from './workspace.entity.js';
 import { Alert, AlertSettings, Notification, WebhookAttempt } from './alert.entity.js';
+import { Board, BoardItem, Comment, ReviewGuest, ReviewLink } from './board.entity.js';
 import { BillingAccount, BillingEvent, BillingPayment, BillingSubscription } from './billing.entity.js';
 
 export { Asset, FreeAllowanceUsage, Job };
 export { CollabDocument, CollabTicket, Workspace };
 export { Alert, AlertSettings, Notification, WebhookAttempt };
 export { BillingAccount, BillingEvent, BillingPayment, BillingSubscription };
+export { Board, BoardItem, Comment, ReviewGuest, ReviewLink };
 export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User };
 export const entities = [
   SystemMetadata,
@@ -36,4 +38,9 @@ export const entities = [
   BillingSubscription,
   BillingPayment,
   BillingEvent,
+  Board,
+  BoardItem,
+  ReviewLink,
+  ReviewGuest,
+  Comment,
 ];

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '../orgs/organizations.module.js';
+import { BoardEventsRepository } from './board-events.repository.js';
+import { BoardsController, CommentsController } from './boards.controller.js';
+import { BoardsRepository } from './boards.repository.js';
+import { BoardsService } from './boards.service.js';
+import { CommentsRepository } from './comments.repository.js';
+import { CommentsService } from './comments.service.js';
+import { ReviewController } from './review.controller.js';
+import { ReviewLinksRepository } from './review-links.repository.js';
+import { ReviewLinksService } from './review-links.service.js';
+import { ReviewService } from './review.service.js';
+
+/**
+ * Client deliverables: boards (hand-ordered collections of images with a cover), comments on
+ * images, review status per image on a board, and client review links for guests.
+ * Notifications go through AlertsService (global).
+ */
+@Module({
+  imports: [OrganizationsModule],
+  controllers: [BoardsController, CommentsController, ReviewController],
+  providers: [BoardEventsRepository, BoardsRepository, CommentsRepository, ReviewLinksRepository, BoardsService, CommentsService, ReviewLinksService, ReviewService],
+  exports: [BoardEventsRepository],
+})
+export class BoardsModule {}
