@@ -102,6 +102,8 @@ export const joinReviewRequest = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(boardLimits.guestNameLength),
   password: z.string().min(1).max(boardLimits.linkPasswordMaxLength).optional(),
 });
+/** `poll=1`: a page refreshing itself in the background, not a person looking again (not audited). */
+export const reviewReadQuery = z.strictObject({ poll: z.enum(['1']).optional() });
 export const guestCommentRequest = z.strictObject({
   body: commentBody,
   parentId: uuid.optional(),

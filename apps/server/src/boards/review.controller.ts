@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Put, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import {
   reviewAssetView,
   reviewBoardView,
   reviewLinkPreview,
+  reviewReadQuery,
   reviewToken,
   setReviewStatusRequest,
   uuid,
@@ -75,8 +76,13 @@ export class ReviewController {
   @Public()
   @RateLimit('review')
   @ApiOkResponse({ standardSchema: reviewBoardView })
-  async board(@Param('reviewToken', tokenParam) token: string, @Headers(GUEST_HEADER) guest: string | undefined, @Req() request: Request): Promise<ReviewBoardView> {
-    return this.review.board(await this.review.guest(token, headerToken(guest) ?? cookieToken(request)));
+  async board(
+    @Param('reviewToken', tokenParam) token: string,
+    @Query({ schema: reviewReadQuery }) query: z.infer<typeof reviewReadQuery>,
+    @Headers(GUEST_HEADER) guest: string | undefined,
+    @Req() request: Request,
+  ): Promise<ReviewBoardView> {
+    return this.review.board(await this.review.guest(token, headerToken(guest) ?? cookieToken(request)), query.poll !== '1');
   }
 
   @Get('assets/:assetId')
@@ -86,10 +92,11 @@ export class ReviewController {
   async asset(
     @Param('reviewToken', tokenParam) token: string,
     @Param('assetId', idParam) assetId: string,
+    @Query({ schema: reviewReadQuery }) query: z.infer<typeof reviewReadQuery>,
     @Headers(GUEST_HEADER) guest: string | undefined,
     @Req() request: Request,
   ): Promise<ReviewAssetView> {
-    return this.review.asset(await this.review.guest(token, headerToken(guest) ?? cookieToken(request)), assetId);
+    return this.review.asset(await this.review.guest(token, headerToken(guest) ?? cookieToken(request)), assetId, query.poll !== '1');
   }
 
   @Get('assets/:assetId/image')

@@ -77,10 +77,11 @@ export class ReviewService {
     return { link, guest, token };
   }
 
-  async board(context: ReviewGuestContext): Promise<ReviewBoardView> {
+  /** The board; `audited` false for a page's background refresh (a person's look is recorded once). */
+  async board(context: ReviewGuestContext, audited = true): Promise<ReviewBoardView> {
     const { link, guest, token } = context;
     const items = await this.boardsRepository.items(link.board_id);
-    await this.record(link, guest, 'review.board_viewed', {});
+    if (audited) await this.record(link, guest, 'review.board_viewed', {});
     return {
       boardName: link.board_name,
       description: link.board_description,
@@ -93,10 +94,10 @@ export class ReviewService {
     };
   }
 
-  async asset(context: ReviewGuestContext, assetId: string): Promise<ReviewAssetView> {
+  async asset(context: ReviewGuestContext, assetId: string, audited = true): Promise<ReviewAssetView> {
     const item = await this.item(context, assetId);
     const comments = await this.comments.list(context.link.organization_id, assetId);
-    await this.record(context.link, context.guest, 'review.image_viewed', { assetId });
+    if (audited) await this.record(context.link, context.guest, 'review.image_viewed', { assetId });
     return { item: reviewItemView(item, context.token, context.link.allow_prompts), comments };
   }
 
@@ -136,7 +137,7 @@ export class ReviewService {
     const { link, guest } = context;
     await this.boards.setStatus(link.organization_id, { kind: 'guest', guestId: guest.id, name: guest.name, linkId: link.id }, link.board_id, assetId, status);
     await this.record(link, guest, 'review.status', { assetId, status });
-    return this.board(context);
+    return this.board(context, false);
   }
 
   private async link(token: string): Promise<ReviewLinkRow> {

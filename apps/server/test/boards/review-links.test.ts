@@ -134,6 +134,8 @@ describe('client review links', () => {
     const link = await share({ mode: 'review', expiresInDays: 7 });
     const guest = new Guest(server, link.token);
     await guest.join('Clara Client');
+    expectStatus(await guest.call('GET', '/board'), 200);
+    expectStatus(await guest.call('GET', '/board?poll=1'), 200);
     const comment = (await guest.call('POST', `/assets/${String(assets[0])}/comments`, { body: 'Can the logo be bigger here?', pin: { x: 0.25, y: 0.75 } })) as { status: number; body: CommentView };
     expectStatus(comment, 201);
     expect(comment.body).toMatchObject({ author: { kind: 'guest', name: 'Clara Client' }, pin: { x: 0.25, y: 0.75 }, boardId: board.id });
@@ -159,6 +161,8 @@ describe('client review links', () => {
     const guestEntries = audit.body.filter((entry) => entry.actor === null && (entry.after as { linkId?: string } | null)?.linkId === link.id).map((entry) => entry.action);
     expect(guestEntries).toEqual(expect.arrayContaining(['review.join', 'review.comment', 'review.status']));
     expect(guestEntries.filter((action) => action === 'review.status')).toHaveLength(2);
+    // A person's look is recorded; the page's background refresh (poll=1) is not.
+    expect(guestEntries.filter((action) => action === 'review.board_viewed')).toHaveLength(1);
   });
 
   it('keeps view-only guests from commenting and approving', async () => {
