@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NotificationPage } from '@atelier/contracts';
@@ -122,6 +123,8 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     await expect.poll(() => guest.getByTestId('review-progress').textContent()).toBe('2 of 4 approved');
     expect(await accessibilityProblems(guest)).toEqual([]);
     await screenshot(guest, artifacts, 'review-guest-comment');
+    await guest.evaluate(() => { window.scrollTo(0, 0); });
+    await guest.screenshot({ path: path.join(artifacts, 'readme-guest-review.png'), animations: 'disabled' });
 
     // The member's page shows both at once, without a reload.
     await expect.poll(() => member.getByTestId('board-progress').textContent()).toBe('2 of 4 approved');
@@ -151,8 +154,12 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     await thread.getByText('Yes — warmer in the next round.').waitFor();
     expect(await accessibilityProblems(member)).toEqual([]);
     await screenshot(member, artifacts, 'board-comment-thread');
+    await thread.screenshot({ path: path.join(artifacts, 'readme-comment-thread.png'), animations: 'disabled' });
+    await member.getByTestId('share-board').click();
     await member.evaluate(() => { window.scrollTo(0, 0); });
+    await member.screenshot({ path: path.join(artifacts, 'readme-board.png'), animations: 'disabled' });
     await screenshot(member, artifacts, 'board');
+    await member.getByTestId('share-board').click();
 
     // The member's reply reaches the guest's page by itself.
     await guest.getByRole('button', { name: '← Previous' }).click();
