@@ -172,5 +172,19 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     await guest.reload();
     await guest.getByTestId('review-ended').waitFor();
     await screenshot(guest, artifacts, 'review-guest-revoked');
+
+    // Versions: an outpaint of the first image shows its original, and the two compare side by side.
+    const outpaint = await submitAndWait(world.members.owner.client, world.organization.id, {
+      request: { operation: 'outpaint', model: 'flux-schnell', steps: 4, outpaint: { left: 128, right: 128 } },
+      prompt: 'wider, more sea',
+      sourceAssetId: assets[0],
+    });
+    await member.goto(`${org}/gallery/${String(outpaint.assetIds[0])}`);
+    const versions = member.getByTestId('versions');
+    await expect.poll(() => versions.getByTestId('version').count()).toBe(2);
+    for (const box of await versions.getByRole('checkbox', { name: 'Compare' }).all()) await box.check();
+    await versions.getByTestId('compare').waitFor();
+    expect(await accessibilityProblems(member)).toEqual([]);
+    await versions.screenshot({ path: path.join(artifacts, 'versions.png'), animations: 'disabled' });
   }, 180_000);
 });

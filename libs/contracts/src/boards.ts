@@ -233,3 +233,24 @@ export type JoinedReviewView = z.infer<typeof joinedReviewView>;
 export type ReviewItemView = z.infer<typeof reviewItemView>;
 export type ReviewBoardView = z.infer<typeof reviewBoardView>;
 export type ReviewAssetView = z.infer<typeof reviewAssetView>;
+
+/** One image in an image's lineage (remix, inpaint, outpaint, upscale, edit…). */
+export const assetVersionView = z.object({
+  id: z.uuid(),
+  parentAssetId: z.uuid().nullable(),
+  imageUrl: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  operation: z.string(),
+  prompt: z.string(),
+  author: z.object({ id: z.uuid(), name: z.string() }),
+  createdAt: z.string(),
+});
+/** An image's ancestors (oldest first: the original, then each image made from the one before) and every image made from it, at any depth (oldest first). */
+export const assetVersionsView = z.object({
+  ancestors: z.array(assetVersionView),
+  asset: assetVersionView,
+  descendants: z.array(assetVersionView),
+});
+export type AssetVersionView = z.infer<typeof assetVersionView>;
+export type AssetVersionsView = z.infer<typeof assetVersionsView>;

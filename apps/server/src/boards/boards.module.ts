@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
+import { AssetVersionsController } from './asset-versions.controller.js';
+import { AssetVersionsRepository } from './asset-versions.repository.js';
+import { AssetVersionsService } from './asset-versions.service.js';
 import { BoardEventsRepository } from './board-events.repository.js';
 import { BoardsController, CommentsController } from './boards.controller.js';
 import { BoardsRepository } from './boards.repository.js';
@@ -13,13 +16,14 @@ import { ReviewService } from './review.service.js';
 
 /**
  * Client deliverables: boards (hand-ordered collections of images with a cover), comments on
- * images, review status per image on a board, and client review links for guests.
+ * images, review status per image on a board, client review links for guests, and an image's
+ * versions (its lineage).
  * Notifications go through AlertsService (global).
  */
 @Module({
   imports: [OrganizationsModule],
-  controllers: [BoardsController, CommentsController, ReviewController],
-  providers: [BoardEventsRepository, BoardsRepository, CommentsRepository, ReviewLinksRepository, BoardsService, CommentsService, ReviewLinksService, ReviewService],
+  controllers: [BoardsController, CommentsController, ReviewController, AssetVersionsController],
+  providers: [AssetVersionsRepository, AssetVersionsService, BoardEventsRepository, BoardsRepository, CommentsRepository, ReviewLinksRepository, BoardsService, CommentsService, ReviewLinksService, ReviewService],
   exports: [BoardEventsRepository],
 })
 export class BoardsModule {}

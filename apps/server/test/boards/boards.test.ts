@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntryView, BoardSummaryView, BoardView, CommentView, NotificationPage } from '@atelier/contracts';
+import type { AssetVersionsView, AuditEntryView, BoardSummaryView, BoardView, CommentView, NotificationPage } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
 import { buildWorld, expectStatus, submitAndWait, type OrganizationWorld } from '../world.js';
 import { connect, cookieOf, type Connection } from '../realtime/sockets.js';
@@ -178,6 +178,43 @@ describe('boards, comments and review statuses', () => {
     expect(audit.body.some((entry) => entry.action === 'board.create' && entry.targetId === board.body.id)).toBe(true);
   });
 
+  it("shows an image's versions: its ancestors back to the original and everything made from it", async () => {
+    const member = world.members.member.client;
+    const original = String(assets[0]);
+    const inpaint = await submitAndWait(member, org, {
+      request: { operation: 'inpaint', model: 'flux-schnell', steps: 4 },
+      prompt: 'a red door',
+      sourceAssetId: original,
+      maskStrokes: [{ tool: 'brush', width: 60, points: [100, 100, 300, 300] }],
+    });
+    const inpainted = String(inpaint.assetIds[0]);
+    const outpaint = await submitAndWait(member, org, {
+      request: { operation: 'outpaint', model: 'flux-schnell', steps: 4, outpaint: { left: 128, right: 128 } },
+      prompt: 'more beach',
+      sourceAssetId: inpainted,
+    });
+    const widened = String(outpaint.assetIds[0]);
+    const sibling = await submitAndWait(member, org, {
+      request: { operation: 'outpaint', model: 'flux-schnell', steps: 4, outpaint: { top: 128 } },
+      prompt: 'more sky',
+      sourceAssetId: original,
+    });
+
+    const middle = await member.get<AssetVersionsView>(`/orgs/${org}/assets/${inpainted}/versions`);
+    expectStatus(middle, 200);
+    expect(middle.body.ancestors.map((version) => version.id)).toEqual([original]);
+    expect(middle.body.asset).toMatchObject({ id: inpainted, operation: 'inpaint', parentAssetId: original });
+    expect(middle.body.descendants.map((version) => version.id)).toEqual([widened]);
+
+    const last = await member.get<AssetVersionsView>(`/orgs/${org}/assets/${widened}/versions`);
+    expect(last.body.ancestors.map((version) => version.id)).toEqual([original, inpainted]);
+    const first = await member.get<AssetVersionsView>(`/orgs/${org}/assets/${original}/versions`);
+    expect(first.body.ancestors).toEqual([]);
+    expect(first.body.descendants.map((version) => version.id)).toEqual([inpainted, widened, String(sibling.assetIds[0])]);
+
+    expect((await other.members.owner.client.get(`/orgs/${other.organization.id}/assets/${original}/versions`)).status).toBe(404);
+  }, 60_000);
+
   it('refuses every board, comment and link of another org with 404', async () => {
     const outsider = other.members.owner.client;
     const calls: [string, string, unknown?][] = [
@@ -189,6 +226,7 @@ describe('boards, comments and review statuses', () => {
       ['PUT', `/orgs/${other.organization.id}/comments/${world.commentId}/resolved`, { resolved: true }],
       ['DELETE', `/orgs/${other.organization.id}/boards/${world.boardId}/links/${world.reviewLink.id}`],
       ['PUT', `/orgs/${other.organization.id}/boards/${world.boardId}/items/${world.assetId}/status`, { status: 'approved' }],
+      ['GET', `/orgs/${other.organization.id}/assets/${world.assetId}/versions`],
     ];
     for (const [method, path, body] of calls) {
       const response = await outsider.request(method, path, body);

@@ -53,8 +53,8 @@ describe('client review links', () => {
   let board: BoardView;
   let assets: string[];
   let offBoardAsset: string;
-  let database: pg.Client;
-  let memberSocket: Connection;
+  let database: pg.Client | undefined;
+  let memberSocket: Connection | undefined;
 
   beforeAll(async () => {
     server = await startTestApp();
@@ -75,8 +75,8 @@ describe('client review links', () => {
     expect((await memberSocket.subscribe(org)).ok).toBe(true);
   }, 60_000);
   afterAll(async () => {
-    memberSocket.close();
-    await database.end();
+    memberSocket?.close();
+    await database?.end();
     await server.close();
   });
 

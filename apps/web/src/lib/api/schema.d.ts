@@ -336,6 +336,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/assets/{assetId}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AssetVersionsController_lineage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/audit": {
         parameters: {
             query?: never;
@@ -2275,6 +2291,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AssetVersionsController_lineage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image’s ancestors (oldest first) and every image made from it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ancestors: {
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            createdAt: string;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            imageUrl: string;
+                            operation: string;
+                            /** Format: uuid */
+                            parentAssetId: string | null;
+                            prompt: string;
+                            width: number;
+                        }[];
+                        asset: {
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            createdAt: string;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            imageUrl: string;
+                            operation: string;
+                            /** Format: uuid */
+                            parentAssetId: string | null;
+                            prompt: string;
+                            width: number;
+                        };
+                        descendants: {
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            createdAt: string;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            imageUrl: string;
+                            operation: string;
+                            /** Format: uuid */
+                            parentAssetId: string | null;
+                            prompt: string;
+                            width: number;
+                        }[];
+                    };
+                };
             };
         };
     };
