@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { z } from 'zod';
 import {
   addBoardItemsRequest,
@@ -27,6 +29,8 @@ import {
   type ReviewLinkView,
 } from '@atelier/contracts';
 import { CurrentAccess, RequirePermission, type OrganizationAccess } from '../auth/principal.js';
+import { RateLimit } from '../auth/rate-limit.guard.js';
+import { BoardArchiveService } from './board-archive.service.js';
 import { BoardsService } from './boards.service.js';
 import { CommentsService } from './comments.service.js';
 import { ReviewLinksService } from './review-links.service.js';
@@ -40,7 +44,24 @@ export class BoardsController {
   constructor(
     @Inject(BoardsService) private readonly boards: BoardsService,
     @Inject(ReviewLinksService) private readonly links: ReviewLinksService,
+    @Inject(BoardArchiveService) private readonly archives: BoardArchiveService,
   ) {}
+
+  @Get(':boardId/download')
+  @RequirePermission('boards.read')
+  @RateLimit('expensive')
+  @ApiProduces('application/zip')
+  @ApiOkResponse({ description: 'A ZIP of the images in board order and manifest.csv (file, title, status, cost, model, seed, settings, author, date)' })
+  async download(
+    @Param('orgId', orgParam) orgId: string,
+    @Param('boardId', idParam) boardId: string,
+    @CurrentAccess() access: OrganizationAccess,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<StreamableFile> {
+    const archive = await this.archives.archive(orgId, access.userId, boardId);
+    response.setHeader('Cache-Control', 'private, no-store');
+    return new StreamableFile(Readable.from(archive.stream), { type: 'application/zip', disposition: `attachment; filename="${archive.fileName}"` });
+  }
 
   @Get()
   @RequirePermission('boards.read')

@@ -3,6 +3,7 @@ import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { AssetVersionsController } from './asset-versions.controller.js';
 import { AssetVersionsRepository } from './asset-versions.repository.js';
 import { AssetVersionsService } from './asset-versions.service.js';
+import { BoardArchiveService } from './board-archive.service.js';
 import { BoardEventsRepository } from './board-events.repository.js';
 import { BoardsController, CommentsController } from './boards.controller.js';
 import { BoardsRepository } from './boards.repository.js';
@@ -23,7 +24,7 @@ import { ReviewService } from './review.service.js';
 @Module({
   imports: [OrganizationsModule],
   controllers: [BoardsController, CommentsController, ReviewController, AssetVersionsController],
-  providers: [AssetVersionsRepository, AssetVersionsService, BoardEventsRepository, BoardsRepository, CommentsRepository, ReviewLinksRepository, BoardsService, CommentsService, ReviewLinksService, ReviewService],
+  providers: [AssetVersionsRepository, AssetVersionsService, BoardArchiveService, BoardEventsRepository, BoardsRepository, CommentsRepository, ReviewLinksRepository, BoardsService, CommentsService, ReviewLinksService, ReviewService],
   exports: [BoardEventsRepository],
 })
 export class BoardsModule {}

@@ -38,6 +38,20 @@ export interface BoardItemRow {
   comments_open: number;
 }
 
+export interface ArchiveRow {
+  asset_id: string;
+  position: number;
+  review_status: ReviewStatus;
+  prompt: string;
+  price_credits: string;
+  model_id: string;
+  seed: string;
+  request: Record<string, unknown>;
+  author_name: string;
+  created_at: Date;
+  storage_key: string;
+}
+
 /** Who set a status or wrote a comment: a member, or a review link's guest. */
 export type ActorRef = { userId: string } | { guestId: string };
 
@@ -213,6 +227,22 @@ export class BoardsRepository {
     );
     if (result.rowCount === 1) await this.touch(boardId);
     return result.rowCount === 1;
+  }
+
+  /** What a board's download needs of each image, in board order. */
+  async archiveRows(boardId: string): Promise<ArchiveRow[]> {
+    const result = await this.postgres.pool.query<ArchiveRow>(
+      `select i.asset_id, i.position, i.review_status, a.prompt, a.price_credits::text as price_credits, a.model_id, a.seed::text as seed,
+              j.request, u.name as author_name, a.created_at, a.storage_key
+         from board_items i
+         join assets a on a.id = i.asset_id
+         join jobs j on j.id = a.job_id
+         join users u on u.id = a.author_id
+        where i.board_id = $1
+        order by i.position, i.added_at`,
+      [boardId],
+    );
+    return result.rows;
   }
 
   async isOnBoard(boardId: string, assetId: string): Promise<boolean> {

@@ -215,6 +215,34 @@ describe('boards, comments and review statuses', () => {
     expect((await other.members.owner.client.get(`/orgs/${other.organization.id}/assets/${original}/versions`)).status).toBe(404);
   }, 60_000);
 
+  it('downloads a board as a ZIP: the images in board order and a CSV manifest', async () => {
+    const owner = world.members.owner.client;
+    const board = await owner.post<BoardView>(`/orgs/${org}/boards`, { name: 'Delivery: round 1!' });
+    await owner.post(`/orgs/${org}/boards/${board.body.id}/items`, { assetIds: [assets[2], assets[0]] });
+    await owner.put(`/orgs/${org}/boards/${board.body.id}/items/${String(assets[0])}/status`, { status: 'approved' });
+    const response = await fetch(`${server.url}/api/orgs/${org}/boards/${board.body.id}/download`, { headers: { cookie: cookieOf(world.members.viewer.client) } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="delivery-round-1.zip"');
+    const zip = Buffer.from(await response.arrayBuffer());
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+    const text = zip.toString('latin1');
+    const first = `01-${String(assets[2]).slice(0, 8)}.png`;
+    const second = `02-${String(assets[0]).slice(0, 8)}.png`;
+    expect(text.indexOf(first)).toBeGreaterThan(0);
+    expect(text.indexOf(second)).toBeGreaterThan(text.indexOf(first));
+    // Each image is stored whole (PNG signature), and the manifest is readable in the archive.
+    expect(text.split('\u0089PNG').length - 1).toBe(2);
+    const manifest = text.slice(text.indexOf('file,title,status,cost,model,seed,settings,author,date'));
+    const lines = manifest.split('\r\n');
+    expect(lines[1]?.startsWith(`${first},three candidates for the client,pending,`)).toBe(true);
+    expect(lines[2]?.startsWith(`${second},boards test image,approved,`)).toBe(true);
+    expect(lines[2]).toContain(',flux-schnell,7,');
+    expect(lines[2]).toContain('""operation"":""text-to-image""');
+    const audit = await owner.get<AuditEntryView[]>(`/orgs/${org}/audit`);
+    expect(audit.body.some((entry) => entry.action === 'board.download' && entry.targetId === board.body.id)).toBe(true);
+  });
+
   it('refuses every board, comment and link of another org with 404', async () => {
     const outsider = other.members.owner.client;
     const calls: [string, string, unknown?][] = [

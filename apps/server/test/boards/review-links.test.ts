@@ -80,6 +80,15 @@ describe('client review links', () => {
     await server.close();
   });
 
+  function db(): pg.Client {
+    if (database === undefined) throw new Error('no database client');
+    return database;
+  }
+  function socket(): Connection {
+    if (memberSocket === undefined) throw new Error('no socket');
+    return memberSocket;
+  }
+
   async function share(body: Record<string, unknown>): Promise<CreatedReviewLinkView> {
     const response = await world.members.owner.client.post<CreatedReviewLinkView>(`/orgs/${org}/boards/${board.id}/links`, body);
     expectStatus(response, 201);
@@ -90,7 +99,7 @@ describe('client review links', () => {
     const link = await share({ mode: 'review', expiresInDays: 7, label: 'Acme' });
     expect(link.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(link.path).toBe(`/review/${link.token}`);
-    const stored = await database.query<{ token_hash: string }>(`select token_hash from review_links where id = $1`, [link.id]);
+    const stored = await db().query<{ token_hash: string }>(`select token_hash from review_links where id = $1`, [link.id]);
     expect(stored.rows[0]?.token_hash).not.toContain(link.token);
 
     const guest = new Guest(server, link.token);
@@ -139,13 +148,13 @@ describe('client review links', () => {
     const comment = (await guest.call('POST', `/assets/${String(assets[0])}/comments`, { body: 'Can the logo be bigger here?', pin: { x: 0.25, y: 0.75 } })) as { status: number; body: CommentView };
     expectStatus(comment, 201);
     expect(comment.body).toMatchObject({ author: { kind: 'guest', name: 'Clara Client' }, pin: { x: 0.25, y: 0.75 }, boardId: board.id });
-    const liveComment = await memberSocket.waitFor('comment', (event) => event.comment.id === comment.body.id);
+    const liveComment = await socket().waitFor('comment', (event) => event.comment.id === comment.body.id);
     expect(liveComment.comment.body).toBe('Can the logo be bigger here?');
 
     for (const assetId of assets) {
       expectStatus(await guest.call('PUT', `/assets/${assetId}/status`, { status: 'approved' }), 200);
     }
-    const live = await memberSocket.waitFor('board', (event) => event.boardId === board.id && event.board?.approvedCount === 2);
+    const live = await socket().waitFor('board', (event) => event.boardId === board.id && event.board?.approvedCount === 2);
     expect(live.board?.items[0]?.review.by).toMatchObject({ kind: 'guest', name: 'Clara Client' });
     const memberView = await world.members.member.client.get<BoardView>(`/orgs/${org}/boards/${board.id}`);
     expect(memberView.body.approvedCount).toBe(2);
@@ -177,7 +186,7 @@ describe('client review links', () => {
 
   it('asks for the password (argon2-hashed), and stops guessing after ten wrong ones', async () => {
     const link = await share({ mode: 'review', expiresInDays: 1, password: 'open sesame' });
-    const stored = await database.query<{ password_hash: string }>(`select password_hash from review_links where id = $1`, [link.id]);
+    const stored = await db().query<{ password_hash: string }>(`select password_hash from review_links where id = $1`, [link.id]);
     expect(stored.rows[0]?.password_hash).toMatch(/^\$argon2id\$/);
     const guest = new Guest(server, link.token);
     expect((await guest.call('GET', '')).body).toMatchObject({ needsPassword: true });
@@ -195,7 +204,7 @@ describe('client review links', () => {
     const guest = new Guest(server, link.token);
     await guest.join('Late');
     expectStatus(await guest.call('GET', '/board'), 200);
-    await database.query(`update review_links set expires_at = now() - interval '1 second' where id = $1`, [link.id]);
+    await db().query(`update review_links set expires_at = now() - interval '1 second' where id = $1`, [link.id]);
     const expired = await guest.call('GET', '/board');
     expect(expired.status).toBe(410);
     expect(expired.body).toMatchObject({ code: 'link_expired' });

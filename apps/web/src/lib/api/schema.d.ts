@@ -512,6 +512,22 @@ export interface paths {
         patch: operations["BoardsController_update"];
         trace?: never;
     };
+    "/api/orgs/{orgId}/boards/{boardId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BoardsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/boards/{boardId}/items": {
         parameters: {
             query?: never;
@@ -3037,6 +3053,27 @@ export interface operations {
                         updatedAt: string;
                     };
                 };
+            };
+        };
+    };
+    BoardsController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ZIP of the images in board order and manifest.csv (file, title, status, cost, model, seed, settings, author, date) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
