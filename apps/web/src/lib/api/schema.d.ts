@@ -1056,6 +1056,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/workspaces/{workspaceId}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WorkspaceSnapshotsController_list"];
+        put?: never;
+        post: operations["WorkspaceSnapshotsController_take"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/providers": {
         parameters: {
             query?: never;
@@ -5174,6 +5190,108 @@ export interface operations {
                         expiresAt: string;
                         ticket: string;
                         url: string;
+                    };
+                };
+            };
+        };
+    };
+    WorkspaceSnapshotsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prompt history, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        document: {
+                            mask: {
+                                points: number[];
+                                /** @enum {string} */
+                                tool: "brush" | "eraser";
+                                width: number;
+                            }[];
+                            negativePrompt: string;
+                            prompt: string;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** Format: uuid */
+                        workspaceId: string;
+                    }[];
+                };
+            };
+        };
+    };
+    WorkspaceSnapshotsController_take: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A named snapshot of the document as it is now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        document: {
+                            mask: {
+                                points: number[];
+                                /** @enum {string} */
+                                tool: "brush" | "eraser";
+                                width: number;
+                            }[];
+                            negativePrompt: string;
+                            prompt: string;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** Format: uuid */
+                        workspaceId: string;
                     };
                 };
             };
