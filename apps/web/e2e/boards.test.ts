@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { NotificationPage } from '@atelier/contracts';
+import type { NotificationPage, WorkspaceView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
-import { buildWorld, submitAndWait, type OrganizationWorld } from '../../server/test/world.js';
-import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, launchChromium, screenshot } from './browser.js';
+import { buildWorld, expectStatus, submitAndWait, type OrganizationWorld } from '../../server/test/world.js';
+import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, editorText, launchChromium, screenshot } from './browser.js';
 
 const skipReason = browserTestsSkipReason();
 
@@ -186,5 +186,39 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     await versions.getByTestId('compare').waitFor();
     expect(await accessibilityProblems(member)).toEqual([]);
     await versions.screenshot({ path: path.join(artifacts, 'versions.png'), animations: 'disabled' });
-  }, 180_000);
+
+    // Prompt history: a snapshot, a change, the snapshot restored for everyone, and the restore undone.
+    const created = await world.members.owner.client.post<WorkspaceView>(`/orgs/${world.organization.id}/workspaces`, { name: 'Hero', projectId: world.project.id });
+    expectStatus(created, 201);
+    const teammate = await newPage();
+    for (const [page, email] of [[member, world.members.owner.email], [teammate, world.members.manager.email]] as const) {
+      if (page === teammate) {
+        await page.goto('/sign-in');
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill('correct horse battery');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL(/\/orgs/);
+      }
+      await page.goto(`${org}/workspaces/${created.body.id}`);
+      await expect.poll(() => page.getByTestId('collab-status').textContent()).toBe('Live');
+    }
+    await member.getByTestId('prompt').click();
+    await member.keyboard.type('a lighthouse at dusk', { delay: 5 });
+    await expect.poll(() => editorText(teammate, 'prompt')).toBe('a lighthouse at dusk');
+    await member.getByTestId('snapshot-name').fill('Dusk');
+    await member.getByTestId('snapshot-save').click();
+    await member.getByTestId('snapshot').first().waitFor();
+    await member.getByTestId('prompt').click();
+    await member.keyboard.press('Control+a');
+    await member.keyboard.type('a lighthouse at noon', { delay: 5 });
+    await expect.poll(() => editorText(teammate, 'prompt')).toBe('a lighthouse at noon');
+    await member.getByRole('button', { name: 'Restore Dusk' }).click();
+    await expect.poll(() => editorText(teammate, 'prompt')).toBe('a lighthouse at dusk');
+    await member.getByTestId('restore-undo').getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => editorText(teammate, 'prompt')).toBe('a lighthouse at noon');
+    await teammate.getByTestId('prompt-history').getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => teammate.getByTestId('snapshot').first().textContent()).toContain('Dusk');
+    expect(await accessibilityProblems(member)).toEqual([]);
+    await member.getByTestId('prompt-history').screenshot({ path: path.join(artifacts, 'prompt-history.png'), animations: 'disabled' });
+  }, 240_000);
 });
