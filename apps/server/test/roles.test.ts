@@ -81,7 +81,8 @@ describe('the permission table is what every endpoint enforces', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+    // Every org endpoint once (each with a fresh workspace): past 30 s on a busy 2-core machine.
+  }, 120_000);
 });
 
 function rank(operation: Operation): number {
