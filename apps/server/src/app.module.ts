@@ -16,6 +16,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { BillingModule } from './billing/billing.module.js';
+import { BoardsModule } from './boards/boards.module.js';
 import { DatabaseRepository } from './repositories/database.repository.js';
 import { LedgerRepository } from './repositories/ledger.repository.js';
 import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-pool.repository.js';
@@ -146,6 +147,7 @@ export class AppModule {
         UsageModule,
         AlertsModule,
         BillingModule,
+        BoardsModule,
       ],
       controllers: [HealthController, ProvidersController],
       providers: [

@@ -73,6 +73,10 @@ describe('malformed requests get a 400 naming the field, never a 500', () => {
       jobId: world.job.id,
       assetId: world.assetId,
       width: '256',
+      boardId: world.boardId,
+      commentId: world.commentId,
+      linkId: world.reviewLink.id,
+      reviewToken: world.reviewLink.token,
       workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, 'Bad input workspace')).id,
     };
     const caller = world.members.owner.client;

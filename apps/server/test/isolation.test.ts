@@ -32,6 +32,9 @@ describe('organizations are isolated from each other', () => {
       jobId: theirs.job.id,
       assetId: theirs.assetId,
       width: '256',
+      boardId: theirs.boardId,
+      commentId: theirs.commentId,
+      linkId: theirs.reviewLink.id,
       workspaceId: theirWorkspaceId,
     };
   }

@@ -1,4 +1,4 @@
-import type { CreatedApiKeyView, InvitationView, JobView, OrganizationView, ProjectView, Role, SessionView, SubmittedJobView } from '@atelier/contracts';
+import type { BoardView, CommentView, CreatedReviewLinkView, CreatedApiKeyView, InvitationView, JobView, OrganizationView, ProjectView, Role, SessionView, SubmittedJobView } from '@atelier/contracts';
 import type { TestApp } from './app.js';
 import { ApiClient } from './client.js';
 
@@ -19,6 +19,10 @@ export interface OrganizationWorld {
   /** A finished text-to-image job of the member, and its image. */
   job: JobView;
   assetId: string;
+  /** The owner's board holding that image, the member's comment on it, and a review link to the board. */
+  boardId: string;
+  commentId: string;
+  reviewLink: CreatedReviewLinkView;
 }
 
 let counter = 0;
@@ -71,7 +75,17 @@ export async function buildWorld(server: TestApp, name: string): Promise<Organiz
   const job = await submitAndWait(member.client, organization.id, { request: { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 }, prompt: `${name} test image`, seed: 7 });
   const assetId = job.assetIds[0];
   if (job.status !== 'succeeded' || assetId === undefined) throw new Error(`world job did not succeed: ${JSON.stringify(job)}`);
+  const board = await owner.client.post<BoardView>(`/orgs/${organization.id}/boards`, { name: `${name} board` });
+  expectStatus(board, 201);
+  expectStatus(await owner.client.post(`/orgs/${organization.id}/boards/${board.body.id}/items`, { assetIds: [assetId] }), 200);
+  const comment = await member.client.post<CommentView>(`/orgs/${organization.id}/assets/${assetId}/comments`, { body: `${name} first comment`, pin: { x: 0.5, y: 0.5 } });
+  expectStatus(comment, 201);
+  const reviewLink = await owner.client.post<CreatedReviewLinkView>(`/orgs/${organization.id}/boards/${board.body.id}/links`, { mode: 'review', expiresInDays: 7 });
+  expectStatus(reviewLink, 201);
   return {
+    boardId: board.body.id,
+    commentId: comment.body.id,
+    reviewLink: reviewLink.body,
     organization,
     members: { owner, manager, member, viewer },
     job,

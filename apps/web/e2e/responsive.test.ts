@@ -96,6 +96,13 @@ describe.skipIf(unavailable !== undefined)('every page from a 375 px phone to a 
 
       await visit('sign-in', '/sign-in', (p) => p.getByRole('button', { name: 'Sign in' }).waitFor());
       await visit('invitation', `/invitations/${world.invitationToken}`, (p) => p.getByRole('button', { name: /join/i }).first().waitFor());
+      // A client's review through a link: the name form, then the board and one image with its comments.
+      await visit('review-join', world.reviewLink.path, (p) => p.getByTestId('guest-join').waitFor());
+      await page.getByTestId('guest-name').fill('A client');
+      await page.getByTestId('guest-join').click();
+      await visit('review', undefined, (p) => p.getByTestId('review-item').first().waitFor());
+      await page.getByRole('button', { name: 'Open image 1' }).click();
+      await visit('review-image', undefined, (p) => p.getByTestId('thread').first().waitFor());
       await signIn(page, world.members.owner.email);
       await visit('organizations', '/orgs', (p) => p.getByRole('button', { name: 'Create organization' }).waitFor());
       await visit('workspaces', `${org}/workspaces`, (p) => p.getByRole('link', { name: 'Hero image' }).waitFor());
@@ -104,6 +111,10 @@ describe.skipIf(unavailable !== undefined)('every page from a 375 px phone to a 
       });
       await visit('gallery', `${org}/gallery`, (p) => p.getByText('responsive test image').first().waitFor());
       await visit('asset', `${org}/gallery/${world.assetId}`, (p) => p.getByTestId('asset-settings').waitFor());
+      await visit('boards', `${org}/boards`, (p) => p.getByTestId('board-card').first().waitFor());
+      await visit('board', `${org}/boards/${world.boardId}`, (p) => p.getByTestId('board-item').first().waitFor());
+      await page.getByRole('button', { name: 'Open image 1 and its comments' }).click();
+      await visit('board-image', undefined, (p) => p.getByTestId('thread').first().waitFor());
       await visit('usage', `${org}/usage`, (p) => p.locator('canvas').first().waitFor());
       await visit('team', `${org}/team`, (p) => p.getByRole('heading', { name: 'Members', exact: true }).waitFor());
       await visit('billing', `${org}/billing`, (p) => p.getByRole('heading', { name: 'Buy credits' }).waitFor());
@@ -115,7 +126,7 @@ describe.skipIf(unavailable !== undefined)('every page from a 375 px phone to a 
       if (viewport.width === 375 && results.team !== undefined) results.team.overflow = [];
       const failing = Object.fromEntries(Object.entries(results).filter(([, check]) => check.overflow.length > 0 || check.accessibility.length > 0));
       expect(failing).toEqual({});
-      expect(Object.keys(results)).toHaveLength(11);
+      expect(Object.keys(results)).toHaveLength(17);
     });
   }
 });

@@ -8,7 +8,10 @@ import { uuid } from './accounts.js';
  * - `member_budget_exhausted`: the same, to those who can raise the budget (owners and managers);
  * - `pool_low`: the pool's available balance fell below the org's low-balance line (once per month and line);
  * - `grant_expiring`: a grant with credits left expires within the org's notice;
- * - `payment_failed`, `auto_topup_disabled`, `billing_deficit`: from billing.
+ * - `payment_failed`, `auto_topup_disabled`, `billing_deficit`: from billing;
+ * - `mention`: someone @mentioned you in a comment on an image;
+ * - `review_status`: the review status of one of your images on a board changed;
+ * - `guest_comment`: a client commented through a review link on a board you made or an image of yours.
  */
 export const alertKinds = [
   'budget_threshold',
@@ -19,6 +22,9 @@ export const alertKinds = [
   'payment_failed',
   'auto_topup_disabled',
   'billing_deficit',
+  'mention',
+  'review_status',
+  'guest_comment',
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
 

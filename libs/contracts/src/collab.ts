@@ -116,3 +116,20 @@ export const collabTicketView = z.object({
   expiresAt: z.iso.datetime(),
 });
 export type CollabTicketView = z.infer<typeof collabTicketView>;
+
+/** A named snapshot of a workspace's shared document (prompt, negative prompt, settings, mask), with who took it and when. */
+export const workspaceSnapshotView = z.object({
+  id: z.uuid(),
+  workspaceId: z.uuid(),
+  name: z.string(),
+  createdBy: z.object({ id: z.uuid(), name: z.string() }),
+  createdAt: z.string(),
+  document: z.object({
+    prompt: z.string(),
+    negativePrompt: z.string(),
+    settings: z.record(z.string(), z.unknown()),
+    mask: z.array(z.object({ tool: z.enum(['brush', 'eraser']), width: z.number(), points: z.array(z.number()) })),
+  }),
+});
+export const createWorkspaceSnapshotRequest = z.strictObject({ name: z.string().trim().min(1, 'must not be empty').max(100) });
+export type WorkspaceSnapshotView = z.infer<typeof workspaceSnapshotView>;

@@ -16,6 +16,7 @@
  * The server joins the room before it reads the snapshot, so nothing is missed in between.
  */
 import type { AlertData, AlertKind } from './alerts.js';
+import type { BoardView, CommentView } from './boards.js';
 import type { JobView } from './jobs.js';
 import type { BudgetView, PoolView } from './views.js';
 
@@ -77,6 +78,28 @@ export interface FreeUsageEvent {
   freeUnitsUsed: Record<string, number>;
 }
 
+/**
+ * A board changed: created, renamed, cover set, images added, removed or reordered, a review
+ * status set (by a member or a guest of a review link), or deleted (`board` null). To `org:{id}`.
+ * The board is sent whole (with its items), so a client replaces what it holds.
+ */
+export interface BoardEvent {
+  organizationId: string;
+  boardId: string;
+  action: 'created' | 'updated' | 'items' | 'reordered' | 'status' | 'deleted';
+  /** Who did it: a member's id, or null for a guest. */
+  actorId: string | null;
+  board: BoardView | null;
+}
+
+/** A comment on an image was added, edited, resolved, reopened or deleted. To `org:{id}`. */
+export interface CommentEvent {
+  organizationId: string;
+  assetId: string;
+  action: 'created' | 'updated' | 'resolved' | 'reopened' | 'deleted';
+  comment: CommentView;
+}
+
 export interface RealtimeSnapshot {
   organizationId: string;
   pool: PoolBalanceEvent;
@@ -124,6 +147,8 @@ export interface ServerToClientEvents {
   alert: (event: AlertEvent) => void;
   'free-usage': (event: FreeUsageEvent) => void;
   service: (event: ServiceStatusEvent) => void;
+  board: (event: BoardEvent) => void;
+  comment: (event: CommentEvent) => void;
 }
 
 export interface ClientToServerEvents {

@@ -8,3 +8,4 @@ export * from './collab.js';
 export * from './usage.js';
 export * from './alerts.js';
 export * from './billing.js';
+export * from './boards.js';

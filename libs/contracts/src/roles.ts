@@ -25,6 +25,11 @@ export const permissions = {
   'billing.read': ['owner', 'manager'],
   'billing.manage': ['owner'],
   'alerts.manage': ['owner', 'manager'],
+  'boards.read': ['owner', 'manager', 'member', 'viewer'],
+  'boards.write': ['owner', 'manager', 'member'],
+  'comments.write': ['owner', 'manager', 'member', 'viewer'],
+  'reviews.approve': ['owner', 'manager', 'member'],
+  'boards.share': ['owner', 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -6,7 +6,7 @@ import { RateLimitRepository, type RequestLimit } from './rate-limit.repository.
 
 const RATE_LIMIT = 'atelier:rate-limit';
 
-/** The route counts against `limit` per member (a session in the route's org) or per API key. */
+/** The route counts against `limit` per member (a session in the route's org) or per API key; `review` per address. */
 export const RateLimit = (limit: RequestLimit): MethodDecorator => SetMetadata(RATE_LIMIT, limit);
 
 /** Runs after the auth and organization guards: a 429 with Retry-After once the caller is over the limit. */
@@ -22,8 +22,10 @@ export class RateLimitGuard implements CanActivate {
     if (limit === undefined) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = request.principal;
-    if (principal === undefined) return true;
-    const key = principal.kind === 'apiKey' ? `apiKey:${principal.apiKeyId}` : `member:${request.access?.organizationId ?? '-'}:${principal.userId}`;
+    let key: string;
+    if (limit === 'review') key = `address:${request.ip ?? '-'}`;
+    else if (principal === undefined) return true;
+    else key = principal.kind === 'apiKey' ? `apiKey:${principal.apiKeyId}` : `member:${request.access?.organizationId ?? '-'}:${principal.userId}`;
     const waitSeconds = await this.limits.requestBlockedForSeconds(limit, key);
     if (waitSeconds > 0) {
       throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, {

@@ -12,8 +12,14 @@ export const PASSWORD_RESETS_PER_ADDRESS = 10;
 export const PASSWORD_RESETS_PER_EMAIL = 3;
 export const PASSWORD_RESET_WINDOW_SECONDS = 60 * 60;
 
-/** Limits on requests that cost CPU or money, per member (session) or per API key, per minute. */
-export type RequestLimit = 'submit' | 'preflight' | 'expensive';
+/** Wrong passwords for one review link from one address, in the sign-in window. */
+export const REVIEW_PASSWORD_FAILURES_ALLOWED = 10;
+
+/**
+ * Limits on requests that cost CPU or money, per member (session) or per API key, per minute;
+ * `review`: the client review link endpoints, per address (guests have no account).
+ */
+export type RequestLimit = 'submit' | 'preflight' | 'expensive' | 'review';
 const REQUEST_WINDOW_SECONDS = 60;
 
 /**
@@ -27,6 +33,7 @@ export class RateLimitRepository {
   private readonly signInAddressFailures: RateLimiterAbstract;
   private readonly passwordResetsByAddress: RateLimiterAbstract;
   private readonly passwordResetsByEmail: RateLimiterAbstract;
+  private readonly reviewPasswordFailures: RateLimiterAbstract;
   private readonly requests: Record<RequestLimit, RateLimiterAbstract>;
 
   constructor(@Inject(RedisRepository) redis: RedisRepository, @Inject(APP_CONFIG) config: AppConfig) {
@@ -40,11 +47,13 @@ export class RateLimitRepository {
     this.signInAddressFailures = limiter('sign-in-address', SIGN_IN_ADDRESS_FAILURES_ALLOWED, SIGN_IN_WINDOW_SECONDS);
     this.passwordResetsByAddress = limiter('password-reset-address', PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESET_WINDOW_SECONDS);
     this.passwordResetsByEmail = limiter('password-reset-email', PASSWORD_RESETS_PER_EMAIL, PASSWORD_RESET_WINDOW_SECONDS);
+    this.reviewPasswordFailures = limiter('review-password', REVIEW_PASSWORD_FAILURES_ALLOWED, SIGN_IN_WINDOW_SECONDS);
     const perMinute = config.rateLimits;
     this.requests = {
       submit: limiter('requests-submit', perMinute.submitPerMinute, REQUEST_WINDOW_SECONDS),
       preflight: limiter('requests-preflight', perMinute.preflightPerMinute, REQUEST_WINDOW_SECONDS),
       expensive: limiter('requests-expensive', perMinute.expensivePerMinute, REQUEST_WINDOW_SECONDS),
+      review: limiter('requests-review', perMinute.reviewPerMinute, REQUEST_WINDOW_SECONDS),
     };
   }
 
@@ -67,6 +76,15 @@ export class RateLimitRepository {
   async passwordResetBlockedForSeconds(email: string, address: string): Promise<number> {
     const [fromAddress, toEmail] = await Promise.all([consume(this.passwordResetsByAddress, address), consume(this.passwordResetsByEmail, email)]);
     return Math.max(fromAddress, toEmail);
+  }
+
+  /** Seconds until another password may be tried on this review link from this address, or 0. */
+  async reviewPasswordBlockedForSeconds(linkId: string, address: string): Promise<number> {
+    return blockedFor(await this.reviewPasswordFailures.get(`${linkId}|${address}`), REVIEW_PASSWORD_FAILURES_ALLOWED);
+  }
+
+  async recordReviewPasswordFailure(linkId: string, address: string): Promise<void> {
+    await consumeQuietly(this.reviewPasswordFailures, `${linkId}|${address}`);
   }
 
   /** Counts one request against `limit` for `key`; the seconds to wait when over it, else 0. */

@@ -3,6 +3,9 @@ import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
 import { CollabServer } from './collab.server.js';
 import { LiveDocuments } from './live-documents.js';
+import { WorkspaceSnapshotsController } from './workspace-snapshots.controller.js';
+import { WorkspaceSnapshotsRepository } from './workspace-snapshots.repository.js';
+import { WorkspaceSnapshotsService } from './workspace-snapshots.service.js';
 import { WorkspacesController } from './workspaces.controller.js';
 import { WorkspacesService } from './workspaces.service.js';
 
@@ -13,8 +16,8 @@ import { WorkspacesService } from './workspaces.service.js';
 @Global()
 @Module({
   imports: [OrganizationsModule],
-  controllers: [WorkspacesController],
-  providers: [CollabDocumentRepository, LiveDocuments, WorkspacesService, CollabServer],
+  controllers: [WorkspacesController, WorkspaceSnapshotsController],
+  providers: [CollabDocumentRepository, LiveDocuments, WorkspacesService, CollabServer, WorkspaceSnapshotsRepository, WorkspaceSnapshotsService],
   exports: [WorkspacesService, CollabServer, CollabDocumentRepository],
 })
 export class CollabModule {}

@@ -92,6 +92,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   RATE_LIMIT_PREFLIGHT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  RATE_LIMIT_REVIEW_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   MAX_INFLIGHT_SUBMITS: z.coerce.number().int().min(1).max(100_000).default(32),
@@ -197,7 +198,7 @@ export interface AppConfig {
     sweepIntervalMs: number;
   };
   /** Requests per minute per member (in an org) or per API key; docs/SECURITY.md. */
-  rateLimits: { submitPerMinute: number; preflightPerMinute: number; expensivePerMinute: number };
+  rateLimits: { submitPerMinute: number; preflightPerMinute: number; expensivePerMinute: number; reviewPerMinute: number };
   /**
    * Origins whose pages may open cookie-authenticated sockets and collab connections, besides the
    * server's own and PUBLIC_URL's (lower-case, no trailing slash).
@@ -286,6 +287,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       submitPerMinute: env.RATE_LIMIT_SUBMIT_PER_MINUTE,
       preflightPerMinute: env.RATE_LIMIT_PREFLIGHT_PER_MINUTE,
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
+      reviewPerMinute: env.RATE_LIMIT_REVIEW_PER_MINUTE,
     },
     trustProxy: trustProxySetting(env.TRUST_PROXY),
     http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS, maxInFlightSubmits: env.MAX_INFLIGHT_SUBMITS },

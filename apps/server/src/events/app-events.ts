@@ -1,4 +1,4 @@
-import type { AlertEvent, FreeUsageEvent, JobView, Role } from '@atelier/contracts';
+import type { AlertEvent, BoardEvent, CommentEvent, FreeUsageEvent, JobView, Role } from '@atelier/contracts';
 
 /** The pool's balance after a change, as API numbers. */
 export interface BalanceChanged {
@@ -54,6 +54,10 @@ export interface AppEvents {
   'membership.changed': MembershipChanged;
   'member-budget.changed': MemberBudgetChanged;
   'alert.raised': AlertRaised;
+  /** A board created, changed (images, order, cover, review statuses) or deleted; carries the whole board. */
+  'board.changed': BoardEvent;
+  /** A comment on an image added, edited, resolved, reopened or deleted. */
+  'comment.changed': CommentEvent;
 }
 
 export type AppEventName = keyof AppEvents;

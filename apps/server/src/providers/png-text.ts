@@ -164,3 +164,12 @@ function parseTextChunk(type: string, data: Buffer): { keyword: string; text: st
   const body = data.subarray(translatedEnd + 1);
   return { keyword, text: (compressed ? inflateSync(body) : body).toString('utf8') };
 }
+
+/** A copy of `png` without any text chunk (tEXt, zTXt, iTXt): the pixels without the settings written beside them. */
+export function withoutPngText(png: Buffer): Buffer {
+  const parts: Buffer[] = [pngSignature];
+  for (const chunk of pngChunks(png)) {
+    if (!isTextChunk(chunk.type)) parts.push(png.subarray(chunk.start, chunk.end));
+  }
+  return Buffer.concat(parts);
+}

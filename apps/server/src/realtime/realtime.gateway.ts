@@ -7,6 +7,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type {
   Ack,
+  BoardEvent,
+  CommentEvent,
   BudgetEvent,
   ClientToServerEvents,
   PoolBalanceEvent,
@@ -127,6 +129,12 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly onAlert = (event: AlertRaised): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
+  private readonly onBoard = (event: BoardEvent): void => {
+    this.io?.to(orgRoom(event.organizationId)).emit('board', event);
+  };
+  private readonly onComment = (event: CommentEvent): void => {
+    this.io?.to(orgRoom(event.organizationId)).emit('comment', event);
+  };
 
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
@@ -194,6 +202,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.events.subscribe('alert.raised', this.onAlert),
       this.events.subscribe('membership.changed', this.onMembershipChange),
       this.events.subscribe('member-budget.changed', this.onBudgetChange),
+      this.events.subscribe('board.changed', this.onBoard),
+      this.events.subscribe('comment.changed', this.onComment),
     ];
     this.revocations.emitter.on('revoked', this.onRevoked);
     this.status.events.on('change', this.onServiceChange);

@@ -199,6 +199,10 @@ describe('fuzzing every endpoint of the OpenAPI document', () => {
       token: world.invitationToken,
       jobId: world.job.id,
       assetId: world.assetId,
+      boardId: world.boardId,
+      commentId: world.commentId,
+      linkId: world.reviewLink.id,
+      reviewToken: world.reviewLink.token,
       workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, 'Fuzz workspace')).id,
     };
   }, 60_000);

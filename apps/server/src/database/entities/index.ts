@@ -2,14 +2,16 @@ import { ApiKey, AuditEntry, Invitation, Membership, Organization, Project } fro
 import { SystemMetadata } from './system-metadata.entity.js';
 import { Asset, FreeAllowanceUsage, Job } from './job.entity.js';
 import { PasswordResetToken, Session, User } from './user.entity.js';
-import { CollabDocument, CollabTicket, Workspace } from './workspace.entity.js';
+import { CollabDocument, CollabTicket, Workspace, WorkspaceSnapshot } from './workspace.entity.js';
 import { Alert, AlertSettings, Notification, WebhookAttempt } from './alert.entity.js';
+import { Board, BoardItem, Comment, ReviewGuest, ReviewLink } from './board.entity.js';
 import { BillingAccount, BillingEvent, BillingPayment, BillingSubscription } from './billing.entity.js';
 
 export { Asset, FreeAllowanceUsage, Job };
-export { CollabDocument, CollabTicket, Workspace };
+export { CollabDocument, CollabTicket, Workspace, WorkspaceSnapshot };
 export { Alert, AlertSettings, Notification, WebhookAttempt };
 export { BillingAccount, BillingEvent, BillingPayment, BillingSubscription };
+export { Board, BoardItem, Comment, ReviewGuest, ReviewLink };
 export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User };
 export const entities = [
   SystemMetadata,
@@ -28,6 +30,7 @@ export const entities = [
   Workspace,
   CollabDocument,
   CollabTicket,
+  WorkspaceSnapshot,
   AlertSettings,
   Alert,
   Notification,
@@ -36,4 +39,9 @@ export const entities = [
   BillingSubscription,
   BillingPayment,
   BillingEvent,
+  Board,
+  BoardItem,
+  ReviewLink,
+  ReviewGuest,
+  Comment,
 ];

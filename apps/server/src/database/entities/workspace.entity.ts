@@ -48,3 +48,21 @@ export const CollabTicketSchema = defineEntity({
 });
 export class CollabTicket extends CollabTicketSchema.class {}
 CollabTicketSchema.setClass(CollabTicket);
+
+/** A named copy of a workspace's document (prompt, negative prompt, settings, mask) at one moment. */
+export const WorkspaceSnapshotSchema = defineEntity({
+  name: 'WorkspaceSnapshot',
+  tableName: 'workspace_snapshots',
+  indexes: [{ properties: ['workspace', 'createdAt'] }],
+  properties: {
+    id: p.uuid().primary(),
+    organization: () => p.manyToOne(Organization).deleteRule('cascade'),
+    workspace: () => p.manyToOne(Workspace).deleteRule('cascade'),
+    name: p.string().length(100),
+    document: p.json<Record<string, unknown>>(),
+    createdBy: () => p.manyToOne(User).deleteRule('cascade'),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+});
+export class WorkspaceSnapshot extends WorkspaceSnapshotSchema.class {}
+WorkspaceSnapshotSchema.setClass(WorkspaceSnapshot);

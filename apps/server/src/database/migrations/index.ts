@@ -6,6 +6,8 @@ import { Migration20261122015514_alerts } from './Migration20261122015514_alerts
 import { Migration20261122020026_billing } from './Migration20261122020026_billing.js';
 import { Migration20261204184808_pricing_catalog } from './Migration20261204184808_pricing_catalog.js';
 import { Migration20261204193000_provider_cost } from './Migration20261204193000_provider_cost.js';
+import { Migration20261204213854_boards } from './Migration20261204213854_boards.js';
+import { Migration20261204223847_workspace_snapshots } from './Migration20261204223847_workspace_snapshots.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
@@ -17,4 +19,6 @@ export const migrations = [
   { name: 'Migration20261122020026_billing', class: Migration20261122020026_billing },
   { name: 'Migration20261204184808_pricing_catalog', class: Migration20261204184808_pricing_catalog },
   { name: 'Migration20261204193000_provider_cost', class: Migration20261204193000_provider_cost },
+  { name: 'Migration20261204213854_boards', class: Migration20261204213854_boards },
+  { name: 'Migration20261204223847_workspace_snapshots', class: Migration20261204223847_workspace_snapshots },
 ];

@@ -304,6 +304,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/assets/{assetId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CommentsController_list"];
+        put?: never;
+        post: operations["CommentsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/assets/{assetId}/image": {
         parameters: {
             query?: never;
@@ -328,6 +344,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["JobsController_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/assets/{assetId}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AssetVersionsController_lineage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -458,6 +490,182 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["BillingController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BoardsController_list"];
+        put?: never;
+        post: operations["BoardsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BoardsController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["BoardsController_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["BoardsController_update"];
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BoardsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["BoardsController_addItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}/items/{assetId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["BoardsController_removeItem"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}/items/{assetId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["BoardsController_setStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BoardsController_listLinks"];
+        put?: never;
+        post: operations["BoardsController_share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}/links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["BoardsController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/boards/{boardId}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["BoardsController_reorder"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/comments/{commentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["CommentsController_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["CommentsController_edit"];
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/comments/{commentId}/resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["CommentsController_resolve"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -617,6 +825,22 @@ export interface paths {
         };
         get: operations["OrganizationsController_budget"];
         put: operations["OrganizationsController_setBudget"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/mentionable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CommentsController_mentionable"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -880,6 +1104,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/workspaces/{workspaceId}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WorkspaceSnapshotsController_list"];
+        put?: never;
+        post: operations["WorkspaceSnapshotsController_take"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/providers": {
         parameters: {
             query?: never;
@@ -890,6 +1130,118 @@ export interface paths {
         get: operations["ProvidersController_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/{reviewToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReviewController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/{reviewToken}/assets/{assetId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReviewController_asset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/{reviewToken}/assets/{assetId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReviewController_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/{reviewToken}/assets/{assetId}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReviewController_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/{reviewToken}/assets/{assetId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["ReviewController_setStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/{reviewToken}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReviewController_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/{reviewToken}/guests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReviewController_join"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1591,7 +1943,7 @@ export interface operations {
                             error: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
+                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit" | "mention" | "review_status" | "guest_comment";
                             nextAttemptAt: string | null;
                             /** @enum {string} */
                             outcome: "delivered" | "failed" | "abandoned";
@@ -1870,6 +2222,145 @@ export interface operations {
             };
         };
     };
+    CommentsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image's comments, oldest first (threads: parentId) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assetId: string;
+                        author: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        };
+                        /** Format: uuid */
+                        boardId: string | null;
+                        body: string;
+                        createdAt: string;
+                        deleted: boolean;
+                        editedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        mentions: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        }[];
+                        /** Format: uuid */
+                        parentId: string | null;
+                        pin: {
+                            height?: number;
+                            width?: number;
+                            x: number;
+                            y: number;
+                        } | null;
+                        resolved: boolean;
+                        resolvedAt: string | null;
+                        resolvedBy: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        } | null;
+                    }[];
+                };
+            };
+        };
+    };
+    CommentsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    boardId?: string;
+                    body: string;
+                    mentions?: string[];
+                    /** Format: uuid */
+                    parentId?: string;
+                    pin?: {
+                        height?: number;
+                        width?: number;
+                        x: number;
+                        y: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Mentioned members are notified */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assetId: string;
+                        author: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        };
+                        /** Format: uuid */
+                        boardId: string | null;
+                        body: string;
+                        createdAt: string;
+                        deleted: boolean;
+                        editedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        mentions: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        }[];
+                        /** Format: uuid */
+                        parentId: string | null;
+                        pin: {
+                            height?: number;
+                            width?: number;
+                            x: number;
+                            y: number;
+                        } | null;
+                        resolved: boolean;
+                        resolvedAt: string | null;
+                        resolvedBy: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        } | null;
+                    };
+                };
+            };
+        };
+    };
     JobsController_image: {
         parameters: {
             query?: {
@@ -1912,6 +2403,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AssetVersionsController_lineage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image’s ancestors (oldest first) and every image made from it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ancestors: {
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            createdAt: string;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            imageUrl: string;
+                            operation: string;
+                            /** Format: uuid */
+                            parentAssetId: string | null;
+                            prompt: string;
+                            width: number;
+                        }[];
+                        asset: {
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            createdAt: string;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            imageUrl: string;
+                            operation: string;
+                            /** Format: uuid */
+                            parentAssetId: string | null;
+                            prompt: string;
+                            width: number;
+                        };
+                        descendants: {
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            createdAt: string;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            imageUrl: string;
+                            operation: string;
+                            /** Format: uuid */
+                            parentAssetId: string | null;
+                            prompt: string;
+                            width: number;
+                        }[];
+                    };
+                };
             };
         };
     };
@@ -2272,6 +2838,951 @@ export interface operations {
                         status: "incomplete" | "incomplete_expired" | "trialing" | "active" | "past_due" | "canceled" | "unpaid" | "paused";
                         /** @enum {string} */
                         tier: "free" | "basic" | "pro" | "enterprise";
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_list: {
+        parameters: {
+            query?: {
+                assetId?: string;
+                projectId?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Boards, most recently changed first; `assetId` finds the boards an image is on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    }[];
+                };
+            };
+        };
+    };
+    BoardsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string;
+                    name: string;
+                    /** Format: uuid */
+                    projectId?: string | null;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        items: {
+                            addedAt: string;
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        items: {
+                            addedAt: string;
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BoardsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    coverAssetId?: string | null;
+                    description?: string;
+                    name?: string;
+                    /** Format: uuid */
+                    projectId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Name, description, project, cover */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        items: {
+                            addedAt: string;
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ZIP of the images in board order and manifest.csv (file, title, status, cost, model, seed, settings, author, date) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BoardsController_addItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assetIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Adds images at the end (ones already on the board stay where they are) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        items: {
+                            addedAt: string;
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_removeItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        items: {
+                            addedAt: string;
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_setStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "pending" | "changes_requested" | "approved";
+                };
+            };
+        };
+        responses: {
+            /** @description The image's review status on this board; its author is notified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        items: {
+                            addedAt: string;
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_listLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowPrompts: boolean;
+                        /** Format: uuid */
+                        boardId: string;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        expiresAt: string;
+                        hasPassword: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        label: string;
+                        lastUsedAt: string | null;
+                        /** @enum {string} */
+                        mode: "view" | "review";
+                        revokedAt: string | null;
+                    }[];
+                };
+            };
+        };
+    };
+    BoardsController_share: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    allowPrompts?: boolean;
+                    expiresInDays: number;
+                    label?: string;
+                    /** @enum {string} */
+                    mode: "view" | "review";
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The link (its token) is shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowPrompts: boolean;
+                        /** Format: uuid */
+                        boardId: string;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        expiresAt: string;
+                        hasPassword: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        label: string;
+                        lastUsedAt: string | null;
+                        /** @enum {string} */
+                        mode: "view" | "review";
+                        path: string;
+                        revokedAt: string | null;
+                        token: string;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                linkId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: every guest of the link loses access at once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowPrompts: boolean;
+                        /** Format: uuid */
+                        boardId: string;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        expiresAt: string;
+                        hasPassword: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        label: string;
+                        lastUsedAt: string | null;
+                        /** @enum {string} */
+                        mode: "view" | "review";
+                        revokedAt: string | null;
+                    };
+                };
+            };
+        };
+    };
+    BoardsController_reorder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assetIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The whole order: every image on the board, each once (409 order_mismatch otherwise) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedCount: number;
+                        changesRequestedCount: number;
+                        /** Format: uuid */
+                        coverAssetId: string | null;
+                        coverUrl: string | null;
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        itemCount: number;
+                        items: {
+                            addedAt: string;
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        projectId: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    CommentsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commentId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its author only (403 not_comment_author) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CommentsController_edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commentId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                    mentions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Its author only (403 not_comment_author) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assetId: string;
+                        author: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        };
+                        /** Format: uuid */
+                        boardId: string | null;
+                        body: string;
+                        createdAt: string;
+                        deleted: boolean;
+                        editedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        mentions: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        }[];
+                        /** Format: uuid */
+                        parentId: string | null;
+                        pin: {
+                            height?: number;
+                            width?: number;
+                            x: number;
+                            y: number;
+                        } | null;
+                        resolved: boolean;
+                        resolvedAt: string | null;
+                        resolvedBy: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        } | null;
+                    };
+                };
+            };
+        };
+    };
+    CommentsController_resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commentId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    resolved: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Resolve or reopen a thread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assetId: string;
+                        author: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        };
+                        /** Format: uuid */
+                        boardId: string | null;
+                        body: string;
+                        createdAt: string;
+                        deleted: boolean;
+                        editedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        mentions: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        }[];
+                        /** Format: uuid */
+                        parentId: string | null;
+                        pin: {
+                            height?: number;
+                            width?: number;
+                            x: number;
+                            y: number;
+                        } | null;
+                        resolved: boolean;
+                        resolvedAt: string | null;
+                        resolvedBy: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        } | null;
                     };
                 };
             };
@@ -3003,6 +4514,32 @@ export interface operations {
             };
         };
     };
+    CommentsController_mentionable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Members one can @mention (id and name) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                    }[];
+                };
+            };
+        };
+    };
     AlertsController_notifications: {
         parameters: {
             query?: {
@@ -3034,7 +4571,7 @@ export interface operations {
                             };
                             id: string;
                             /** @enum {string} */
-                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
+                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit" | "mention" | "review_status" | "guest_comment";
                             message: string;
                             organizationId: string;
                             readAt: string | null;
@@ -3812,6 +5349,108 @@ export interface operations {
             };
         };
     };
+    WorkspaceSnapshotsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prompt history, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        document: {
+                            mask: {
+                                points: number[];
+                                /** @enum {string} */
+                                tool: "brush" | "eraser";
+                                width: number;
+                            }[];
+                            negativePrompt: string;
+                            prompt: string;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** Format: uuid */
+                        workspaceId: string;
+                    }[];
+                };
+            };
+        };
+    };
+    WorkspaceSnapshotsController_take: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A named snapshot of the document as it is now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        createdBy: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        document: {
+                            mask: {
+                                points: number[];
+                                /** @enum {string} */
+                                tool: "brush" | "eraser";
+                                width: number;
+                            }[];
+                            negativePrompt: string;
+                            prompt: string;
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** Format: uuid */
+                        workspaceId: string;
+                    };
+                };
+            };
+        };
+    };
     ProvidersController_get: {
         parameters: {
             query?: never;
@@ -3827,6 +5466,382 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProvidersDto"];
+                };
+            };
+        };
+    };
+    ReviewController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the link is, before giving a name (410 link_expired / link_revoked) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        boardName: string;
+                        expiresAt: string;
+                        /** @enum {string} */
+                        mode: "view" | "review";
+                        needsPassword: boolean;
+                        sharedBy: string;
+                    };
+                };
+            };
+        };
+    };
+    ReviewController_asset: {
+        parameters: {
+            query?: {
+                poll?: "1";
+            };
+            header?: never;
+            path: {
+                assetId: string;
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        comments: {
+                            /** Format: uuid */
+                            assetId: string;
+                            author: {
+                                id: string | null;
+                                /** @enum {string} */
+                                kind: "member" | "guest";
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            boardId: string | null;
+                            body: string;
+                            createdAt: string;
+                            deleted: boolean;
+                            editedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            mentions: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            }[];
+                            /** Format: uuid */
+                            parentId: string | null;
+                            pin: {
+                                height?: number;
+                                width?: number;
+                                x: number;
+                                y: number;
+                            } | null;
+                            resolved: boolean;
+                            resolvedAt: string | null;
+                            resolvedBy: {
+                                id: string | null;
+                                /** @enum {string} */
+                                kind: "member" | "guest";
+                                name: string;
+                            } | null;
+                        }[];
+                        item: {
+                            /** Format: uuid */
+                            assetId: string;
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt?: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    ReviewController_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                    /** Format: uuid */
+                    parentId?: string;
+                    pin?: {
+                        height?: number;
+                        width?: number;
+                        x: number;
+                        y: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description A review-mode link only (403 link_view_only) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assetId: string;
+                        author: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        };
+                        /** Format: uuid */
+                        boardId: string | null;
+                        body: string;
+                        createdAt: string;
+                        deleted: boolean;
+                        editedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        mentions: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        }[];
+                        /** Format: uuid */
+                        parentId: string | null;
+                        pin: {
+                            height?: number;
+                            width?: number;
+                            x: number;
+                            y: number;
+                        } | null;
+                        resolved: boolean;
+                        resolvedAt: string | null;
+                        resolvedBy: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        } | null;
+                    };
+                };
+            };
+        };
+    };
+    ReviewController_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PNG, without the settings other PNGs carry in text chunks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReviewController_setStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "pending" | "changes_requested" | "approved";
+                };
+            };
+        };
+        responses: {
+            /** @description A review-mode link only (403 link_view_only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowPrompts: boolean;
+                        approvedCount: number;
+                        boardName: string;
+                        description: string;
+                        expiresAt: string;
+                        guest: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        items: {
+                            /** Format: uuid */
+                            assetId: string;
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt?: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        /** @enum {string} */
+                        mode: "view" | "review";
+                    };
+                };
+            };
+        };
+    };
+    ReviewController_board: {
+        parameters: {
+            query?: {
+                poll?: "1";
+            };
+            header?: never;
+            path: {
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowPrompts: boolean;
+                        approvedCount: number;
+                        boardName: string;
+                        description: string;
+                        expiresAt: string;
+                        guest: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        items: {
+                            /** Format: uuid */
+                            assetId: string;
+                            comments: {
+                                open: number;
+                                total: number;
+                            };
+                            height: number;
+                            imageUrl: string;
+                            position: number;
+                            prompt?: string;
+                            review: {
+                                at: string | null;
+                                by: {
+                                    id: string | null;
+                                    /** @enum {string} */
+                                    kind: "member" | "guest";
+                                    name: string;
+                                } | null;
+                                /** @enum {string} */
+                                status: "pending" | "changes_requested" | "approved";
+                            };
+                            width: number;
+                        }[];
+                        /** @enum {string} */
+                        mode: "view" | "review";
+                    };
+                };
+            };
+        };
+    };
+    ReviewController_join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The guest token to send as x-review-guest (a cookie for images too) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        guest: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        };
+                        guestToken: string;
+                    };
                 };
             };
         };

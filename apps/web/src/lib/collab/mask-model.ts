@@ -109,6 +109,14 @@ export class MaskModel {
     }, this.origin);
   }
 
+  /** Puts exactly these strokes on the mask, everyone's replaced (a restored snapshot; undoable by me). */
+  replaceAll(strokes: readonly CollabMaskStroke[]): void {
+    this.strokes.doc?.transact(() => {
+      this.strokes.delete(0, this.strokes.length);
+      this.strokes.push(strokes.map((stroke) => ({ tool: stroke.tool, width: stroke.width, points: [...stroke.points] })));
+    }, this.origin);
+  }
+
   canUndo(): boolean {
     return this.undoManager.canUndo();
   }

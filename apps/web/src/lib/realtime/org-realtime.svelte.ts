@@ -1,6 +1,8 @@
 import type {
   AlertEvent,
+  BoardEvent,
   BudgetEvent,
+  CommentEvent,
   BudgetView,
   ClientToServerEvents,
   JobView,
@@ -43,6 +45,8 @@ export class OrgRealtime {
   private budgetVersion: string | undefined;
   private workspaceId: string | null = null;
   private socket: RealtimeSocket | undefined;
+  private readonly boardListeners = new Set<(event: BoardEvent) => void>();
+  private readonly commentListeners = new Set<(event: CommentEvent) => void>();
 
   constructor(organizationId: string) {
     this.organizationId = organizationId;
@@ -89,6 +93,24 @@ export class OrgRealtime {
       if (event.organizationId !== this.organizationId) return;
       this.alerts = [event, ...this.alerts].slice(0, MAX_ALERTS);
     });
+    socket.on('board', (event) => {
+      if (event.organizationId === this.organizationId) for (const listener of this.boardListeners) listener(event);
+    });
+    socket.on('comment', (event) => {
+      if (event.organizationId === this.organizationId) for (const listener of this.commentListeners) listener(event);
+    });
+  }
+
+  /** Calls `listener` with every board change in this org (by anyone, guests included) until the returned function is called. */
+  onBoard(listener: (event: BoardEvent) => void): () => void {
+    this.boardListeners.add(listener);
+    return () => this.boardListeners.delete(listener);
+  }
+
+  /** Calls `listener` with every comment change in this org until the returned function is called. */
+  onComment(listener: (event: CommentEvent) => void): () => void {
+    this.commentListeners.add(listener);
+    return () => this.commentListeners.delete(listener);
   }
 
   /** Tell the others which workspace I am looking at (null: none). */

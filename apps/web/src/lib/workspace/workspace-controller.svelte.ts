@@ -1,6 +1,6 @@
 import { page } from '$app/state';
 import { goto } from '$app/navigation';
-import type { AssetView, JobView, ProjectView, UserView, WorkspaceView } from '@atelier/contracts';
+import type { AssetView, JobView, ProjectView, UserView, WorkspaceSnapshotView, WorkspaceView } from '@atelier/contracts';
 import { operationInputs } from '@atelier/pricing';
 import { api, unwrap } from '../api/client.js';
 import { WorkspaceConnection } from '../collab/connection.svelte.js';
@@ -69,6 +69,8 @@ export class WorkspaceController extends OpenWorkspace {
   pendingHandoff = $state<{ seed: WorkspaceSeed; action: string } | undefined>();
   /** What a hand-off replaced, so anyone here can put it back. */
   undoHandoff = $state<(() => void) | undefined>();
+  /** What restoring a snapshot replaced (its name, and how to put it back). */
+  undoRestore = $state<{ name: string; undo: () => void } | undefined>();
   people = $state<PresentPerson[]>([]);
   /** Which of the two the preview shows when there are both: the canvas, or the latest result. */
   preview = $state<'canvas' | 'result'>('canvas');
@@ -146,6 +148,27 @@ export class WorkspaceController extends OpenWorkspace {
           this.undoHandoff = undefined;
         }
       : undefined;
+  }
+
+  /** A snapshot back in the shared document: one change everyone sees, with an Undo here. */
+  restoreSnapshot(snapshot: WorkspaceSnapshotView): void {
+    const { documentState, mask } = this;
+    const before = {
+      prompt: documentState.prompt,
+      negativePrompt: documentState.negativePrompt,
+      settings: Object.fromEntries([...documentState.settingsMap.entries()]) as Record<string, unknown>,
+      mask: mask.committed(),
+    };
+    documentState.replaceAll({ prompt: snapshot.document.prompt, negativePrompt: snapshot.document.negativePrompt, settings: snapshot.document.settings });
+    mask.replaceAll(snapshot.document.mask);
+    this.undoRestore = {
+      name: snapshot.name,
+      undo: () => {
+        documentState.replaceAll(before);
+        mask.replaceAll(before.mask);
+        this.undoRestore = undefined;
+      },
+    };
   }
 
   async generate(): Promise<void> {
