@@ -9,6 +9,11 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { AlertsService, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alerts.service.js';
 
+/** "4,685": credits in a message people read. */
+function grouped(credits: number | bigint | string): string {
+  return BigInt(credits).toLocaleString('en-US');
+}
+
 /** Grants looked at per scan; a backlog is worked off over the next scans. */
 const GRANT_SCAN_LIMIT = 500;
 /** The longest notice an org can ask for (see updateAlertSettings). */
@@ -151,7 +156,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
         threshold,
         periodKey,
         title: `${String(threshold)}% of your budget used`,
-        message: `You have used ${String(used)} of your ${String(limit)} credits in ${row.organization_name} (${String(threshold)}% or more, counting jobs still running).${until}`,
+        message: `You have used ${grouped(used)} of your ${grouped(limit)} credits in ${row.organization_name} (${String(threshold)}% or more, counting jobs still running).${until}`,
         data: { ...data, thresholdPercent: threshold },
         recipients: { userIds: [memberId] },
       });
@@ -195,7 +200,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
       threshold: Number(line),
       periodKey: row.month,
       title: 'The credit pool is running low',
-      message: `${row.organization_name} has ${String(available)} credits available, below its low-balance line of ${String(line)}. Buy credits or turn on auto top-up on the billing page.`,
+      message: `${row.organization_name} has ${grouped(available)} credits available, below its low-balance line of ${grouped(line)}. Buy credits or turn on auto top-up on the billing page.`,
       data: { availableCredits: Number(available), lowBalanceCredits: Number(line), month: row.month },
       recipients: { roles: ['owner', 'manager'] },
     });

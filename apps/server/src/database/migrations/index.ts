@@ -6,6 +6,7 @@ import { Migration20261122015514_alerts } from './Migration20261122015514_alerts
 import { Migration20261122020026_billing } from './Migration20261122020026_billing.js';
 import { Migration20261204184808_pricing_catalog } from './Migration20261204184808_pricing_catalog.js';
 import { Migration20261204193000_provider_cost } from './Migration20261204193000_provider_cost.js';
+import { Migration20261204222000_invitation_link } from './Migration20261204222000_invitation_link.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   { name: 'Migration20261122020026_billing', class: Migration20261122020026_billing },
   { name: 'Migration20261204184808_pricing_catalog', class: Migration20261204184808_pricing_catalog },
   { name: 'Migration20261204193000_provider_cost', class: Migration20261204193000_provider_cost },
+  { name: 'Migration20261204222000_invitation_link', class: Migration20261204222000_invitation_link },
 ];

@@ -2246,6 +2246,8 @@ export interface operations {
                             id: string;
                             name: string;
                         };
+                        /** Format: uri */
+                        link: string | null;
                         /** @enum {string} */
                         role: "owner" | "manager" | "member" | "viewer";
                         /** @enum {string} */
@@ -2294,6 +2296,8 @@ export interface operations {
                             id: string;
                             name: string;
                         };
+                        /** Format: uri */
+                        link: string | null;
                         /** @enum {string} */
                         role: "owner" | "manager" | "member" | "viewer";
                         /** @enum {string} */
@@ -3240,6 +3244,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     }[];
                 };
             };
@@ -3288,6 +3293,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     };
                 };
             };
@@ -3326,6 +3332,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     };
                 };
             };
@@ -3375,6 +3382,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     };
                 };
             };
