@@ -63,8 +63,9 @@ describe.skipIf(unavailable !== undefined)('invitation links and an empty pool, 
     await page.getByLabel('Email').fill(inviteeEmail);
     await page.getByRole('button', { name: 'Send invitation' }).click();
     await page.getByTestId('invitation-row').filter({ hasText: inviteeEmail }).waitFor();
-    await page.getByRole('button', { name: `Copy the invitation link of ${inviteeEmail}` }).click();
-    await expect.poll(() => page.getByRole('button', { name: `Copy the invitation link of ${inviteeEmail}` }).textContent()).toContain('Copied');
+    const row = page.getByTestId('invitation-row').filter({ hasText: inviteeEmail });
+    await row.getByRole('button', { name: `Copy link of the invitation of ${inviteeEmail}` }).click();
+    await row.getByTestId('link-copied').waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toMatch(/^https?:\/\/[^/]+\/invitations\/[A-Za-z0-9_-]{20,}$/);
     await screenshot(page, artifacts, 'team-invitation-copied-375');
@@ -94,7 +95,7 @@ describe.skipIf(unavailable !== undefined)('invitation links and an empty pool, 
 
     // The owner's Team page now lists the newcomer as a member, and the invitation is no longer pending.
     await page.goto(`/orgs/${organizationId}/team`);
-    await page.getByRole('table', { name: 'Members' }).getByText('Nico Newcomer').waitFor();
+    await page.getByRole('table', { name: 'Members' }).getByText('Nico Newcomer', { exact: true }).waitFor();
     expect(await page.getByTestId('invitation-row').count()).toBe(0);
   });
 });
