@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { creditRefusal, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
+import { creditRefusal, operationLabel, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
 import type { HoldRejection } from '@atelier/ledger';
 import type { JobView, SubmitJobRequest, SubmittedJobView } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -75,7 +75,7 @@ export class JobsService {
     if (provider === undefined) {
       throw new ApiError(HttpStatus.CONFLICT, {
         code: 'model_unavailable',
-        message: `${priced.modelId} is not available on this server for ${priced.operation}: no configured provider runs it. Pick another model.`,
+        message: `${context.catalog.models.find((model) => model.id === priced.modelId)?.name ?? priced.modelId} is not available on this server for ${operationLabel(priced.operation).toLowerCase()}: no configured provider runs it. Pick another model.`,
         field: 'request.model',
       });
     }
