@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Task } from 'graphile-worker';
 import type { AlertWebhookPayload } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { MailerRepository } from '../mail/mailer.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import { ALERT_EMAIL_TASK, ALERT_WEBHOOK_TASK, type AlertRow } from './alerts.service.js';
+import type { AlertRow } from './alerts.service.js';
+import type { TaskHandlers } from '../jobs/queue-tasks.js';
 import { PrivateAddressError, postWebhook } from './webhook-http.js';
 
 /** The longest wait between two webhook attempts. */
@@ -37,16 +37,10 @@ export class AlertDeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  tasks(): Record<string, Task> {
+  tasks(): TaskHandlers<'alert:email' | 'alert:webhook'> {
     return {
-      [ALERT_EMAIL_TASK]: async (payload) => {
-        const { alertId, userId } = payload as { alertId: string; userId: string };
-        await this.email(alertId, userId);
-      },
-      [ALERT_WEBHOOK_TASK]: async (payload) => {
-        const { alertId, attempt } = payload as { alertId: string; attempt: number };
-        await this.webhook(alertId, attempt);
-      },
+      'alert:email': ({ alertId, userId }) => this.email(alertId, userId),
+      'alert:webhook': ({ alertId, attempt }) => this.webhook(alertId, attempt),
     };
   }
 
@@ -125,7 +119,7 @@ export class AlertDeliveryService {
         [alert.id, alert.organization_id, attempt, alert.webhook_url, outcome, statusCode, error, durationMs, nextAttemptAt],
       );
       if (nextAttemptAt !== null) {
-        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: alert.id, attempt: attempt + 1 }, { runAt: nextAttemptAt, maxAttempts: 1 });
+        await this.queue.enqueueTask(client, 'alert:webhook', { alertId: alert.id, attempt: attempt + 1 }, { runAt: nextAttemptAt, maxAttempts: 1 });
       }
     });
     if (outcome === 'abandoned') {

@@ -1,18 +1,22 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Periodic } from '../common/periodic.js';
-import { compareVersions } from '@atelier/contracts';
+import { can, compareVersions, roles, type AlertData } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobEventsRepository, type BalanceEvent, type MemberSpendEvent } from '../jobs/job-events.repository.js';
-import { OrganizationsService, type MemberBudgetChange } from '../orgs/organizations.service.js';
+import type { BalanceChanged, MemberBudgetChanged, MemberSpendChanged } from '../events/app-events.js';
+import { EventBus } from '../events/event-bus.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { AlertContextRepository, type MemberAlertContext } from './alert-context.repository.js';
 import { AlertsService, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alerts.service.js';
 
 /** "4,685": credits in a message people read. */
 function grouped(credits: number | bigint | string): string {
   return BigInt(credits).toLocaleString('en-US');
 }
+
+/** Who may raise a member's budget, from the permission table: they hear when one runs out. */
+const BUDGET_MANAGERS = roles.filter((role) => can(role, 'budgets.write'));
 
 /** Grants looked at per scan; a backlog is worked off over the next scans. */
 const GRANT_SCAN_LIMIT = 500;
@@ -37,19 +41,19 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     },
   );
 
-  private readonly onMemberSpend = (event: MemberSpendEvent): void => {
+  private readonly onMemberSpend = (event: MemberSpendChanged): void => {
     this.coalesce(`member:${event.organizationId}:${event.memberId}`, () => this.evaluateMember(event.organizationId, event.memberId));
   };
 
   /** A lowered limit can cross thresholds without any spending. */
-  private readonly onBudgetChange = (change: MemberBudgetChange): void => {
+  private readonly onBudgetChange = (change: MemberBudgetChanged): void => {
     this.onMemberSpend({ organizationId: change.organizationId, memberId: change.userId });
   };
 
   /** The newest balance announced per org and not yet evaluated: the change itself says it, no read needed. */
-  private readonly announcedBalances = new Map<string, BalanceEvent>();
+  private readonly announcedBalances = new Map<string, BalanceChanged>();
 
-  private readonly onBalance = (event: BalanceEvent): void => {
+  private readonly onBalance = (event: BalanceChanged): void => {
     const held = this.announcedBalances.get(event.organizationId);
     if (held === undefined || compareVersions(event.version, held.version) > 0) this.announcedBalances.set(event.organizationId, event);
     this.coalesce(`pool:${event.organizationId}`, () => this.evaluatePool(event.organizationId));
@@ -57,24 +61,27 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
 
   constructor(
     @Inject(AlertsService) private readonly alerts: AlertsService,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(AlertContextRepository) private readonly context: AlertContextRepository,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
-    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private unsubscribe: (() => void)[] = [];
+
   onModuleInit(): void {
-    this.events.emitter.on('member-spend', this.onMemberSpend);
-    this.events.emitter.on('balance', this.onBalance);
-    this.organizations.membershipEvents.on('budget', this.onBudgetChange);
+    this.unsubscribe = [
+      this.events.subscribe('member-spend.changed', this.onMemberSpend),
+      this.events.subscribe('balance.changed', this.onBalance),
+      this.events.subscribe('member-budget.changed', this.onBudgetChange),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.events.emitter.off('member-spend', this.onMemberSpend);
-    this.events.emitter.off('balance', this.onBalance);
-    this.organizations.membershipEvents.off('budget', this.onBudgetChange);
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
   }
 
   /** Worker nodes scan for expiring grants on the sweeper's cadence. */
@@ -120,35 +127,27 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
 
   /** Raises the member's crossed thresholds (percent of the limit used: spent + held) and exhaustion. */
   async evaluateMember(organizationId: string, memberId: string): Promise<void> {
-    const found = await this.ledger.ledger.memberBudget(organizationId, memberId);
-    if (!found.ok) return;
-    const { budget } = found;
-    if (budget.limitCredits === null || budget.limitCredits <= 0n) return;
+    const budget = await this.ledger.memberBudgetPeriod(organizationId, memberId);
+    if (budget === undefined || budget.limitCredits === null || budget.limitCredits <= 0) return;
     const limit = budget.limitCredits;
     const used = budget.spentCredits + budget.pendingCredits;
-    const context = await this.postgres.pool.query<{ thresholds: number[]; organization_name: string }>(
-      `select m.alert_thresholds_percent as thresholds, o.name as organization_name
-         from memberships m join organizations o on o.id = m.organization_id
-        where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null`,
-      [organizationId, memberId],
-    );
-    const row = context.rows[0];
+    const row = await this.context.member(organizationId, memberId);
     if (row === undefined) return;
     const periodKey = budget.periodStart?.toISOString() ?? 'none';
     const resetsAt = budget.periodEnd?.toISOString() ?? null;
     const until = resetsAt === null ? '' : ` It resets on ${formatDay(budget.periodEnd)}.`;
     const data = {
       memberId,
-      limitCredits: Number(limit),
-      usedCredits: Number(used),
-      spentCredits: Number(budget.spentCredits),
-      pendingCredits: Number(budget.pendingCredits),
+      limitCredits: limit,
+      usedCredits: used,
+      spentCredits: budget.spentCredits,
+      pendingCredits: budget.pendingCredits,
       period: budget.period,
       periodStart: budget.periodStart?.toISOString() ?? null,
       resetsAt,
     };
     for (const threshold of row.thresholds) {
-      if (used * 100n < BigInt(threshold) * limit) continue;
+      if (used * 100 < threshold * limit) continue;
       await this.alerts.raise({
         organizationId,
         kind: 'budget_threshold',
@@ -156,23 +155,46 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
         threshold,
         periodKey,
         title: `${String(threshold)}% of your budget used`,
-        message: `You have used ${grouped(used)} of your ${grouped(limit)} credits in ${row.organization_name} (${String(threshold)}% or more, counting jobs still running).${until}`,
+        message: `You have used ${grouped(used)} of your ${grouped(limit)} credits in ${row.organizationName} (${String(threshold)}% or more, counting jobs still running).${until}`,
         data: { ...data, thresholdPercent: threshold },
         recipients: { userIds: [memberId] },
       });
     }
-    if (budget.remainingCredits === 0n) {
-      await this.alerts.raise({
-        organizationId,
-        kind: 'budget_exhausted',
-        subjectKey: memberId,
-        periodKey,
-        title: 'Your budget is used up',
-        message: `Nothing is left of your ${String(limit)}-credit budget in ${row.organization_name}, so new jobs will be refused.${until} Ask a manager to raise it.`,
-        data,
-        recipients: { userIds: [memberId] },
-      });
-    }
+    if (budget.remainingCredits === 0) await this.raiseExhausted(organizationId, memberId, row, data, { periodKey, until });
+  }
+
+  /**
+   * Nothing left of the member's budget this period: the member is told, and so are the people who
+   * can raise it (the roles with `budgets.write`), each once per period.
+   */
+  private async raiseExhausted(
+    organizationId: string,
+    memberId: string,
+    member: MemberAlertContext,
+    data: AlertData,
+    { periodKey, until }: { periodKey: string; until: string },
+  ): Promise<void> {
+    const limit = String(data.limitCredits);
+    await this.alerts.raise({
+      organizationId,
+      kind: 'budget_exhausted',
+      subjectKey: memberId,
+      periodKey,
+      title: 'Your budget is used up',
+      message: `Nothing is left of your ${limit}-credit budget in ${member.organizationName}, so new jobs will be refused.${until} Ask a manager to raise it.`,
+      data,
+      recipients: { userIds: [memberId] },
+    });
+    await this.alerts.raise({
+      organizationId,
+      kind: 'member_budget_exhausted',
+      subjectKey: memberId,
+      periodKey,
+      title: `${member.memberName}'s budget is used up`,
+      message: `${member.memberName} has used all ${limit} credits of their budget in ${member.organizationName}, so their new jobs are refused.${until} Raise their budget on the Team page if they need more.`,
+      data: { ...data, memberName: member.memberName },
+      recipients: { roles: BUDGET_MANAGERS, exceptUserIds: [memberId] },
+    });
   }
 
   /** Raises `pool_low` once per month (in the pool's time zone) and line when available < line. */
@@ -190,25 +212,24 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     );
     const row = settings.rows[0];
     if (row === undefined) return;
-    const line = BigInt(row.line);
-    const available = announced === undefined ? await this.availableCredits(organizationId) : BigInt(announced.availableCredits);
+    const line = Number(row.line);
+    const available = announced === undefined ? await this.availableCredits(organizationId) : announced.availableCredits;
     if (available === undefined || available >= line) return;
     await this.alerts.raise({
       organizationId,
       kind: 'pool_low',
       subjectKey: 'pool',
-      threshold: Number(line),
+      threshold: line,
       periodKey: row.month,
       title: 'The credit pool is running low',
       message: `${row.organization_name} has ${grouped(available)} credits available, below its low-balance line of ${grouped(line)}. Buy credits or turn on auto top-up on the billing page.`,
-      data: { availableCredits: Number(available), lowBalanceCredits: Number(line), month: row.month },
+      data: { availableCredits: available, lowBalanceCredits: line, month: row.month },
       recipients: { roles: ['owner', 'manager'] },
     });
   }
 
-  private async availableCredits(organizationId: string): Promise<bigint | undefined> {
-    const found = await this.ledger.ledger.poolBalance(organizationId);
-    return found.ok ? found.balance.availableCredits : undefined;
+  private async availableCredits(organizationId: string): Promise<number | undefined> {
+    return (await this.ledger.balance(organizationId))?.availableCredits;
   }
 
   /** Raises `grant_expiring` for grants with credits left that expire within their org's notice. */

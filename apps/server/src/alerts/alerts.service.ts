@@ -3,7 +3,6 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type {
   AlertData,
-  AlertEvent,
   AlertKind,
   AlertSettingsView,
   NotificationPage,
@@ -16,12 +15,10 @@ import type {
 import { ApiError } from '../common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { publicWebhookProblem } from './webhook-http.js';
-import { JobEventsRepository } from '../jobs/job-events.repository.js';
+import { EventBus } from '../events/event-bus.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 
-export const ALERT_EMAIL_TASK = 'alert:email';
-export const ALERT_WEBHOOK_TASK = 'alert:webhook';
 
 export interface RaiseAlert {
   organizationId: string;
@@ -35,8 +32,8 @@ export interface RaiseAlert {
   title: string;
   message: string;
   data?: AlertData;
-  /** Who is told: everyone with one of these roles in the org, or these members. */
-  recipients: { roles: readonly Role[] } | { userIds: readonly string[] };
+  /** Who is told: everyone with one of these roles in the org (but those excepted), or these members. */
+  recipients: { roles: readonly Role[]; exceptUserIds?: readonly string[] } | { userIds: readonly string[] };
 }
 
 export interface RaisedAlert {
@@ -47,10 +44,6 @@ export interface RaisedAlert {
 }
 
 /** The event the realtime gateway forwards to `user:{userId}`. */
-export interface UserAlertEvent {
-  userId: string;
-  alert: AlertEvent;
-}
 
 /** An `alerts` row as the deliveries and the notification list read it. */
 export interface AlertRow {
@@ -82,7 +75,7 @@ export class AlertsService {
   constructor(
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -99,20 +92,21 @@ export class AlertsService {
       if (row === undefined) return undefined;
       const recipients = await this.notify(client, alert, row.id);
       for (const recipient of recipients) {
-        await this.queue.enqueueTask(client, ALERT_EMAIL_TASK, { alertId: row.id, userId: recipient.user_id });
+        await this.queue.enqueueTask(client, 'alert:email', { alertId: row.id, userId: recipient.user_id });
       }
       const webhook = await client.query(
         `select 1 from alert_settings where organization_id = $1 and webhook_url is not null and webhook_secret is not null`,
         [alert.organizationId],
       );
       if (webhook.rowCount === 1) {
-        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
+        await this.queue.enqueueTask(client, 'alert:webhook', { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
       }
       return { alertId: row.id, createdAt: row.created_at, recipients };
     });
     if (outcome === undefined) return { fired: false, alertId: null, notified: 0 };
     for (const recipient of outcome.recipients) {
-      const event: UserAlertEvent = {
+      this.events.publish('alert.raised', {
+        organizationId: alert.organizationId,
         userId: recipient.user_id,
         alert: {
           id: recipient.id,
@@ -124,21 +118,23 @@ export class AlertsService {
           data: alert.data ?? {},
           at: outcome.createdAt.toISOString(),
         },
-      };
-      this.events.emitter.emit('alert', event);
+      });
     }
     return { fired: true, alertId: outcome.alertId, notified: outcome.recipients.length };
   }
 
   private async notify(client: pg.PoolClient, alert: RaiseAlert, alertId: string): Promise<{ id: string; user_id: string }[]> {
-    const byRole = 'roles' in alert.recipients;
+    const { recipients } = alert;
+    const byRole = 'roles' in recipients;
     const result = await client.query<{ id: string; user_id: string }>(
       `insert into notifications (id, alert_id, organization_id, user_id)
        select gen_random_uuid(), $1, m.organization_id, m.user_id
          from memberships m
-        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[])' : 'm.user_id = any($3::uuid[])'}
+        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[]) and m.user_id <> all($4::uuid[])' : 'm.user_id = any($3::uuid[])'}
        returning id, user_id`,
-      [alertId, alert.organizationId, byRole ? [...(alert.recipients as { roles: readonly Role[] }).roles] : [...(alert.recipients as { userIds: readonly string[] }).userIds]],
+      byRole
+        ? [alertId, alert.organizationId, [...recipients.roles], [...(recipients.exceptUserIds ?? [])]]
+        : [alertId, alert.organizationId, [...recipients.userIds]],
     );
     return result.rows;
   }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type Stripe from 'stripe';
 import type { CreditPackageId, PaidTierId } from '@atelier/contracts';
 import { creditPackageIds } from '@atelier/contracts';
-import type { PoolBalance } from '@atelier/ledger';
+import type { BalanceChanged } from '../events/app-events.js';
 import { ApiError } from '../common/error.filter.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
@@ -337,24 +337,24 @@ export class WebhookService {
     let carried = 0;
     for (const previous of await this.billing.previousSubscriptionPayments(organizationId, periodEnd)) {
       if (previous.ledgerGrantId === null) continue;
-      const state = await this.ledger.ledger.grantState(organizationId, BigInt(previous.ledgerGrantId));
+      const state = await this.ledger.grantState(organizationId, BigInt(previous.ledgerGrantId));
       if (state === null) continue;
       const room = cap === null ? null : cap - carried;
       if (room !== null && room <= 0) break;
-      if (state.grant.expiredAt === null) {
+      if (!state.expired) {
         // Not swept yet (its period may be over or not): move its unspent credits rather than copy them.
-        const carry = carryOverCredits(Number(state.grant.remainingCredits - state.grant.heldCredits), room);
+        const carry = carryOverCredits(state.unspentCredits, room);
         if (carry <= 0) continue;
-        const revoked = await this.ledger.ledger.reverse({
+        const revoked = await this.ledger.reverse({
           operationId: operationIdOf(`rollover-revoke:${invoiceId}:${previous.ledgerGrantId}`),
-          transferId: state.grant.transferId,
-          amountCredits: BigInt(carry),
+          transferId: state.transferId,
+          credits: carry,
           actorId: organizationId,
           reason: 'carried into the next period',
         });
-        if (revoked.ok) carried += carry;
+        if (revoked) carried += carry;
       } else {
-        carried += carryOverCredits(Number(state.expiredCredits), room);
+        carried += carryOverCredits(state.expiredCredits, room);
       }
     }
     if (carried <= 0) return;
@@ -433,34 +433,13 @@ export class WebhookService {
       const grants = await this.billing.paymentGrants(client, payment);
       const restoredCredits = grants.filter((grant) => grant.restore).reduce((sum, grant) => sum + grant.amountCredits, 0);
       const applied = grants.reduce((sum, grant) => sum + grant.clawedBackCredits, 0) - restoredCredits;
-      const moved = { takenCredits: 0, reclaimedCredits: 0n, deficitAddedCredits: 0n, waitingCredits: 0n };
-      let balance: PoolBalance | null = null;
+      let moved: MovedCredits = { takenCredits: 0, reclaimedCredits: 0, deficitAddedCredits: 0, waitingCredits: 0 };
+      let balance: BalanceChanged | null = null;
       if (target > applied) {
-        let due = target - applied;
-        // Newest first: credits a won dispute gave back go before the grant the payment bought.
-        for (const grant of grants) {
-          const take = Math.min(due, grant.amountCredits - grant.clawedBackCredits);
-          if (take <= 0) continue;
-          const result = await this.credits.clawBack(
-            {
-              organizationId: payment.organizationId,
-              key: `payment-claw:${payment.id}:${String(grant.grantId)}:${String(grant.clawedBackCredits)}`,
-              grantId: grant.grantId,
-              credits: take,
-              purchaseId: paymentIntentId,
-              reason: paymentStanding(money) === 'disputed' ? 'payment disputed' : 'payment refunded',
-            },
-            client,
-          );
-          due -= take;
-          if (!result.replayed) balance = result.balance;
-          moved.takenCredits += take;
-          moved.reclaimedCredits += result.reclaimedCredits;
-          moved.deficitAddedCredits += result.deficitAddedCredits;
-          moved.waitingCredits += result.waitingCredits;
-        }
+        const reason = paymentStanding(money) === 'disputed' ? 'payment disputed' : 'payment refunded';
+        ({ moved, balance } = await this.clawBackGrants(client, payment, grants, { due: target - applied, purchaseId: paymentIntentId, reason }));
       } else if (target < applied) {
-        balance = (await this.restoreCredits(client, payment, applied - target, grants.length - 1)) ?? balance;
+        balance = await this.restoreCredits(client, payment, applied - target, grants.length - 1);
       }
       await this.billing.recordPaymentMoney(client, payment.id, {
         refundedCents: money.refundedCents,
@@ -472,16 +451,16 @@ export class WebhookService {
     });
     if (alert === null) return;
     // Announced once committed: open pages never see a balance that could still roll back.
-    if (alert.balance !== null) this.credits.announce(alert.payment.organizationId, alert.balance);
-    if (alert.moved.deficitAddedCredits === 0n && alert.moved.waitingCredits === 0n) return;
+    if (alert.balance !== null) this.credits.announce(alert.balance);
+    if (alert.moved.deficitAddedCredits === 0 && alert.moved.waitingCredits === 0) return;
     const deficit = await this.credits.deficit(alert.payment.organizationId);
     const { moved } = alert;
-    const waiting = moved.waitingCredits > 0n ? ` ${String(moved.waitingCredits)} are held by jobs still running: what they spend is owed too, what they release is taken back.` : '';
+    const waiting = moved.waitingCredits > 0 ? ` ${String(moved.waitingCredits)} are held by jobs still running: what they spend is owed too, what they release is taken back.` : '';
     await this.alerts.raise({
       organizationId: alert.payment.organizationId,
       kind: 'billing_deficit',
       key: `payment:${alert.payment.id}:${String(alert.target)}`,
-      title: moved.deficitAddedCredits > 0n ? `Credits owed after a ${alert.standing === 'disputed' ? 'dispute' : 'refund'}` : 'Refunded credits held by running jobs',
+      title: moved.deficitAddedCredits > 0 ? `Credits owed after a ${alert.standing === 'disputed' ? 'dispute' : 'refund'}` : 'Refunded credits held by running jobs',
       message:
         `A ${alert.standing === 'disputed' ? 'dispute' : 'refund'} took back ${String(moved.takenCredits)} credits: ${String(moved.reclaimedCredits)} unspent, ` +
         `${String(moved.deficitAddedCredits)} already spent.${waiting} The org owes ${String(deficit.credits)} credits` +
@@ -490,12 +469,46 @@ export class WebhookService {
     });
   }
 
+  /** Takes `due` credits back from the payment's grants, newest first (credits a won dispute gave back go before the grant the payment bought). */
+  private async clawBackGrants(
+    client: pg.ClientBase,
+    payment: PaymentRow,
+    grants: readonly { grantId: bigint; amountCredits: number; clawedBackCredits: number }[],
+    claim: { due: number; purchaseId: string; reason: string },
+  ): Promise<{ moved: MovedCredits; balance: BalanceChanged | null }> {
+    const moved: MovedCredits = { takenCredits: 0, reclaimedCredits: 0, deficitAddedCredits: 0, waitingCredits: 0 };
+    let balance: BalanceChanged | null = null;
+    let due = claim.due;
+    for (const grant of grants) {
+      const take = Math.min(due, grant.amountCredits - grant.clawedBackCredits);
+      if (take <= 0) continue;
+      const result = await this.credits.clawBack(
+        {
+          organizationId: payment.organizationId,
+          key: `payment-claw:${payment.id}:${String(grant.grantId)}:${String(grant.clawedBackCredits)}`,
+          grantId: grant.grantId,
+          credits: take,
+          purchaseId: claim.purchaseId,
+          reason: claim.reason,
+        },
+        client,
+      );
+      due -= take;
+      if (!result.replayed) balance = result.balance;
+      moved.takenCredits += take;
+      moved.reclaimedCredits += result.reclaimedCredits;
+      moved.deficitAddedCredits += result.deficitAddedCredits;
+      moved.waitingCredits += result.waitingCredits;
+    }
+    return { moved, balance };
+  }
+
   /**
    * Gives back credits a won dispute no longer takes: a new grant (it pays off any deficit first),
    * expiring when the payment's own credits do; none when that time has passed (they would be
    * born expired).
    */
-  private async restoreCredits(client: pg.ClientBase, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<PoolBalance | null> {
+  private async restoreCredits(client: pg.ClientBase, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<BalanceChanged | null> {
     const expiresAt = payment.kind === 'subscription' ? payment.periodEnd : null;
     if (expiresAt !== null && expiresAt.getTime() <= this.clock.now().getTime()) return null;
     const granted = await this.credits.grant(
@@ -512,6 +525,14 @@ export class WebhookService {
     );
     return granted.replayed ? null : granted.balance;
   }
+}
+
+/** What a refund or dispute moved: taken, of which unspent, already spent (owed), and still held by running jobs. */
+interface MovedCredits {
+  takenCredits: number;
+  reclaimedCredits: number;
+  deficitAddedCredits: number;
+  waitingCredits: number;
 }
 
 function invalidSignature(message: string): ApiError {

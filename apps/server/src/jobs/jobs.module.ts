@@ -3,8 +3,12 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { BalanceNotificationsRepository } from './balance-notifications.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
+import { GalleryRepository } from './gallery.repository.js';
 import { GalleryService } from './gallery.service.js';
-import { JobEventsRepository } from './job-events.repository.js';
+import { AssetsRepository } from './assets.repository.js';
+import { JobEndingService } from './job-ending.service.js';
+import { JobViews } from './job-view.js';
+import { JobsRepository } from './jobs.repository.js';
 import { JobRunner } from './job-runner.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
@@ -15,7 +19,9 @@ import { PricingContextRepository } from '../pricing/pricing-context.repository.
 import { PricingContextService } from '../pricing/pricing-context.service.js';
 import { PricingController } from '../pricing/pricing.controller.js';
 import { QueueRepository } from './queue.repository.js';
+import type { TaskHandler } from './queue-tasks.js';
 import { SweeperService } from './sweeper.service.js';
+import { ThumbnailService } from './thumbnail.service.js';
 
 /** Generation jobs: submit (price, hold, enqueue), run through providers, capture or refund, gallery. */
 @Module({
@@ -24,7 +30,10 @@ import { SweeperService } from './sweeper.service.js';
   providers: [
     QueueRepository,
     FreeAllowanceRepository,
-    JobEventsRepository,
+    JobsRepository,
+    AssetsRepository,
+    JobViews,
+    JobEndingService,
     BalanceNotificationsRepository,
     PricingContextRepository,
     PricingContextService,
@@ -32,10 +41,12 @@ import { SweeperService } from './sweeper.service.js';
     PreflightService,
     JobsService,
     JobRunner,
+    GalleryRepository,
     GalleryService,
+    ThumbnailService,
     SweeperService,
   ],
-  exports: [JobsService, JobEventsRepository, QueueRepository, SweeperService, PricingContextService],
+  exports: [JobsService, QueueRepository, SweeperService, PricingContextService],
 })
 export class JobsModule implements OnApplicationBootstrap {
   constructor(
@@ -47,17 +58,16 @@ export class JobsModule implements OnApplicationBootstrap {
   /** Workers start with the app unless this node is API-only (RUN_WORKERS=false). */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.jobs.runWorkers) return;
-    const task = (payload: unknown, helpers: Parameters<JobRunner['run']>[1]): Promise<void> =>
-      this.runner.run((payload as { jobId: string }).jobId, helpers);
+    const handler: TaskHandler<'generate'> = (payload, context) => this.runner.run(payload.jobId, context);
     const { concurrency } = this.config.providers;
-    await this.queue.start([
-      { provider: 'local', concurrency: concurrency.local, task },
-      { provider: 'black-forest-labs', concurrency: concurrency.blackForestLabs, task },
-      { provider: 'stability', concurrency: concurrency.stability, task },
-      { provider: 'wavespeed', concurrency: concurrency.wavespeed, task },
-      { provider: 'huggingface', concurrency: concurrency.huggingFace, task },
-      { provider: 'fal', concurrency: concurrency.fal, task },
-      { provider: 'google', concurrency: concurrency.google, task },
-    ]);
+    await this.queue.startGeneration({
+      local: { concurrency: concurrency.local, handler },
+      'black-forest-labs': { concurrency: concurrency.blackForestLabs, handler },
+      stability: { concurrency: concurrency.stability, handler },
+      wavespeed: { concurrency: concurrency.wavespeed, handler },
+      huggingface: { concurrency: concurrency.huggingFace, handler },
+      fal: { concurrency: concurrency.fal, handler },
+      google: { concurrency: concurrency.google, handler },
+    });
   }
 }

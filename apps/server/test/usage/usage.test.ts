@@ -1,43 +1,14 @@
+import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { JobView, OrganizationView, SpendReport, TransactionPage, TransactionView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
 import { addMember, expectStatus, signedUp, submitAndWait, type Member } from '../world.js';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
+import { parseCsv } from './csv.js';
 
 const schnell = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };
 const pro = { ...schnell, model: 'flux-pro', steps: 25 };
 const awkwardReason = 'He said "hi", then\nleft; =SUM(A1) ok';
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] ?? '';
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(field);
-      field = '';
-    } else if (char === '\r' && text[index + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      index += 1;
-    } else field += char;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
 
 describe('usage: spend analytics and transaction history', () => {
   let server: TestApp;
@@ -74,7 +45,7 @@ describe('usage: spend analytics and transaction history', () => {
     }
     to = new Date(Date.now() + 60_000).toISOString();
     // A grant whose reason needs every kind of CSV escaping.
-    const granted = await server.app.get(LedgerRepository).ledger.grant({
+    const granted = await ledgerOf(server.app).grant({
       operationId: crypto.randomUUID(),
       orgId,
       source: 'adjustment',
@@ -154,7 +125,7 @@ describe('usage: spend analytics and transaction history', () => {
     let database: pg.Client;
 
     beforeAll(async () => {
-      const ledger = server.app.get(LedgerRepository).ledger;
+      const ledger = ledgerOf(server.app);
       for (let index = 0; index < 1_050; index += 1) {
         const result = await ledger.grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: 1n, actorId: owner.userId, reason: `bulk, ${String(index)}` });
         expect(result.ok).toBe(true);
