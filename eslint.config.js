@@ -1,6 +1,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
@@ -67,19 +68,20 @@ export default tseslint.config(
       '**/node_modules/**',
       '.data/**',
       '.nx/**',
-      'apps/web/**/*.svelte',
       '**/*.config.js',
       '**/*.mjs',
     ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  ...svelte.configs.recommended,
   {
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
         projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.faults.config.ts', 'eslint.config.js'] },
         tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.svelte'],
       },
     },
     rules: {
@@ -89,6 +91,15 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Svelte components: the template by svelte-eslint-parser, `<script lang="ts">` by typescript-eslint
+    // with type information; they run in the browser.
+    files: ['apps/web/**/*.svelte', 'apps/web/**/*.svelte.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { parser: tseslint.parser, svelteFeatures: { runes: true } },
     },
   },
   {

@@ -88,6 +88,18 @@ describe('member budgets, projects, API keys and pre-flight', () => {
     expect((blocked.body as { message: string }).message).toMatch(/ask a manager/);
   });
 
+  it("shows a project's spending even when it has no limit", async () => {
+    const project = await owner.client.post<ProjectView>(`/orgs/${organization.id}/projects`, { name: 'Open ended' });
+    expectStatus(project, 201);
+    expect(project.body).toMatchObject({ budget: null, spentCredits: 0 });
+    const job = await submitAndWait(owner.client, organization.id, { request: schnell, prompt: 'in an open project', projectId: project.body.id });
+    expect(job.status).toBe('succeeded');
+    const after = await owner.client.get<ProjectView>(`/orgs/${organization.id}/projects/${project.body.id}`);
+    expect(after.body.budget).toBeNull();
+    expect(after.body.spentCredits).toBe(job.capturedCredits);
+    expect(after.body.spentCredits).toBeGreaterThan(0);
+  });
+
   it('a project budget binds on its own', async () => {
     expectStatus(await owner.client.put(`/orgs/${organization.id}/members/${member.userId}/budget`, { limitCredits: null, period: 'none', allowedModels: null }), 200);
     const project = await owner.client.post<ProjectView>(`/orgs/${organization.id}/projects`, { name: 'Tiny', budget: { limitCredits: 15, period: 'none' } });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import type { InvitationPreview, MemberView, OrganizationView } from '@atelier/contracts';
+import type { InvitationPreview, InvitationView, MemberView, OrganizationView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from './app.js';
 import { ApiClient } from './client.js';
-import { expectStatus, invite, signedUp, type Member } from './world.js';
+import { addMember, expectStatus, invite, signedUp, type Member } from './world.js';
 
 describe('invitations', () => {
   let server: TestApp;
@@ -41,6 +41,28 @@ describe('invitations', () => {
     const me = await visitor.get<MemberView>(`/orgs/${organization.id}/me`);
     expect(me.body.role).toBe('member');
     expect(me.body.budget).toMatchObject({ limitCredits: 300, period: 'week', remainingCredits: 300 });
+  });
+
+  it('gives those who invite the link the email carries, while the invitation is pending, and never to members', async () => {
+    const { invitation, token } = await invite(server, owner.client, organization.id, 'linked@example.com', 'member');
+    expect(invitation.link).toMatch(new RegExp(`/invitations/${token}$`));
+    const listed = await owner.client.get<InvitationView[]>(`/orgs/${organization.id}/invitations`);
+    expect(listed.body.find((candidate) => candidate.id === invitation.id)?.link).toBe(invitation.link);
+
+    const member = await addMember(server, owner.client, organization.id, 'member', 'link-member');
+    const forbidden = await member.client.get(`/orgs/${organization.id}/invitations`);
+    expect(forbidden.status).toBe(403);
+
+    // Used: the link is gone from the list (the invitation with it).
+    const visitor = new ApiClient(server.url);
+    expectStatus(await visitor.post('/invitations/accept', { token, name: 'Linked', password: 'a long enough password' }), 200);
+    const after = await owner.client.get<InvitationView[]>(`/orgs/${organization.id}/invitations`);
+    expect(after.body.map((candidate) => candidate.link)).not.toContain(invitation.link);
+    const client = new pg.Client({ connectionString: server.database.url });
+    await client.connect();
+    const stored = await client.query<{ link_token: string | null }>('select link_token from invitations where id = $1', [invitation.id]);
+    await client.end();
+    expect(stored.rows[0]?.link_token).toBeNull();
   });
 
   it('accepts as an existing, signed-in user whose email was invited, and refuses someone else', async () => {

@@ -97,6 +97,8 @@ describe('routing between real providers', () => {
     });
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ code: 'model_unavailable', field: 'request.model' });
+    // People read the model's name, not its id.
+    expect((response.body as { message: string }).message).toBe('Stable Image Core is not available on this server for text-to-image: no configured provider runs it. Pick another model.');
     expect(await pool()).toEqual(before);
     // Preflight (and the cost line, with the same judge) says so before Generate is pressed.
     const checked = await member.client.post<{ allowed: boolean; reasons: { code: string; field?: string }[] }>(`/orgs/${organization.id}/preflight`, {

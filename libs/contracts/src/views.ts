@@ -63,6 +63,11 @@ export const invitationView = z.object({
   createdAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+  /**
+   * The link the invitee opens (the one the email carries), for whoever may invite to copy and
+   * share; null once the invitation is used or revoked, and for invitations made before links were kept.
+   */
+  link: z.url().nullable(),
 });
 
 export const invitationPreview = z.object({
@@ -79,6 +84,8 @@ export const projectView = z.object({
   id: z.uuid(),
   name: z.string(),
   budget: budgetView.nullable(),
+  /** Credits spent in the project: in its budget's current period, or, without a budget, since it has none. Shown with or without a limit. */
+  spentCredits: z.number().int(),
   createdAt: z.iso.datetime(),
 });
 

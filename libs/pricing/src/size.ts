@@ -19,6 +19,11 @@ export function fitsSizeRules(width: number, height: number, rules: SizeRules): 
 }
 
 /** "1.47" for 1024×1440; two decimals, fixed so the browser and the server print the same. */
+/** A catalog's megapixel bound for people: two decimals at most, no trailing zeros (1.048576 → "1.05", 9.4 → "9.4"). */
+export function roundMegapixels(megapixels: number): string {
+  return String(Math.round(megapixels * 100) / 100);
+}
+
 export function formatMegapixels(pixels: number): string {
   return (pixels / pixelsPerMegapixel).toFixed(2);
 }

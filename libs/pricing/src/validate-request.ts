@@ -6,7 +6,7 @@ import { isAbsent, isRecord, quote, readProperty, unreadable } from './read-inpu
 import { operationLabel, operations, type Operation } from './operation.js';
 import { outpaintSides, type OutpaintSide } from './request.js';
 import { resolveModel } from './resolve-model.js';
-import { formatMegapixels, megapixelsToPixels } from './size.js';
+import { formatMegapixels, megapixelsToPixels, roundMegapixels } from './size.js';
 
 /** A request every field of which has been checked against the catalog, with defaults filled in. */
 export interface ResolvedRequest {
@@ -108,7 +108,7 @@ function checkSize(width: unknown, height: unknown, offer: IndexedOffer, model: 
     errors.push({
       field: 'width',
       code: 'too_many_megapixels',
-      message: `${checkedWidth}×${checkedHeight} = ${formatMegapixels(checkedWidth * checkedHeight)} MP is more than the ${offer.size.maximumMegapixels} MP ${model.name} allows`,
+      message: `${checkedWidth}×${checkedHeight} = ${formatMegapixels(checkedWidth * checkedHeight)} MP is more than the ${roundMegapixels(offer.size.maximumMegapixels)} MP ${model.name} allows`,
       allowed: sizeAllowed(offer.size),
     });
     return undefined;
@@ -182,7 +182,7 @@ function checkExpansion(
     return {
       field: 'outpaint',
       code: 'out_of_range',
-      message: `The expanded canvas ${width}×${height} is larger than ${rules.maximumSide} px a side or ${rules.maximumMegapixels} MP`,
+      message: `The expanded canvas ${width}×${height} is larger than ${rules.maximumSide} px a side or ${roundMegapixels(rules.maximumMegapixels)} MP`,
       allowed,
     };
   }

@@ -10,6 +10,11 @@ import { PostgresPoolRepository } from '../repositories/postgres-pool.repository
 import { AlertContextRepository, type MemberAlertContext } from './alert-context.repository.js';
 import { AlertsService, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alerts.service.js';
 
+/** "4,685": credits in a message people read. */
+function grouped(credits: number | bigint | string): string {
+  return BigInt(credits).toLocaleString('en-US');
+}
+
 /** Who may raise a member's budget, from the permission table: they hear when one runs out. */
 const BUDGET_MANAGERS = roles.filter((role) => can(role, 'budgets.write'));
 
@@ -150,7 +155,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
         threshold,
         periodKey,
         title: `${String(threshold)}% of your budget used`,
-        message: `You have used ${String(used)} of your ${String(limit)} credits in ${row.organizationName} (${String(threshold)}% or more, counting jobs still running).${until}`,
+        message: `You have used ${grouped(used)} of your ${grouped(limit)} credits in ${row.organizationName} (${String(threshold)}% or more, counting jobs still running).${until}`,
         data: { ...data, thresholdPercent: threshold },
         recipients: { userIds: [memberId] },
       });
@@ -217,7 +222,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
       threshold: line,
       periodKey: row.month,
       title: 'The credit pool is running low',
-      message: `${row.organization_name} has ${String(available)} credits available, below its low-balance line of ${String(line)}. Buy credits or turn on auto top-up on the billing page.`,
+      message: `${row.organization_name} has ${grouped(available)} credits available, below its low-balance line of ${grouped(line)}. Buy credits or turn on auto top-up on the billing page.`,
       data: { availableCredits: available, lowBalanceCredits: line, month: row.month },
       recipients: { roles: ['owner', 'manager'] },
     });

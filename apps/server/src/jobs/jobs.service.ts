@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { creditRefusal, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
+import { creditRefusal, operationLabel, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
 import type { JobView, SubmitJobRequest, SubmittedJobView } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
@@ -90,7 +90,7 @@ export class JobsService {
     const priced = allowedEstimate(prepared);
     const { body, request } = prepared;
     if (body.projectId !== undefined) await this.projects.find(organizationId, body.projectId);
-    const provider = this.providerFor(priced);
+    const provider = this.providerFor(priced, prepared.context.catalog);
     const id = crypto.randomUUID();
     const variations = priced.lineItems.reduce((sum, item) => sum + item.quantity, 0);
     // Spread over the member's concurrency slots (one named queue each) by the job id, uniformly.
@@ -128,12 +128,12 @@ export class JobsService {
     return { job, priced, queueName: queueNameFor(organizationId, userId, slot), maskPng: prepared.mask?.png };
   }
 
-  private providerFor(priced: EstimateSuccess): ImageProvider {
+  private providerFor(priced: EstimateSuccess, catalog: Catalog): ImageProvider {
     const provider = this.providers.providerFor(priced.modelId, priced.provider, priced.operation);
     if (provider !== undefined) return provider;
     throw new ApiError(HttpStatus.CONFLICT, {
       code: 'model_unavailable',
-      message: `${priced.modelId} is not available on this server for ${priced.operation}: no configured provider runs it. Pick another model.`,
+      message: `${catalog.models.find((model) => model.id === priced.modelId)?.name ?? priced.modelId} is not available on this server for ${operationLabel(priced.operation)}: no configured provider runs it. Pick another model.`,
       field: 'request.model',
     });
   }

@@ -66,6 +66,7 @@ export class InvitationsService {
       email,
       role,
       tokenHash: sha256(token),
+      linkToken: token,
       invitedBy: inviter,
       createdAt: new Date(),
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
@@ -78,7 +79,7 @@ export class InvitationsService {
     await this.mailer.send({
       to: email,
       subject: `${inviter.name} invited you to ${organization.name} on Atelier`,
-      text: `${inviter.name} invited you to join ${organization.name} on Atelier as ${role}.\n\nAccept here (the link works for 7 days):\n${this.config.publicUrl}/invitations/${token}\n`,
+      text: `${inviter.name} invited you to join ${organization.name} on Atelier as ${role}.\n\nAccept here (the link works for 7 days):\n${this.linkOf(token)}\n`,
     });
     return this.view(invitation);
   }
@@ -96,7 +97,7 @@ export class InvitationsService {
     const revoked = await this.em.nativeUpdate(
       Invitation,
       { id: invitationId, organization: organizationId, acceptedAt: null, revokedAt: null },
-      { revokedAt: new Date() },
+      { revokedAt: new Date(), linkToken: null },
     );
     if (revoked !== 1) {
       throw notFound('The pending invitation');
@@ -161,7 +162,7 @@ export class InvitationsService {
     await this.postgres.transaction(async (client) => {
       // Marks the invitation used exactly once, even when two tabs accept at the same moment.
       const claimed = await client.query(
-        `update invitations set accepted_at = now(), accepted_by_id = $2 where id = $1 and accepted_at is null and revoked_at is null and expires_at > now()`,
+        `update invitations set accepted_at = now(), accepted_by_id = $2, link_token = null where id = $1 and accepted_at is null and revoked_at is null and expires_at > now()`,
         [invitation.id, memberId],
       );
       if (claimed.rowCount !== 1) {
@@ -202,6 +203,10 @@ export class InvitationsService {
     return invitation;
   }
 
+  private linkOf(token: string): string {
+    return `${this.config.publicUrl}/invitations/${token}`;
+  }
+
   private view(invitation: Invitation): InvitationView {
     return {
       id: invitation.id,
@@ -211,6 +216,7 @@ export class InvitationsService {
       createdAt: invitation.createdAt.toISOString(),
       expiresAt: invitation.expiresAt.toISOString(),
       status: statusOf(invitation),
+      link: invitation.linkToken == null || statusOf(invitation) !== 'pending' ? null : this.linkOf(invitation.linkToken),
     };
   }
 }

@@ -94,12 +94,13 @@ export class ProjectsService {
   }
 
   private async view(project: Project): Promise<ProjectView> {
+    // The ledger counts a project's spending with or without a limit.
+    const budget = await this.ledger.projectBudget(project.organization.id, project.id);
     return {
       id: project.id,
       name: project.name,
-      budget: project.budgetLimitCredits === null || project.budgetLimitCredits === undefined
-        ? null
-        : await this.ledger.projectBudget(project.organization.id, project.id),
+      budget: project.budgetLimitCredits === null || project.budgetLimitCredits === undefined ? null : budget,
+      spentCredits: budget.spentCredits,
       createdAt: project.createdAt.toISOString(),
     };
   }

@@ -1,4 +1,5 @@
 /** Display helpers shared by every page. Credits are integers; these only format them. */
+import { formatDate } from './usage/dates.js';
 
 const creditFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -37,7 +38,12 @@ export function timeAgo(at: Date | string, now: Date = new Date()): string {
   if (minutes < 60) return `${String(minutes)} min ago`;
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${String(hours)} h ago`;
-  return new Date(at).toLocaleDateString();
+  return formatDate(at);
+}
+
+/** "1.05 MP": an area in megapixels, to two decimals at most (a catalog's 1.048576 MP is 1024²). */
+export function megapixels(value: number): string {
+  return `${String(Math.round(value * 100) / 100)} MP`;
 }
 
 /** Person colours: distinct hues, each dark enough for white initials (contrast 5:1 or more, WCAG AA). */

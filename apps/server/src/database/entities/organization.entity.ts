@@ -50,6 +50,8 @@ export const InvitationSchema = defineEntity({
     email: p.string().length(254),
     role: p.string().length(16),
     tokenHash: p.string().length(64).unique(),
+    /** The link's token while the invitation is pending, so those who invite can copy the link; cleared when used or revoked. */
+    linkToken: p.string().length(64).nullable(),
     invitedBy: () => p.manyToOne(User).deleteRule('cascade'),
     createdAt: p.datetime().defaultRaw('now()'),
     expiresAt: p.datetime(),

@@ -7,6 +7,7 @@ import { Migration20261122020026_billing } from './Migration20261122020026_billi
 import { Migration20261204184808_pricing_catalog } from './Migration20261204184808_pricing_catalog.js';
 import { Migration20261204193000_provider_cost } from './Migration20261204193000_provider_cost.js';
 import { Migration20261204213854_boards } from './Migration20261204213854_boards.js';
+import { Migration20261204222000_invitation_link } from './Migration20261204222000_invitation_link.js';
 import { Migration20261204223847_workspace_snapshots } from './Migration20261204223847_workspace_snapshots.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
@@ -20,5 +21,6 @@ export const migrations = [
   { name: 'Migration20261204184808_pricing_catalog', class: Migration20261204184808_pricing_catalog },
   { name: 'Migration20261204193000_provider_cost', class: Migration20261204193000_provider_cost },
   { name: 'Migration20261204213854_boards', class: Migration20261204213854_boards },
+  { name: 'Migration20261204222000_invitation_link', class: Migration20261204222000_invitation_link },
   { name: 'Migration20261204223847_workspace_snapshots', class: Migration20261204223847_workspace_snapshots },
 ];

@@ -1,4 +1,5 @@
 import type { ErrorBody } from '@atelier/contracts';
+import { formatDateTime } from '../usage/dates.js';
 
 /** A failed API call, with what the server said and what the person can do about it. */
 export class ApiFailure extends Error {
@@ -46,10 +47,10 @@ const nextSteps: Record<string, string | ((body: ErrorBody) => string)> = {
   invitation_email_mismatch: 'Sign out, then sign in with the address the invitation was sent to.',
   token_invalid: 'This link no longer works: ask for a new one.',
   last_owner: 'Make another member an owner first.',
-  insufficient_credits: 'Ask an owner to add credits to the pool, or choose cheaper settings.',
+  insufficient_credits: 'Choose cheaper settings, or add credits to the pool (owners: Billing; everyone else: ask an owner).',
   budget_exceeded: (body) =>
     typeof body.resetsAt === 'string'
-      ? `Wait until your budget resets (${new Date(body.resetsAt).toLocaleString()}), or ask a manager to raise it.`
+      ? `Wait until your budget resets (${formatDateTime(body.resetsAt)}), or ask a manager to raise it.`
       : 'Ask a manager to raise your budget, or choose cheaper settings.',
   project_budget_exceeded: "Ask a manager to raise the project's budget, or choose cheaper settings.",
   model_not_allowed: 'Choose another model, or ask a manager to allow this one for you.',
@@ -67,7 +68,7 @@ export function describeError(error: unknown): UserFacingError {
   if (error instanceof ApiFailure) {
     const step = nextSteps[error.code];
     const action = typeof step === 'function' ? step(error.body) : (step ?? defaultAction(error.status));
-    const message = error.field !== undefined && error.code === 'invalid_request' ? `${capitalise(error.field)}: ${error.message}` : error.message;
+    const message = error.field !== undefined && error.code === 'invalid_request' ? fieldMessage(error.field, error.message) : error.message;
     return { code: error.code, message, action, field: error.field };
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -76,6 +77,12 @@ export function describeError(error: unknown): UserFacingError {
 
 function defaultAction(status: number): string {
   return status >= 500 ? 'Try again in a moment.' : 'Check what you entered and try again.';
+}
+
+/** "Email: must be an email address": the field named once, as a person reads it, whether or not the server's message names it already. */
+function fieldMessage(field: string, message: string): string {
+  const own = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+  return `${capitalise(field.split('.').join(' › '))}: ${own}`;
 }
 
 function capitalise(text: string): string {

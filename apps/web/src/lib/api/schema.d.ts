@@ -3837,6 +3837,8 @@ export interface operations {
                             id: string;
                             name: string;
                         };
+                        /** Format: uri */
+                        link: string | null;
                         /** @enum {string} */
                         role: "owner" | "manager" | "member" | "viewer";
                         /** @enum {string} */
@@ -3885,6 +3887,8 @@ export interface operations {
                             id: string;
                             name: string;
                         };
+                        /** Format: uri */
+                        link: string | null;
                         /** @enum {string} */
                         role: "owner" | "manager" | "member" | "viewer";
                         /** @enum {string} */
@@ -4857,6 +4861,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     }[];
                 };
             };
@@ -4905,6 +4910,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     };
                 };
             };
@@ -4943,6 +4949,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     };
                 };
             };
@@ -4992,6 +4999,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                        spentCredits: number;
                     };
                 };
             };

@@ -1,3 +1,4 @@
+import type { ResolvedPathname } from '$app/types';
 import { cleanup, render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -52,7 +53,7 @@ const onOpen = vi.fn((_asset: AssetView, _action: GalleryAction, _target: Handof
 
 function setup(props: { canGenerate?: boolean; workspaces?: WorkspaceView[] } = {}) {
   render(AssetDetailPanel, {
-    props: { detail, orgId, workspaces: props.workspaces ?? [hero, social], projectName: undefined, canGenerate: props.canGenerate ?? true, workspacesHref: `/orgs/${orgId}/workspaces`, onOpen },
+    props: { detail, workspaces: props.workspaces ?? [hero, social], projectName: undefined, canGenerate: props.canGenerate ?? true, workspacesHref: `/orgs/${orgId}/workspaces` as ResolvedPathname, assetHref: (id: string) => `/orgs/${orgId}/gallery/${id}` as ResolvedPathname, onOpen },
   });
 }
 

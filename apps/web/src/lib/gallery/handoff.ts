@@ -54,9 +54,13 @@ export interface WorkspaceSeed {
   clearMask: boolean;
 }
 
+/** The query string (without `?`) that carries a hand-off to a workspace. */
+export function handoffSearch(handoff: Handoff): string {
+  return new URLSearchParams({ [handoffParameters.asset]: handoff.assetId, [handoffParameters.action]: handoff.action }).toString();
+}
+
 export function workspaceHref(orgId: string, workspaceId: string, handoff: Handoff): string {
-  const search = new URLSearchParams({ [handoffParameters.asset]: handoff.assetId, [handoffParameters.action]: handoff.action });
-  return `/orgs/${orgId}/workspaces/${workspaceId}?${search.toString()}`;
+  return `/orgs/${orgId}/workspaces/${workspaceId}?${handoffSearch(handoff)}`;
 }
 
 /** The hand-off a workspace URL carries, if any. */

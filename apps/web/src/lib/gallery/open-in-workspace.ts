@@ -1,7 +1,8 @@
 import { goto } from '$app/navigation';
+import { resolve } from '$app/paths';
 import type { AssetView, WorkspaceView } from '@atelier/contracts';
 import { api, unwrap } from '../api/client.js';
-import { galleryActionLabels, workspaceHref, type GalleryAction } from './handoff.js';
+import { galleryActionLabels, handoffSearch, type GalleryAction } from './handoff.js';
 
 /** Where a gallery action goes: a new workspace (the default), or an existing one by id. */
 export type HandoffTarget = { kind: 'new'; projectId: string } | { kind: 'existing'; workspaceId: string };
@@ -18,5 +19,5 @@ export async function openInWorkspace(orgId: string, asset: Pick<AssetView, 'id'
     const created: WorkspaceView = await unwrap(api.POST('/api/orgs/{orgId}/workspaces', { params: { path: { orgId } }, body: { name, projectId: target.projectId } }));
     workspaceId = created.id;
   }
-  await goto(workspaceHref(orgId, workspaceId, { assetId: asset.id, action }));
+  await goto(resolve(`/orgs/[orgId]/workspaces/[workspaceId]?${handoffSearch({ assetId: asset.id, action })}`, { orgId, workspaceId }));
 }

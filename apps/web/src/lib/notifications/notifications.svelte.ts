@@ -3,6 +3,15 @@ import { api, unwrap } from '../api/client.js';
 
 const PAGE_SIZE = 20;
 
+/** Now, as the server writes times. */
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+function idsOf(items: readonly NotificationView[]): ReadonlySet<string> {
+  return new Set(items.map((item) => item.id));
+}
+
 /** A live alert as a notification of the list (they are the same record on the server). */
 export function notificationOfAlert(alert: AlertEvent): NotificationView {
   return {
@@ -57,7 +66,7 @@ export class NotificationList {
     const unreadIds = ids.filter((id) => this.items.some((item) => item.id === id && item.readAt === null));
     if (unreadIds.length === 0) return;
     await unwrap(api.POST('/api/orgs/{orgId}/notifications/read', { params: { path: { orgId: this.organizationId } }, body: { ids: unreadIds } }));
-    const now = new Date().toISOString();
+    const now = nowIso();
     this.items = this.items.map((item) => (unreadIds.includes(item.id) ? { ...item, readAt: now } : item));
     this.unread = Math.max(0, this.unread - unreadIds.length);
   }
@@ -65,7 +74,7 @@ export class NotificationList {
   async markAllRead(): Promise<void> {
     if (this.unread === 0 && this.loaded) return;
     await unwrap(api.POST('/api/orgs/{orgId}/notifications/read', { params: { path: { orgId: this.organizationId } }, body: { all: true } }));
-    const now = new Date().toISOString();
+    const now = nowIso();
     this.items = this.items.map((item) => (item.readAt === null ? { ...item, readAt: now } : item));
     this.unread = 0;
   }
@@ -78,7 +87,7 @@ export class NotificationList {
           params: { path: { orgId: this.organizationId }, query: { limit: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) } },
         }),
       );
-      const known = new Set(this.items.map((item) => item.id));
+      const known = idsOf(this.items);
       const fresh = page.notifications.filter((item) => !known.has(item.id));
       this.items = cursor === undefined ? [...this.items.filter((item) => !page.notifications.some((p) => p.id === item.id)), ...page.notifications].sort(newestFirst) : [...this.items, ...fresh];
       this.unread = page.unreadCount;
