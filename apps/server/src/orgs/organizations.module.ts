@@ -6,6 +6,11 @@ import { AuthService } from '../auth/auth.service.js';
 import { RateLimitRepository } from '../auth/rate-limit.repository.js';
 import { RevocationEvents } from '../auth/revocations.js';
 import { RateLimitGuard } from '../auth/rate-limit.guard.js';
+import { ApiKeysRepository } from '../auth/api-keys.repository.js';
+import { PasswordResetTokensRepository } from '../auth/password-reset-tokens.repository.js';
+import { SessionsRepository } from '../auth/sessions.repository.js';
+import { USER_ORGANIZATIONS } from '../auth/user-organizations.js';
+import { UsersRepository } from '../auth/users.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuditService } from './audit.service.js';
 import { InvitationsService } from './invitations.service.js';
@@ -30,6 +35,10 @@ import { ProjectsService } from './projects.service.js';
     { provide: APP_GUARD, useClass: OrganizationGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
     AuthService,
+    UsersRepository,
+    SessionsRepository,
+    PasswordResetTokensRepository,
+    ApiKeysRepository,
     RateLimitRepository,
     RevocationEvents,
     AuditService,
@@ -37,6 +46,8 @@ import { ProjectsService } from './projects.service.js';
     InvitationsService,
     ProjectsService,
     ApiKeysService,
+    // The session view's list of orgs: auth asks through this port, so it does not import orgs.
+    { provide: USER_ORGANIZATIONS, useExisting: OrganizationsService },
   ],
   exports: [AuthService, RevocationEvents, RateLimitRepository, OrganizationsService, ProjectsService, AuditService],
 })
