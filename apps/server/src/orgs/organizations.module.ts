@@ -12,12 +12,17 @@ import { SessionsRepository } from '../auth/sessions.repository.js';
 import { USER_ORGANIZATIONS } from '../auth/user-organizations.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuditEntriesRepository } from './audit-entries.repository.js';
 import { AuditService } from './audit.service.js';
+import { InvitationsRepository } from './invitations.repository.js';
 import { InvitationsService } from './invitations.service.js';
+import { MembershipsRepository } from './memberships.repository.js';
 import { ApiKeysController, InvitationsController, ProjectsController } from './org-resources.controller.js';
 import { OrganizationGuard } from './organization.guard.js';
 import { OrganizationsController } from './organizations.controller.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 import { OrganizationsService } from './organizations.service.js';
+import { ProjectsRepository } from './projects.repository.js';
 import { ProjectsService } from './projects.service.js';
 
 /** Accounts and teams: sign-in, organizations, members and budgets, invitations, projects, API keys. */
@@ -41,7 +46,12 @@ import { ProjectsService } from './projects.service.js';
     ApiKeysRepository,
     RateLimitRepository,
     RevocationEvents,
+    AuditEntriesRepository,
     AuditService,
+    OrganizationsRepository,
+    MembershipsRepository,
+    InvitationsRepository,
+    ProjectsRepository,
     OrganizationsService,
     InvitationsService,
     ProjectsService,
