@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
+import { CollabTicketsRepository } from './collab-tickets.repository.js';
 import { CollabServer } from './collab.server.js';
 import { LiveDocuments } from './live-documents.js';
 import { WorkspacesController } from './workspaces.controller.js';
+import { WorkspacesRepository } from './workspaces.repository.js';
 import { WorkspacesService } from './workspaces.service.js';
 
 /**
@@ -14,7 +16,7 @@ import { WorkspacesService } from './workspaces.service.js';
 @Module({
   imports: [OrganizationsModule],
   controllers: [WorkspacesController],
-  providers: [CollabDocumentRepository, LiveDocuments, WorkspacesService, CollabServer],
+  providers: [CollabDocumentRepository, WorkspacesRepository, CollabTicketsRepository, LiveDocuments, WorkspacesService, CollabServer],
   exports: [WorkspacesService, CollabServer, CollabDocumentRepository],
 })
 export class CollabModule {}
