@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type pg from 'pg';
 import type { GrantSource, PoolBalance } from '@atelier/ledger';
 import { JobEventsRepository } from '../jobs/job-events.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
+import type { TransactionClient } from '../repositories/postgres-pool.repository.js';
 
 /**
  * The ledger operation id of a Stripe object's effect (`checkout:cs_…`, `invoice:in_…`): the same
@@ -45,7 +45,7 @@ export class CreditsService {
     expiresAt: Date | null;
     purchaseId: string;
     reason: string;
-  }, client?: pg.ClientBase): Promise<PaidGrant> {
+  }, client?: TransactionClient): Promise<PaidGrant> {
     const result = await this.ledger.ledger.grant({
       operationId: operationIdOf(request.key),
       orgId: request.organizationId,
@@ -64,7 +64,7 @@ export class CreditsService {
   }
 
   /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. With `client`, as `grant`. */
-  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: pg.ClientBase): Promise<{
+  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: TransactionClient): Promise<{
     reclaimedCredits: bigint;
     deficitAddedCredits: bigint;
     waitingCredits: bigint;
