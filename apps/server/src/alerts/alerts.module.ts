@@ -5,8 +5,11 @@ import { QueueRepository } from '../jobs/queue.repository.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { AlertDeliveryService } from './alert-delivery.service.js';
 import { AlertEvaluatorService } from './alert-evaluator.service.js';
+import { AlertSettingsRepository } from './alert-settings.repository.js';
+import { AlertsRepository } from './alerts.repository.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
+import { NotificationsRepository } from './notifications.repository.js';
 
 /** Mail and webhook deliveries running at once on a worker node. */
 const DELIVERY_CONCURRENCY = 4;
@@ -20,7 +23,7 @@ const DELIVERY_CONCURRENCY = 4;
 @Module({
   imports: [OrganizationsModule, JobsModule],
   controllers: [AlertsController],
-  providers: [AlertsService, AlertEvaluatorService, AlertDeliveryService],
+  providers: [AlertsRepository, NotificationsRepository, AlertSettingsRepository, AlertsService, AlertEvaluatorService, AlertDeliveryService],
   exports: [AlertsService, AlertEvaluatorService],
 })
 export class AlertsModule implements OnApplicationBootstrap {
