@@ -1,11 +1,11 @@
 // `npm run bench:jobs`: submit latency, submit-to-start latency and throughput of generation jobs
 // through the real server, queue and ledger, with the local provider at zero latency.
+import { ledgerOf } from '../test/ledger-of.js';
 import os from 'node:os';
 import pg from 'pg';
 import { benchDatabase } from '../../../tools/bench/postgres.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
 import { JobsModule } from '../src/jobs/jobs.module.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 400);
@@ -43,7 +43,7 @@ const signUp = await call('POST', '/auth/sign-up', { email: 'bench@example.com',
 csrf = (signUp.body as { csrfToken: string }).csrfToken;
 const organization = await call('POST', '/orgs', { name: 'Bench' });
 const orgId = (organization.body as { id: string }).id;
-await app.get(LedgerRepository).ledger.grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt((JOBS + PACED_JOBS) * 10), actorId: orgId, reason: 'bench' });
+await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt((JOBS + PACED_JOBS) * 10), actorId: orgId, reason: 'bench' });
 await call('PATCH', `/orgs/${orgId}`, { maxConcurrentJobsPerMember: 16 });
 
 const request = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };

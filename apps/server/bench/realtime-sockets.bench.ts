@@ -1,9 +1,10 @@
 // `npm run bench:realtime` (first part): 1,000 sockets subscribed to one org; the latency from a
-// pool balance change (a ledger grant announced through JobEventsRepository, as a capture is) to
+// pool balance change (a ledger grant announced on the app's EventBus, as a capture is) to
 // EVERY socket receiving the `balance` event. First on one node (no Redis), then across two nodes
 // (sockets on node B, the change on node A) through the Redis adapter. The clients run in a
 // child process of their own (this file with --clients), so they do not share the servers' event
 // loop; times on both sides are `performance.timeOrigin + performance.now()` (the same clock).
+import { ledgerOf } from '../test/ledger-of.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +15,8 @@ import type { Ack, ClientToServerEvents, RealtimeSnapshot, ServerToClientEvents 
 import { benchDatabase } from '../../../tools/bench/postgres.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
-import { JobEventsRepository } from '../src/jobs/job-events.repository.js';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
+import { EventBus } from '../src/events/event-bus.js';
+import { balanceChanged } from '../src/repositories/ledger.repository.js';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
@@ -159,8 +160,8 @@ function clientsProcess(): Clients {
 
 /** Rounds of: a grant of 1 credit on `trigger`, announced; wait until every socket has its balance event. */
 async function measure(trigger: NestExpressApplication, clients: Clients, orgId: string): Promise<Figures> {
-  const ledger = trigger.get(LedgerRepository).ledger;
-  const events = trigger.get(JobEventsRepository);
+  const ledger = ledgerOf(trigger);
+  const events = trigger.get(EventBus);
   const figures: Figures = { perSocket: [], all: [], allIncludingLedger: [], lost: 0 };
   for (let round = -5; round < ROUNDS; round += 1) {
     const started = now();
@@ -173,7 +174,7 @@ async function measure(trigger: NestExpressApplication, clients: Clients, orgId:
     clients.send({ type: 'expect', version });
     await ready;
     const emittedAt = now();
-    events.balanceChanged(orgId, granted.balance);
+    events.publish('balance.changed', balanceChanged(granted.balance));
     const { times, lost } = await received;
     if (round < 0) continue; // warm-up
     const last = Math.max(...times);

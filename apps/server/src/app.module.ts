@@ -20,6 +20,7 @@ import { LedgerRepository } from './repositories/ledger.repository.js';
 import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-pool.repository.js';
 import { RedisRepository } from './repositories/redis.repository.js';
 import { ClockRepository } from './repositories/clock.repository.js';
+import { EventBus } from './events/event-bus.js';
 import { MailerRepository } from './mail/mailer.repository.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './jobs/tokens.js';
 import { BlackForestLabsProvider } from './providers/black-forest-labs.provider.js';
@@ -83,6 +84,7 @@ class InfrastructureModule implements OnApplicationShutdown {
       LedgerRepository,
       ClockRepository,
       MailerRepository,
+      EventBus,
       { provide: PROVIDER_REGISTRY, useValue: providerRegistryFor(config) },
       { provide: ASSET_STORAGE, useValue: createAssetStorage(config.storage) },
       ...overrides,
@@ -90,7 +92,7 @@ class InfrastructureModule implements OnApplicationShutdown {
     return {
       module: InfrastructureModule,
       providers,
-      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, PROVIDER_REGISTRY, ASSET_STORAGE],
+      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, EventBus, PROVIDER_REGISTRY, ASSET_STORAGE],
     };
   }
 }

@@ -1,10 +1,10 @@
+import { ledgerOf } from './ledger-of.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createTestDatabase, type TestDatabase } from '../../../tools/testing/database.js';
 import { loadConfig } from '../src/config/config.js';
 import type { Provider } from '@nestjs/common';
 import { createApp } from '../src/app.js';
 import { MailerRepository, type Mail } from '../src/mail/mailer.repository.js';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -42,7 +42,7 @@ export async function startTestApp(environment: Record<string, string> = {}, ove
     database,
     outbox,
     grantCredits: async (organizationId, amountCredits) => {
-      const result = await app.get(LedgerRepository).ledger.grant({
+      const result = await ledgerOf(app).grant({
         operationId: crypto.randomUUID(),
         orgId: organizationId,
         source: 'promotion',

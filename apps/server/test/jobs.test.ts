@@ -1,8 +1,8 @@
+import { ledgerOf } from './ledger-of.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { GalleryPage, JobView, OrganizationView, PoolView, SubmittedJobView } from '@atelier/contracts';
 import { readPngText } from '../src/providers/png-text.js';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
 import { startTestApp, type TestApp } from './app.js';
 import { ScriptedProvider, scriptedRegistry } from './scripted-provider.js';
 import { addMember, expectStatus, signedUp, submitAndWait, waitForJob, type Member } from './world.js';
@@ -85,7 +85,7 @@ describe('generation jobs through the real queue', () => {
     expect(job.error?.message).toMatch(/Change the prompt/);
     expect(job.capturedCredits).toBeNull();
     expect(await pool()).toMatchObject({ availableCredits: before.availableCredits, postedCredits: before.postedCredits, pendingCredits: before.pendingCredits });
-    const hold = await server.app.get(LedgerRepository).ledger.getHold(job.id);
+    const hold = await ledgerOf(server.app).getHold(job.id);
     expect(hold?.status).toBe('voided');
   });
 

@@ -1,7 +1,7 @@
+import { ledgerOf } from './ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { OrganizationView, PoolView, SubmittedJobView } from '@atelier/contracts';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
 import { startTestApp, type TestApp } from './app.js';
 import { addMember, expectStatus, signedUp, type Member } from './world.js';
 
@@ -71,7 +71,7 @@ describe('a storm of submissions against a pool that can afford only some', () =
     }
     const pool = (await owner.client.get<PoolView>(`/orgs/${organization.id}/pool`)).body;
     expect(pool).toMatchObject({ postedCredits: 0, pendingCredits: 0, availableCredits: 0 });
-    const invariants = await server.app.get(LedgerRepository).ledger.checkInvariants(organization.id);
+    const invariants = await ledgerOf(server.app).checkInvariants(organization.id);
     expect(invariants.ok).toBe(true);
   });
 });

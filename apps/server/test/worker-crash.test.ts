@@ -1,7 +1,7 @@
+import { ledgerOf } from './ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganizationView, PoolView, SubmittedJobView } from '@atelier/contracts';
 import { SweeperService } from '../src/jobs/sweeper.service.js';
-import { LedgerRepository } from '../src/repositories/ledger.repository.js';
 import { startTestApp, type TestApp } from './app.js';
 import { freePort, runServer, type ServerProcess } from './server-process.js';
 import { expectStatus, signedUp, waitForJob, type Member } from './world.js';
@@ -49,7 +49,7 @@ describe('a worker process killed in the middle of a job', () => {
     worker.child.kill('SIGKILL');
     await worker.exited;
 
-    const ledger = api.app.get(LedgerRepository).ledger;
+    const ledger = ledgerOf(api.app);
     expect((await ledger.getHold(jobId))?.status).toBe('pending'); // nobody resolved it yet
     const sweeper = api.app.get(SweeperService);
     expect(await sweeper.sweep()).toEqual([]); // not before its expiry: a live worker would still be extending it

@@ -2,8 +2,8 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { Periodic } from '../common/periodic.js';
 import { compareVersions } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobEventsRepository, type BalanceEvent, type MemberSpendEvent } from '../jobs/job-events.repository.js';
-import { OrganizationsService, type MemberBudgetChange } from '../orgs/organizations.service.js';
+import type { BalanceChanged, MemberBudgetChanged, MemberSpendChanged } from '../events/app-events.js';
+import { EventBus } from '../events/event-bus.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AlertSettingsRepository } from './alert-settings.repository.js';
@@ -33,19 +33,19 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     },
   );
 
-  private readonly onMemberSpend = (event: MemberSpendEvent): void => {
+  private readonly onMemberSpend = (event: MemberSpendChanged): void => {
     this.coalesce(`member:${event.organizationId}:${event.memberId}`, () => this.evaluateMember(event.organizationId, event.memberId));
   };
 
   /** A lowered limit can cross thresholds without any spending. */
-  private readonly onBudgetChange = (change: MemberBudgetChange): void => {
+  private readonly onBudgetChange = (change: MemberBudgetChanged): void => {
     this.onMemberSpend({ organizationId: change.organizationId, memberId: change.userId });
   };
 
   /** The newest balance announced per org and not yet evaluated: the change itself says it, no read needed. */
-  private readonly announcedBalances = new Map<string, BalanceEvent>();
+  private readonly announcedBalances = new Map<string, BalanceChanged>();
 
-  private readonly onBalance = (event: BalanceEvent): void => {
+  private readonly onBalance = (event: BalanceChanged): void => {
     const held = this.announcedBalances.get(event.organizationId);
     if (held === undefined || compareVersions(event.version, held.version) > 0) this.announcedBalances.set(event.organizationId, event);
     this.coalesce(`pool:${event.organizationId}`, () => this.evaluatePool(event.organizationId));
@@ -53,25 +53,27 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
 
   constructor(
     @Inject(AlertsService) private readonly alerts: AlertsService,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(AlertsRepository) private readonly alertRows: AlertsRepository,
     @Inject(AlertSettingsRepository) private readonly settingsRows: AlertSettingsRepository,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
-    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private unsubscribe: (() => void)[] = [];
+
   onModuleInit(): void {
-    this.events.emitter.on('member-spend', this.onMemberSpend);
-    this.events.emitter.on('balance', this.onBalance);
-    this.organizations.membershipEvents.on('budget', this.onBudgetChange);
+    this.unsubscribe = [
+      this.events.subscribe('member-spend.changed', this.onMemberSpend),
+      this.events.subscribe('balance.changed', this.onBalance),
+      this.events.subscribe('member-budget.changed', this.onBudgetChange),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.events.emitter.off('member-spend', this.onMemberSpend);
-    this.events.emitter.off('balance', this.onBalance);
-    this.organizations.membershipEvents.off('budget', this.onBudgetChange);
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
   }
 
   /** Worker nodes scan for expiring grants on the sweeper's cadence. */
@@ -117,10 +119,8 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
 
   /** Raises the member's crossed thresholds (percent of the limit used: spent + held) and exhaustion. */
   async evaluateMember(organizationId: string, memberId: string): Promise<void> {
-    const found = await this.ledger.ledger.memberBudget(organizationId, memberId);
-    if (!found.ok) return;
-    const { budget } = found;
-    if (budget.limitCredits === null || budget.limitCredits <= 0n) return;
+    const budget = await this.ledger.memberBudgetPeriod(organizationId, memberId);
+    if (budget === undefined || budget.limitCredits === null || budget.limitCredits <= 0) return;
     const limit = budget.limitCredits;
     const used = budget.spentCredits + budget.pendingCredits;
     const row = await this.settingsRows.memberThresholds(organizationId, memberId);
@@ -130,16 +130,16 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     const until = resetsAt === null ? '' : ` It resets on ${formatDay(budget.periodEnd)}.`;
     const data = {
       memberId,
-      limitCredits: Number(limit),
-      usedCredits: Number(used),
-      spentCredits: Number(budget.spentCredits),
-      pendingCredits: Number(budget.pendingCredits),
+      limitCredits: limit,
+      usedCredits: used,
+      spentCredits: budget.spentCredits,
+      pendingCredits: budget.pendingCredits,
       period: budget.period,
       periodStart: budget.periodStart?.toISOString() ?? null,
       resetsAt,
     };
     for (const threshold of row.thresholds) {
-      if (used * 100n < BigInt(threshold) * limit) continue;
+      if (used * 100 < threshold * limit) continue;
       await this.alerts.raise({
         organizationId,
         kind: 'budget_threshold',
@@ -152,7 +152,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
         recipients: { userIds: [memberId] },
       });
     }
-    if (budget.remainingCredits === 0n) {
+    if (budget.remainingCredits === 0) {
       await this.alerts.raise({
         organizationId,
         kind: 'budget_exhausted',
@@ -173,25 +173,24 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     this.announcedBalances.delete(organizationId);
     const row = await this.settingsRows.lowBalanceLine(organizationId, now);
     if (row === undefined) return;
-    const line = BigInt(row.line);
-    const available = announced === undefined ? await this.availableCredits(organizationId) : BigInt(announced.availableCredits);
+    const line = Number(row.line);
+    const available = announced === undefined ? await this.availableCredits(organizationId) : announced.availableCredits;
     if (available === undefined || available >= line) return;
     await this.alerts.raise({
       organizationId,
       kind: 'pool_low',
       subjectKey: 'pool',
-      threshold: Number(line),
+      threshold: line,
       periodKey: row.month,
       title: 'The credit pool is running low',
       message: `${row.organization_name} has ${String(available)} credits available, below its low-balance line of ${String(line)}. Buy credits or turn on auto top-up on the billing page.`,
-      data: { availableCredits: Number(available), lowBalanceCredits: Number(line), month: row.month },
+      data: { availableCredits: available, lowBalanceCredits: line, month: row.month },
       recipients: { roles: ['owner', 'manager'] },
     });
   }
 
-  private async availableCredits(organizationId: string): Promise<bigint | undefined> {
-    const found = await this.ledger.ledger.poolBalance(organizationId);
-    return found.ok ? found.balance.availableCredits : undefined;
+  private async availableCredits(organizationId: string): Promise<number | undefined> {
+    return (await this.ledger.balance(organizationId))?.availableCredits;
   }
 
   /** Raises `grant_expiring` for grants with credits left that expire within their org's notice. */

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type {
   AlertData,
-  AlertEvent,
   AlertKind,
   AlertSettingsView,
   NotificationPage,
@@ -15,7 +14,7 @@ import type {
 import { ApiError } from '../common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { publicWebhookProblem } from './webhook-http.js';
-import { JobEventsRepository } from '../jobs/job-events.repository.js';
+import { EventBus } from '../events/event-bus.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { AlertSettingsRepository, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alert-settings.repository.js';
@@ -52,10 +51,6 @@ export interface RaisedAlert {
 }
 
 /** The event the realtime gateway forwards to `user:{userId}`. */
-export interface UserAlertEvent {
-  userId: string;
-  alert: AlertEvent;
-}
 
 /**
  * Alerts: each fires once per (kind, subject, threshold, period) — the `alerts` table's unique key
@@ -72,7 +67,7 @@ export class AlertsService {
     @Inject(NotificationsRepository) private readonly notificationRows: NotificationsRepository,
     @Inject(AlertSettingsRepository) private readonly settingsRows: AlertSettingsRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -100,7 +95,8 @@ export class AlertsService {
     });
     if (outcome === undefined) return { fired: false, alertId: null, notified: 0 };
     for (const recipient of outcome.recipients) {
-      const event: UserAlertEvent = {
+      this.events.publish('alert.raised', {
+        organizationId: alert.organizationId,
         userId: recipient.user_id,
         alert: {
           id: recipient.id,
@@ -112,8 +108,7 @@ export class AlertsService {
           data: alert.data ?? {},
           at: outcome.createdAt.toISOString(),
         },
-      };
-      this.events.emitter.emit('alert', event);
+      });
     }
     return { fired: true, alertId: outcome.alertId, notified: outcome.recipients.length };
   }

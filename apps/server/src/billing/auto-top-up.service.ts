@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import Stripe from 'stripe';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
+import type { BalanceChanged } from '../events/app-events.js';
+import { EventBus } from '../events/event-bus.js';
 import { BillingAlerts } from './billing-alerts.js';
 import { BillingRepository } from './billing.repository.js';
 import { billingCurrency, creditPackage } from './catalog.js';
@@ -28,7 +29,8 @@ export function monthStartUtc(now: Date): Date {
 export class AutoTopUpService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AutoTopUp');
   private readonly running = new Set<Promise<void>>();
-  private readonly listener = (event: BalanceEvent): void => {
+  private unsubscribe: (() => void) | undefined;
+  private readonly listener = (event: BalanceChanged): void => {
     const check = this.check(event.organizationId, event.availableCredits)
       .catch((error: unknown) => {
         this.logger.error(`auto top-up of ${event.organizationId} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -38,7 +40,7 @@ export class AutoTopUpService implements OnModuleInit, OnModuleDestroy {
   };
 
   constructor(
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(BillingRepository) private readonly billing: BillingRepository,
     @Inject(StripeRepository) private readonly stripe: StripeRepository,
     @Inject(CreditsService) private readonly credits: CreditsService,
@@ -47,11 +49,12 @@ export class AutoTopUpService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    if (this.stripe.configured) this.events.emitter.on('balance', this.listener);
+    if (this.stripe.configured) this.unsubscribe = this.events.subscribe('balance.changed', this.listener);
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.events.emitter.off('balance', this.listener);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await Promise.allSettled([...this.running]);
   }
 

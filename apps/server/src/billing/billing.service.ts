@@ -173,11 +173,11 @@ export class BillingService {
 
   async settleDeficit(organizationId: string, userId: string): Promise<SettleDeficitView> {
     const settled = await this.credits.settleDeficit(organizationId, userId);
-    if (settled.settledCredits > 0n) {
-      await this.audit.record({ organizationId, actorId: userId, action: 'billing.deficit.settle', targetType: 'pool', targetId: organizationId, after: { settledCredits: Number(settled.settledCredits) } });
+    if (settled.settledCredits > 0) {
+      await this.audit.record({ organizationId, actorId: userId, action: 'billing.deficit.settle', targetType: 'pool', targetId: organizationId, after: { settledCredits: settled.settledCredits } });
     }
     const deficit = await this.credits.deficit(organizationId);
-    return { settledCredits: Number(settled.settledCredits), deficit: { credits: deficit.credits, since: deficit.since?.toISOString() ?? null } };
+    return { settledCredits: settled.settledCredits, deficit: { credits: deficit.credits, since: deficit.since?.toISOString() ?? null } };
   }
 
   private requireConfigured(): void {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { GrantSource, PoolBalance } from '@atelier/ledger';
-import { JobEventsRepository } from '../jobs/job-events.repository.js';
-import { LedgerRepository } from '../repositories/ledger.repository.js';
+import type { GrantSource } from '@atelier/ledger';
+import type { BalanceChanged } from '../events/app-events.js';
+import { EventBus } from '../events/event-bus.js';
+import { LedgerRepository, type ClawBackMade } from '../repositories/ledger.repository.js';
 import type { TransactionClient } from '../repositories/postgres-pool.repository.js';
 
 /**
@@ -17,8 +18,8 @@ export function operationIdOf(key: string): string {
 
 export interface PaidGrant {
   grantId: bigint;
-  balance: PoolBalance;
-  settledDeficitCredits: bigint;
+  balance: BalanceChanged;
+  settledDeficitCredits: number;
   /** True when this key had been granted before (nothing new was granted). */
   replayed: boolean;
 }
@@ -30,7 +31,7 @@ export class CreditsService {
 
   constructor(
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
   ) {}
 
   /**
@@ -46,67 +47,44 @@ export class CreditsService {
     purchaseId: string;
     reason: string;
   }, client?: TransactionClient): Promise<PaidGrant> {
-    const result = await this.ledger.ledger.grant({
+    const result = await this.ledger.grant({
       operationId: operationIdOf(request.key),
-      orgId: request.organizationId,
+      organizationId: request.organizationId,
       source: request.source,
-      amountCredits: BigInt(request.credits),
+      credits: request.credits,
       expiresAt: request.expiresAt,
-      reference: { purchaseId: request.purchaseId },
+      purchaseId: request.purchaseId,
       actorId: request.organizationId,
       reason: request.reason,
     }, client);
-    if (!result.ok) {
-      throw new Error(`the ledger refused the grant ${request.key}: ${result.code}`);
-    }
-    if (!result.replayed && client === undefined) this.events.balanceChanged(request.organizationId, result.balance);
-    return { grantId: result.grant.grantId, balance: result.balance, settledDeficitCredits: result.settledDeficitCredits, replayed: result.replayed };
+    if (!result.replayed && client === undefined) this.events.publish('balance.changed', result.balance);
+    return result;
   }
 
   /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. With `client`, as `grant`. */
-  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: TransactionClient): Promise<{
-    reclaimedCredits: bigint;
-    deficitAddedCredits: bigint;
-    waitingCredits: bigint;
-    deficitCredits: bigint;
-    balance: PoolBalance;
-    replayed: boolean;
-  }> {
-    const result = await this.ledger.ledger.clawBack({
-      operationId: operationIdOf(request.key),
-      orgId: request.organizationId,
-      grantId: request.grantId,
-      amountCredits: BigInt(request.credits),
-      reference: { purchaseId: request.purchaseId },
-      actorId: request.organizationId,
-      reason: request.reason,
-    }, client);
-    if (!result.ok) {
-      throw new Error(`the ledger refused the claw-back ${request.key}: ${result.code}`);
-    }
+  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: TransactionClient): Promise<ClawBackMade> {
+    const { key, ...order } = request;
+    const result = await this.ledger.clawBack({ operationId: operationIdOf(key), ...order }, client);
     if (!result.replayed) {
-      if (client === undefined) this.events.balanceChanged(request.organizationId, result.balance);
-      this.logger.log(`claw-back ${request.key}: ${String(result.reclaimedCredits)} reclaimed, deficit +${String(result.deficitAddedCredits)}`);
+      if (client === undefined) this.events.publish('balance.changed', result.balance);
+      this.logger.log(`claw-back ${key}: ${String(result.reclaimedCredits)} reclaimed, deficit +${String(result.deficitAddedCredits)}`);
     }
-    return { reclaimedCredits: result.reclaimedCredits, deficitAddedCredits: result.deficitAddedCredits, waitingCredits: result.waitingCredits, deficitCredits: result.deficitCredits, balance: result.balance, replayed: result.replayed };
+    return result;
   }
 
   /** Tells open pages of a balance written inside a transaction that has now committed. */
-  announce(organizationId: string, balance: PoolBalance): void {
-    this.events.balanceChanged(organizationId, balance);
+  announce(balance: BalanceChanged): void {
+    this.events.publish('balance.changed', balance);
   }
 
-  async settleDeficit(organizationId: string, actorId: string): Promise<{ settledCredits: bigint; deficitCredits: bigint }> {
-    const result = await this.ledger.ledger.settleDeficit({ operationId: crypto.randomUUID(), orgId: organizationId, actorId, reason: 'deficit paid off from the balance by an owner' });
-    if (!result.ok) throw new Error(`the ledger refused to settle: ${result.code}`);
-    if (result.settledCredits > 0n) this.events.balanceChanged(organizationId, result.balance);
+  async settleDeficit(organizationId: string, actorId: string): Promise<{ settledCredits: number; deficitCredits: number }> {
+    const result = await this.ledger.settleDeficit(organizationId, actorId, 'deficit paid off from the balance by an owner');
+    if (result.settledCredits > 0) this.events.publish('balance.changed', result.balance);
     return { settledCredits: result.settledCredits, deficitCredits: result.deficitCredits };
   }
 
-  async deficit(organizationId: string): Promise<{ credits: number; since: Date | null }> {
-    const result = await this.ledger.ledger.deficit(organizationId, 1);
-    if (!result.ok) return { credits: 0, since: null };
-    return { credits: Number(result.deficit.deficitCredits), since: result.deficit.since };
+  deficit(organizationId: string): Promise<{ credits: number; since: Date | null }> {
+    return this.ledger.deficit(organizationId);
   }
 
   async availableCredits(organizationId: string): Promise<number> {
@@ -114,10 +92,7 @@ export class CreditsService {
   }
 
   /** Unspent, unheld credits of a live grant (what a rollover can carry), 0 when gone. */
-  async unspentOfGrant(organizationId: string, grantId: bigint): Promise<{ availableCredits: number; expiredAt: Date | null } | null> {
-    const result = await this.ledger.ledger.poolBalance(organizationId);
-    if (!result.ok) return null;
-    const grant = result.grants.find((candidate) => candidate.grantId === grantId);
-    return grant === undefined ? { availableCredits: 0, expiredAt: null } : { availableCredits: Number(grant.availableCredits), expiredAt: grant.expiredAt };
+  unspentOfGrant(organizationId: string, grantId: bigint): Promise<{ availableCredits: number; expiredAt: Date | null } | null> {
+    return this.ledger.grantAvailable(organizationId, grantId);
   }
 }

@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import type { CreditPackageId, PaidTierId } from '@atelier/contracts';
 import { creditPackageIds } from '@atelier/contracts';
-import type { PoolBalance } from '@atelier/ledger';
+import type { BalanceChanged } from '../events/app-events.js';
 import { ApiError } from '../common/error.filter.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
@@ -337,24 +337,24 @@ export class WebhookService {
     let carried = 0;
     for (const previous of await this.billing.previousSubscriptionPayments(organizationId, periodEnd)) {
       if (previous.ledgerGrantId === null) continue;
-      const state = await this.ledger.ledger.grantState(organizationId, BigInt(previous.ledgerGrantId));
+      const state = await this.ledger.grantState(organizationId, BigInt(previous.ledgerGrantId));
       if (state === null) continue;
       const room = cap === null ? null : cap - carried;
       if (room !== null && room <= 0) break;
-      if (state.grant.expiredAt === null) {
+      if (!state.expired) {
         // Not swept yet (its period may be over or not): move its unspent credits rather than copy them.
-        const carry = carryOverCredits(Number(state.grant.remainingCredits - state.grant.heldCredits), room);
+        const carry = carryOverCredits(state.unspentCredits, room);
         if (carry <= 0) continue;
-        const revoked = await this.ledger.ledger.reverse({
+        const revoked = await this.ledger.reverse({
           operationId: operationIdOf(`rollover-revoke:${invoiceId}:${previous.ledgerGrantId}`),
-          transferId: state.grant.transferId,
-          amountCredits: BigInt(carry),
+          transferId: state.transferId,
+          credits: carry,
           actorId: organizationId,
           reason: 'carried into the next period',
         });
-        if (revoked.ok) carried += carry;
+        if (revoked) carried += carry;
       } else {
-        carried += carryOverCredits(Number(state.expiredCredits), room);
+        carried += carryOverCredits(state.expiredCredits, room);
       }
     }
     if (carried <= 0) return;
@@ -433,8 +433,8 @@ export class WebhookService {
       const grants = await this.billing.paymentGrants(client, payment);
       const restoredCredits = grants.filter((grant) => grant.restore).reduce((sum, grant) => sum + grant.amountCredits, 0);
       const applied = grants.reduce((sum, grant) => sum + grant.clawedBackCredits, 0) - restoredCredits;
-      const moved = { takenCredits: 0, reclaimedCredits: 0n, deficitAddedCredits: 0n, waitingCredits: 0n };
-      let balance: PoolBalance | null = null;
+      const moved = { takenCredits: 0, reclaimedCredits: 0, deficitAddedCredits: 0, waitingCredits: 0 };
+      let balance: BalanceChanged | null = null;
       if (target > applied) {
         let due = target - applied;
         // Newest first: credits a won dispute gave back go before the grant the payment bought.
@@ -472,16 +472,16 @@ export class WebhookService {
     });
     if (alert === null) return;
     // Announced once committed: open pages never see a balance that could still roll back.
-    if (alert.balance !== null) this.credits.announce(alert.payment.organizationId, alert.balance);
-    if (alert.moved.deficitAddedCredits === 0n && alert.moved.waitingCredits === 0n) return;
+    if (alert.balance !== null) this.credits.announce(alert.balance);
+    if (alert.moved.deficitAddedCredits === 0 && alert.moved.waitingCredits === 0) return;
     const deficit = await this.credits.deficit(alert.payment.organizationId);
     const { moved } = alert;
-    const waiting = moved.waitingCredits > 0n ? ` ${String(moved.waitingCredits)} are held by jobs still running: what they spend is owed too, what they release is taken back.` : '';
+    const waiting = moved.waitingCredits > 0 ? ` ${String(moved.waitingCredits)} are held by jobs still running: what they spend is owed too, what they release is taken back.` : '';
     await this.alerts.raise({
       organizationId: alert.payment.organizationId,
       kind: 'billing_deficit',
       key: `payment:${alert.payment.id}:${String(alert.target)}`,
-      title: moved.deficitAddedCredits > 0n ? `Credits owed after a ${alert.standing === 'disputed' ? 'dispute' : 'refund'}` : 'Refunded credits held by running jobs',
+      title: moved.deficitAddedCredits > 0 ? `Credits owed after a ${alert.standing === 'disputed' ? 'dispute' : 'refund'}` : 'Refunded credits held by running jobs',
       message:
         `A ${alert.standing === 'disputed' ? 'dispute' : 'refund'} took back ${String(moved.takenCredits)} credits: ${String(moved.reclaimedCredits)} unspent, ` +
         `${String(moved.deficitAddedCredits)} already spent.${waiting} The org owes ${String(deficit.credits)} credits` +
@@ -495,7 +495,7 @@ export class WebhookService {
    * expiring when the payment's own credits do; none when that time has passed (they would be
    * born expired).
    */
-  private async restoreCredits(client: TransactionClient, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<PoolBalance | null> {
+  private async restoreCredits(client: TransactionClient, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<BalanceChanged | null> {
     const expiresAt = payment.kind === 'subscription' ? payment.periodEnd : null;
     if (expiresAt !== null && expiresAt.getTime() <= this.clock.now().getTime()) return null;
     const granted = await this.credits.grant(

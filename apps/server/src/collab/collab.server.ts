@@ -8,7 +8,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
 import { LiveDocuments } from './live-documents.js';
 import { can, type Role } from '@atelier/contracts';
-import { OrganizationsService, type MembershipChange } from '../orgs/organizations.service.js';
+import type { MembershipChanged } from '../events/app-events.js';
+import { EventBus } from '../events/event-bus.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
 import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
@@ -68,7 +69,8 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   private recheckTimer: NodeJS.Timeout | undefined;
   /** Browser pages from these origins (and the server's own) may connect. */
   private readonly allowedOrigins: ReadonlySet<string>;
-  private readonly onMembershipChange = (change: MembershipChange): void => {
+  private stopMembershipEvents: (() => void) | undefined;
+  private readonly onMembershipChange = (change: MembershipChanged): void => {
     this.applyMembership(change.organizationId, change.userId, change.role);
   };
   private readonly onRevoked = (revocation: Revocation): void => {
@@ -82,7 +84,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
     @Inject(CollabDocumentRepository) private readonly documents: CollabDocumentRepository,
     @Inject(LiveDocuments) private readonly live: LiveDocuments,
-    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -168,7 +170,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.organizations.membershipEvents.on('change', this.onMembershipChange);
+    this.stopMembershipEvents = this.events.subscribe('membership.changed', this.onMembershipChange);
     this.revocations.emitter.on('revoked', this.onRevoked);
     this.revocations.emitter.on('revokedElsewhere', this.onRevoked);
     this.recheckTimer = setInterval(() => {
@@ -291,7 +293,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   /** Stores every open document, then closes all connections (before the database pool closes). */
   async beforeApplicationShutdown(): Promise<void> {
     this.attached?.off('upgrade', this.onUpgrade);
-    this.organizations.membershipEvents.off('change', this.onMembershipChange);
+    this.stopMembershipEvents?.();
     this.revocations.emitter.off('revoked', this.onRevoked);
     this.revocations.emitter.off('revokedElsewhere', this.onRevoked);
     clearInterval(this.recheckTimer);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import pg from 'pg';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { DATABASE_URL } from '../repositories/postgres-pool.repository.js';
-import { JobEventsRepository } from './job-events.repository.js';
+import { EventBus } from '../events/event-bus.js';
 
 /** Postgres channel on which other processes (the operator CLI) announce an org's balance changed. */
 export const BALANCE_CHANNEL = 'atelier_balance';
@@ -23,7 +23,7 @@ export class BalanceNotificationsRepository implements OnModuleInit, OnApplicati
   constructor(
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -69,8 +69,8 @@ export class BalanceNotificationsRepository implements OnModuleInit, OnApplicati
 
   private async announce(organizationId: string): Promise<void> {
     try {
-      const found = await this.ledger.ledger.poolBalance(organizationId);
-      if (found.ok) this.events.balanceChanged(organizationId, found.balance);
+      const balance = await this.ledger.balance(organizationId);
+      if (balance !== undefined) this.events.publish('balance.changed', balance);
     } catch (error) {
       this.logger.warn(`could not read ${organizationId}'s balance after a notification: ${String(error)}`);
     }

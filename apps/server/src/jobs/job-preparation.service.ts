@@ -1,13 +1,13 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { buildRequest, isOperation, judge, operationInputs, type Catalog, type CreditLimits, type Judgement, type SpendingLimits, type Usage } from '@atelier/pricing';
 import type { MaskStroke, SubmitJobRequest } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
-import { Asset, Membership } from '../database/entities/index.js';
 import { WorkspacesService } from '../collab/workspaces.service.js';
 import { PricingContextService, type PricingContext } from '../pricing/pricing-context.service.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
-import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { AssetsRepository, type SourceAsset } from './assets.repository.js';
+import { JobsRepository } from './jobs.repository.js';
+import { notFound } from '../orgs/organization.guard.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { renderMask, type RenderedMask } from './mask-render.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
@@ -19,7 +19,7 @@ export interface PreparedJob {
   body: SubmitJobRequest;
   /** Exactly what is priced, recorded on the job and run. */
   request: Record<string, unknown>;
-  source: Asset | undefined;
+  source: SourceAsset | undefined;
   mask: RenderedMask | undefined;
   context: PricingContext;
   usage: Usage;
@@ -42,8 +42,8 @@ export interface PrepareOptions {
 @Injectable()
 export class JobPreparationService {
   constructor(
-    @Inject(EntityManager) private readonly em: EntityManager,
-    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(JobsRepository) private readonly jobs: JobsRepository,
+    @Inject(AssetsRepository) private readonly assets: AssetsRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
@@ -52,10 +52,8 @@ export class JobPreparationService {
   ) {}
 
   async prepare(organizationId: string, userId: string, submitted: SubmitJobRequest, options: PrepareOptions): Promise<PreparedJob> {
-    const [context, membership] = await Promise.all([
-      this.pricing.contextFor(organizationId),
-      this.em.fork().findOneOrFail(Membership, { organization: organizationId, user: userId }, { populate: ['organization'] }),
-    ]);
+    const [context, membership] = await Promise.all([this.pricing.contextFor(organizationId), this.jobs.memberLimits(organizationId, userId)]);
+    if (membership === undefined) throw notFound('The organization');
     const catalog = context.catalog;
     const { body, settings } = await this.workspaces.applyToSubmit(organizationId, submitted);
     if (body.parentAssetId !== undefined) await this.assetOf(organizationId, body.parentAssetId, 'parentAssetId');
@@ -63,11 +61,11 @@ export class JobPreparationService {
       submitted.workspaceId === undefined ? await this.fromBody(organizationId, body, options.checkInputs) : await this.fromSettings(organizationId, body, settings, catalog);
     const [usage, activeJobs] = await Promise.all([
       this.freeAllowances.usage(organizationId, catalog),
-      context.tier.maxConcurrentJobs === null ? Promise.resolve(0) : this.activeJobs(organizationId, userId),
+      context.tier.maxConcurrentJobs === null ? Promise.resolve(0) : this.jobs.activeCount(organizationId, userId),
     ]);
     const limits: SpendingLimits = {
       isAvailable: (modelId, operation) => isOperation(operation) && this.providers.providerFor(modelId, catalogProvider(catalog, modelId), operation) !== undefined,
-      allowedModels: membership.allowedModels ?? null,
+      allowedModels: membership.allowedModels,
       tier: { ...context.tier, activeJobs },
       credits: options.credits,
     };
@@ -79,7 +77,7 @@ export class JobPreparationService {
       context,
       usage,
       judgement,
-      maxConcurrentJobsPerMember: membership.organization.maxConcurrentJobsPerMember,
+      maxConcurrentJobsPerMember: membership.maxConcurrentJobsPerMember,
     });
     let mask: RenderedMask | undefined;
     let request = shape.request(undefined);
@@ -136,7 +134,7 @@ export class JobPreparationService {
   private async fromBody(organizationId: string, body: SubmitJobRequest, measured: boolean): Promise<RequestShape> {
     const request: Record<string, unknown> = { ...body.request };
     const operation = request.operation;
-    let source: Asset | undefined;
+    let source: SourceAsset | undefined;
     if (body.sourceAssetId !== undefined && operation !== 'text-to-image') {
       source = await this.assetOf(organizationId, body.sourceAssetId);
       for (const [field, actual] of [['width', source.width], ['height', source.height]] as const) {
@@ -154,22 +152,15 @@ export class JobPreparationService {
     };
   }
 
-  private async assetOf(organizationId: string, assetId: string, field: 'sourceAssetId' | 'parentAssetId' = 'sourceAssetId'): Promise<Asset> {
-    const found = await this.em.fork().findOne(Asset, { id: assetId, organization: organizationId });
-    if (found !== null) return found;
+  private async assetOf(organizationId: string, assetId: string, field: 'sourceAssetId' | 'parentAssetId' = 'sourceAssetId'): Promise<SourceAsset> {
+    const found = await this.assets.findInOrganization(organizationId, assetId);
+    if (found !== undefined) return found;
     if (field === 'parentAssetId') {
       throw new ApiError(HttpStatus.NOT_FOUND, { code: 'not_found', message: 'The parent image was not found in this organization.', field });
     }
     throw invalid(field, 'No such image in this organization.');
   }
 
-  private async activeJobs(organizationId: string, userId: string): Promise<number> {
-    const result = await this.postgres.pool.query<{ count: string }>(
-      `select count(*) from jobs where organization_id = $1 and author_id = $2 and status in ('queued', 'running')`,
-      [organizationId, userId],
-    );
-    return Number(result.rows[0]?.count ?? 0);
-  }
 }
 
 function catalogProvider(catalog: Catalog, modelId: string): string {
@@ -178,7 +169,7 @@ function catalogProvider(catalog: Catalog, modelId: string): string {
 
 /** What a request is built from: its source, its mask's strokes, and the request at a mask coverage. */
 interface RequestShape {
-  source: Asset | undefined;
+  source: SourceAsset | undefined;
   /** The strokes to render, for an operation that takes a mask. */
   strokes: MaskStroke[] | undefined;
   request: (maskCoverage: number | undefined) => Record<string, unknown>;

@@ -1,52 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JobHelpers } from 'graphile-worker';
-import { catalogs, type AllowancePeriod, type Operation } from '@atelier/pricing';
+import { catalogs } from '@atelier/pricing';
 import { sha256 } from '../common/crypto.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
-import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import { ProviderError, type GeneratedImage, type GenerationInput, type ImageProvider, type ProviderId } from '../providers/provider.js';
+import { ProviderError, type GeneratedImage, type GenerationInput, type ImageProvider } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import { withRetries } from '../providers/retry.js';
 import { withPngText } from '../providers/png-text.js';
 import type { AssetStorage } from '../storage/storage.js';
-import { FreeAllowanceRepository } from './free-allowance.repository.js';
-import { JobEventsRepository } from './job-events.repository.js';
-import { JobsService } from './jobs.service.js';
+import { AssetsRepository } from './assets.repository.js';
+import { hasHold, JobEndingService } from './job-ending.service.js';
+import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
 
 /** Provider calls per image before the attempt fails (graphile-worker then retries the job). */
 export const PROVIDER_CALL_ATTEMPTS = 3;
-
-interface JobRecord {
-  id: string;
-  organization_id: string;
-  project_id: string | null;
-  author_id: string;
-  workspace_id: string | null;
-  status: string;
-  operation: Operation;
-  model_id: string;
-  provider: ProviderId;
-  request: { width: number; height: number; steps?: number; outpaint?: Partial<Record<'left' | 'right' | 'top' | 'bottom', number>> };
-  prompt: string;
-  negative_prompt: string | null;
-  search_prompt: string | null;
-  seed: string;
-  variations: number;
-  unit_credits: string;
-  price_credits: string;
-  catalog_id: string;
-  catalog_version: number;
-  source_asset_id: string | null;
-  parent_asset_id: string | null;
-  mask_key: string | null;
-  free_allowance_id: string | null;
-  free_units: number;
-  images_done: number;
-  cancel_requested_at: Date | null;
-  created_at: Date;
-}
 
 class JobStopped extends Error {
   constructor(readonly why: 'cancelled' | 'refunded') {
@@ -54,115 +23,125 @@ class JobStopped extends Error {
   }
 }
 
+const CANCELLED_WHILE_RUNNING: JobEnd = { status: 'cancelled', code: 'cancelled', message: 'Cancelled while running; the credits were released.' };
+
+/** What one attempt of a job works with: its routes, inputs, and how it is told to stop. */
+interface Attempt {
+  job: JobRecord;
+  routes: ImageProvider[];
+  source: Buffer | undefined;
+  mask: Buffer | undefined;
+  controller: AbortController;
+  stopped: JobStopped | undefined;
+}
+
 /**
- * Runs one generation job: makes each image, stores it with its settings, then captures the hold
- * for the images made (the rest released) or voids it. The ledger resolves a hold exactly once,
- * so a retried, duplicated or late attempt can never charge twice or revive a refund.
+ * Runs one generation job: makes each image, stores it with its settings, then hands the job to
+ * JobEndingService, which captures the hold for the images made (the rest released) or voids it.
+ * The ledger resolves a hold exactly once, so a retried, duplicated or late attempt can never
+ * charge twice or revive a refund.
  */
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger('JobRunner');
 
   constructor(
-    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(JobsRepository) private readonly jobs: JobsRepository,
+    @Inject(AssetsRepository) private readonly assets: AssetsRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
-    @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
-    @Inject(JobsService) private readonly jobs: JobsService,
+    @Inject(JobEndingService) private readonly endings: JobEndingService,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async run(jobId: string, helpers: Pick<JobHelpers, 'job' | 'abortSignal'>): Promise<void> {
-    const started = await this.postgres.pool.query<JobRecord>(
-      `update jobs set status = 'running', started_at = coalesce(started_at, now()), attempts = attempts + 1
-       where id = $1 and status in ('queued', 'running') and cancel_requested_at is null returning *`,
-      [jobId],
-    );
-    const job = started.rows[0];
+    const job = await this.jobs.start(jobId);
     if (job === undefined) {
-      await this.finishCancelledIfAsked(jobId);
-      return; // finished, cancelled or refunded already: nothing to do
+      // Finished, cancelled or refunded already; a cancel asked while it waited ends it here.
+      const cancelled = await this.jobs.findCancelAsked(jobId);
+      if (cancelled !== undefined) await this.endings.release(cancelled, CANCELLED_WHILE_RUNNING);
+      return;
     }
-    await this.publish(job);
-    const controller = new AbortController();
+    await this.endings.publish(job);
+    const attempt: Attempt = { job, routes: [], source: undefined, mask: undefined, controller: new AbortController(), stopped: undefined };
     const onWorkerAbort = (): void => {
-      controller.abort();
+      attempt.controller.abort();
     };
     helpers.abortSignal.addEventListener('abort', onWorkerAbort);
-    let stopped: JobStopped | undefined;
     const heartbeat = setInterval(() => {
       void this.keepAlive(job).then((reason) => {
-        if (reason !== undefined && stopped === undefined) {
-          stopped = new JobStopped(reason);
-          controller.abort();
+        if (reason !== undefined && attempt.stopped === undefined) {
+          attempt.stopped = new JobStopped(reason);
+          attempt.controller.abort();
         }
       });
     }, this.config.jobs.holdExtendIntervalMs);
     try {
-      await this.keepAlive(job).then((reason) => {
-        if (reason !== undefined) throw new JobStopped(reason);
-      });
-      const catalogProvider = catalogProviderOf(job.catalog_id, job.model_id) ?? job.provider;
-      const routes = this.providers.routesFor(job.model_id, catalogProvider, job.operation);
-      if (routes.length === 0) {
-        await this.fail(job, new ProviderError('rejected', `no provider on this server runs ${job.model_id} for ${job.operation}`), 'model_unavailable');
-        return;
-      }
-      const source = job.source_asset_id === null ? undefined : await this.loadAsset(job.source_asset_id);
-      const mask = job.mask_key === null ? undefined : await this.storage.get(job.mask_key);
-      // One failed image does not sink the others: k made of n means k × the unit price is captured.
-      let lastFailure: ProviderError | undefined;
-      for (let index = job.images_done; index < job.variations; index += 1) {
-        if (stopped !== undefined) throw stopped;
-        try {
-          await this.makeImage(job, routes, index, source, mask, controller.signal);
-        } catch (error) {
-          if (!(error instanceof ProviderError) || error.kind === 'aborted' || controller.signal.aborted) throw error;
-          this.logger.warn(`job ${job.id} image ${String(index)} failed: ${error.kind}: ${error.message}`);
-          lastFailure = error;
-        }
-        job.images_done = index + 1;
-        await this.postgres.pool.query(`update jobs set images_done = $2, progress_percent = $3 where id = $1`, [
-          job.id,
-          job.images_done,
-          Math.floor((100 * job.images_done) / job.variations),
-        ]);
-        await this.publish(job);
-      }
-      clearInterval(heartbeat);
-      // A cancel that came in while the last image was finishing still wins over the capture.
-      const lastWord = stopped?.why ?? (await this.keepAlive(job));
-      if (lastWord !== undefined) throw new JobStopped(lastWord);
-      const made = await this.postgres.pool.query<{ count: string }>(`select count(*) from assets where job_id = $1`, [job.id]);
-      const imagesMade = Number(made.rows[0]?.count ?? 0);
-      if (imagesMade === 0) {
-        await this.fail(job, lastFailure ?? new ProviderError('rejected', 'no image was made'));
-        return;
-      }
-      await this.settle(job, imagesMade);
+      await this.makeImages(attempt, heartbeat);
     } catch (error) {
       clearInterval(heartbeat);
-      const reason = stopped ?? (error instanceof JobStopped ? error : undefined);
-      if (reason !== undefined) {
-        await this.stop(job, reason.why);
-        return;
-      }
-      if (error instanceof ProviderError && error.kind === 'aborted' && helpers.abortSignal.aborted) {
-        throw error; // the worker is shutting down: the job is retried later, its hold still pending
-      }
-      const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
-      const retryable = error instanceof ProviderError ? error.retryable : true;
-      if (retryable && !lastAttempt) {
-        this.logger.warn(`job ${job.id} attempt ${String(helpers.job.attempts)} failed, will retry: ${String(error)}`);
-        throw error;
-      }
-      await this.fail(job, error);
+      await this.attemptFailed(attempt, error, helpers);
     } finally {
       clearInterval(heartbeat);
       helpers.abortSignal.removeEventListener('abort', onWorkerAbort);
     }
+  }
+
+  /** Makes the images not made yet (one failed image does not sink the others), then ends the job. */
+  private async makeImages(attempt: Attempt, heartbeat: NodeJS.Timeout): Promise<void> {
+    const { job } = attempt;
+    const reason = await this.keepAlive(job);
+    if (reason !== undefined) throw new JobStopped(reason);
+    attempt.routes = this.providers.routesFor(job.modelId, catalogProviderOf(job.catalogId, job.modelId) ?? job.provider, job.operation);
+    if (attempt.routes.length === 0) {
+      await this.endings.release(job, providerFailure(new ProviderError('rejected', `no provider on this server runs ${job.modelId} for ${job.operation}`), 'model_unavailable'));
+      return;
+    }
+    attempt.source = job.sourceAssetId === null ? undefined : await this.loadAsset(job.sourceAssetId);
+    attempt.mask = job.maskKey === null ? undefined : await this.storage.get(job.maskKey);
+    let lastFailure: ProviderError | undefined;
+    for (let index = job.imagesDone; index < job.variations; index += 1) {
+      if (attempt.stopped !== undefined) throw attempt.stopped;
+      try {
+        await this.makeImage(attempt, index);
+      } catch (error) {
+        if (!(error instanceof ProviderError) || error.kind === 'aborted' || attempt.controller.signal.aborted) throw error;
+        this.logger.warn(`job ${job.id} image ${String(index)} failed: ${error.kind}: ${error.message}`);
+        lastFailure = error;
+      }
+      job.imagesDone = index + 1;
+      await this.jobs.recordProgress(job.id, job.imagesDone, Math.floor((100 * job.imagesDone) / job.variations));
+      await this.endings.publish(job);
+    }
+    clearInterval(heartbeat);
+    // A cancel that came in while the last image was finishing still wins over the capture.
+    const lastWord = attempt.stopped?.why ?? (await this.keepAlive(job));
+    if (lastWord !== undefined) throw new JobStopped(lastWord);
+    const imagesMade = await this.assets.countOfJob(job.id);
+    if (imagesMade === 0) await this.endings.release(job, providerFailure(lastFailure ?? new ProviderError('rejected', 'no image was made')));
+    else await this.endings.succeed(job, imagesMade);
+  }
+
+  /** A stop ends the job; a worker shutting down or a retryable failure hands it back to the queue; the rest fail it. */
+  private async attemptFailed(attempt: Attempt, error: unknown, helpers: Pick<JobHelpers, 'job' | 'abortSignal'>): Promise<void> {
+    const { job } = attempt;
+    const stop = attempt.stopped ?? (error instanceof JobStopped ? error : undefined);
+    if (stop !== undefined) {
+      if (stop.why === 'cancelled') await this.endings.release(job, CANCELLED_WHILE_RUNNING);
+      else await this.endings.refunded(job);
+      return;
+    }
+    if (error instanceof ProviderError && error.kind === 'aborted' && helpers.abortSignal.aborted) {
+      throw error; // the worker is shutting down: the job is retried later, its hold still pending
+    }
+    const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    const retryable = error instanceof ProviderError ? error.retryable : true;
+    if (retryable && !lastAttempt) {
+      this.logger.warn(`job ${job.id} attempt ${String(helpers.job.attempts)} failed, will retry: ${String(error)}`);
+      throw error;
+    }
+    await this.endings.release(job, providerFailure(error));
   }
 
   /**
@@ -175,22 +154,7 @@ export class JobRunner {
     for (const provider of routes) {
       const started = Date.now();
       try {
-        const image = await withRetries(
-          async () => {
-            const attemptStarted = Date.now();
-            try {
-              const made = await provider.generate(input);
-              this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted });
-              return made;
-            } catch (error) {
-              if (error instanceof ProviderError) {
-                this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted, failure: { kind: error.kind, message: error.message } });
-              }
-              throw error;
-            }
-          },
-          { maxAttempts: PROVIDER_CALL_ATTEMPTS, signal },
-        );
+        const image = await withRetries(() => this.generateOnce(provider, input), { maxAttempts: PROVIDER_CALL_ATTEMPTS, signal });
         return { image, provider };
       } catch (error) {
         if (!(error instanceof ProviderError) || error.kind === 'aborted' || error.kind === 'moderated' || signal.aborted) throw error;
@@ -201,185 +165,125 @@ export class JobRunner {
     throw lastFailure ?? new ProviderError('rejected', 'no provider runs this model');
   }
 
-  private async makeImage(job: JobRecord, routes: ImageProvider[], index: number, source: Buffer | undefined, mask: Buffer | undefined, signal: AbortSignal): Promise<void> {
-    const seed = (Number(job.seed) + index) % 4_294_967_296;
-    const outpaint = job.request.outpaint;
-    const input: GenerationInput = {
-      jobId: job.id,
-      operation: job.operation,
-      modelId: job.model_id,
-      prompt: job.prompt,
-      negativePrompt: job.negative_prompt,
-      width: job.request.width,
-      height: job.request.height,
-      steps: job.request.steps ?? null,
-      seed,
-      signal,
-      ...(source === undefined ? {} : { source }),
-      ...(mask === undefined ? {} : { mask }),
-      ...(outpaint === undefined ? {} : { outpaint: { left: outpaint.left ?? 0, right: outpaint.right ?? 0, top: outpaint.top ?? 0, bottom: outpaint.bottom ?? 0 } }),
-      ...(job.search_prompt === null ? {} : { searchPrompt: job.search_prompt }),
-    };
-    const { image, provider } = await this.generateWithFailover(job, routes, input, signal);
-    const assetId = deterministicAssetId(job.id, index);
-    const storageKey = `orgs/${job.organization_id}/assets/${assetId}.png`;
-    const png = withPngText(image.png, {
-      Software: 'Atelier',
-      'atelier:prompt': job.prompt,
-      ...(job.negative_prompt === null ? {} : { 'atelier:negative-prompt': job.negative_prompt }),
-      'atelier:operation': job.operation,
-      'atelier:model': job.model_id,
-      'atelier:provider': provider.id,
-      ...(provider.id === 'local' ? { 'atelier:note': 'Demo renderer — not AI' } : {}),
-      'atelier:seed': String(image.seed),
-      'atelier:steps': job.request.steps === undefined ? '' : String(job.request.steps),
-      'atelier:size': `${String(image.width)}x${String(image.height)}`,
-      'atelier:price-credits': job.unit_credits,
-      'atelier:catalog': `${job.catalog_id}@${String(job.catalog_version)}`,
-      'atelier:job': job.id,
-    });
-    await this.storage.put(storageKey, png, 'image/png');
-    await this.postgres.pool.query(
-      `insert into assets (id, organization_id, job_id, image_index, project_id, author_id, workspace_id, storage_key, content_type, bytes,
-         width, height, prompt, negative_prompt, operation, model_id, provider, seed, steps, price_credits, catalog_id, catalog_version,
-         mask_key, parent_asset_id, provider_cost)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, 'image/png', $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
-       on conflict (job_id, image_index) do nothing`,
-      [
-        assetId, job.organization_id, job.id, index, job.project_id, job.author_id, job.workspace_id, storageKey, png.length,
-        image.width, image.height, job.prompt, job.negative_prompt, job.operation, job.model_id, provider.id, image.seed,
-        job.request.steps ?? null, index < job.free_units ? 0 : Number(job.unit_credits), job.catalog_id, job.catalog_version,
-        job.mask_key, job.parent_asset_id ?? job.source_asset_id, image.cost === undefined ? null : JSON.stringify(image.cost),
-      ],
-    );
-    // The job shows who made its latest image (each asset keeps its own provider).
-    await this.postgres.pool.query(`update jobs set provider = $2 where id = $1 and provider <> $2`, [job.id, provider.id]);
-  }
-
-  /** Captures the made images' price (free units first), releases the rest. */
-  private async settle(job: JobRecord, imagesMade: number): Promise<void> {
-    if (!hasHold(job)) {
-      // Wholly covered by a free allowance: nothing was held, nothing to capture.
-      await this.giveBackFreeUnits(job, imagesMade);
-      await this.markSucceeded(job, 0, imagesMade);
-      return;
-    }
-    const paidImages = Math.max(0, imagesMade - job.free_units);
-    const amount = BigInt(paidImages) * BigInt(job.unit_credits);
-    const captured = await this.ledger.ledger.capture({ holdId: job.id, amountCredits: amount, reason: `${String(imagesMade)} of ${String(job.variations)} images` });
-    if (!captured.ok) {
-      if (captured.code === 'hold_already_captured') {
-        await this.markSucceeded(job, Number(captured.figures.capturedCredits), imagesMade);
-        return;
+  /** One provider call, recorded in the provider's health. */
+  private async generateOnce(provider: ImageProvider, input: GenerationInput): Promise<GeneratedImage> {
+    const attemptStarted = Date.now();
+    try {
+      const made = await provider.generate(input);
+      this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted });
+      return made;
+    } catch (error) {
+      if (error instanceof ProviderError) {
+        this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted, failure: { kind: error.kind, message: error.message } });
       }
-      // The hold was voided or expired meanwhile (cancel, lost worker): the refund stands and
-      // the late images are discarded, never revived.
-      await this.discardAssets(job);
-      await this.finish(job, 'failed', 'refunded_before_completion', 'The job stopped before it finished; its credits were refunded.');
-      return;
+      throw error;
     }
-    this.events.balanceChanged(job.organization_id, captured.balance);
-    this.events.memberSpendChanged(job.organization_id, job.author_id);
-    await this.giveBackFreeUnits(job, imagesMade);
-    await this.markSucceeded(job, Number(amount), imagesMade);
   }
 
-  private async markSucceeded(job: JobRecord, capturedCredits: number, imagesMade: number): Promise<void> {
-    await this.postgres.pool.query(
-      `update jobs set status = 'succeeded', captured_credits = $2, progress_percent = 100, finished_at = now(),
-         error_code = case when $3::int < variations then 'partial' else null end,
-         error_message = case when $3::int < variations then $3::int || ' of ' || variations || ' images were made; the rest was refunded.' else null end
-       where id = $1 and status = 'running'`,
-      [job.id, capturedCredits, imagesMade],
-    );
-    await this.publish(job);
-  }
-
-  private async fail(job: JobRecord, error: unknown, codeOverride?: string): Promise<void> {
-    const code = codeOverride ?? (error instanceof ProviderError ? `provider_${error.kind}` : 'failed');
-    const message =
-      error instanceof ProviderError && error.kind === 'moderated'
-        ? "Blocked by the provider's content filter. Change the prompt or image and try again; the credits were refunded in full."
-        : `The generation failed (${error instanceof Error ? error.message : String(error)}); the credits were refunded.`;
-    const voided = await this.ledger.ledger.void({ holdId: job.id, reason: code });
-    if (voided.ok) this.events.balanceChanged(job.organization_id, voided.balance);
-    await this.discardAssets(job);
-    await this.giveBackFreeUnits(job, 0);
-    await this.finish(job, 'failed', code, message);
-  }
-
-  private async stop(job: JobRecord, why: 'cancelled' | 'refunded'): Promise<void> {
-    if (why === 'cancelled') {
-      const voided = await this.ledger.ledger.void({ holdId: job.id, reason: 'cancelled' });
-      if (voided.ok) this.events.balanceChanged(job.organization_id, voided.balance);
-      await this.discardAssets(job);
-      await this.giveBackFreeUnits(job, 0);
-      await this.finish(job, 'cancelled', 'cancelled', 'Cancelled while running; the credits were released.');
-      return;
-    }
-    await this.discardAssets(job);
-    await this.finish(job, 'failed', 'refunded_before_completion', 'The job stopped before it finished; its credits were refunded.');
-  }
-
-  private async finish(job: JobRecord, status: 'failed' | 'cancelled', code: string, message: string): Promise<void> {
-    await this.postgres.pool.query(
-      `update jobs set status = $2, error_code = $3, error_message = $4, finished_at = now() where id = $1 and status in ('queued', 'running')`,
-      [job.id, status, code, message],
-    );
-    await this.publish(job);
+  private async makeImage(attempt: Attempt, index: number): Promise<void> {
+    const { job } = attempt;
+    const input = generationInput(attempt, index);
+    const { image, provider } = await this.generateWithFailover(job, attempt.routes, input, attempt.controller.signal);
+    const assetId = deterministicAssetId(job.id, index);
+    const storageKey = `orgs/${job.organizationId}/assets/${assetId}.png`;
+    const png = withPngText(image.png, pngSettings(job, image, provider));
+    await this.storage.put(storageKey, png, 'image/png');
+    await this.assets.insert({
+      id: assetId,
+      organizationId: job.organizationId,
+      jobId: job.id,
+      imageIndex: index,
+      projectId: job.projectId,
+      authorId: job.authorId,
+      workspaceId: job.workspaceId,
+      storageKey,
+      bytes: png.length,
+      width: image.width,
+      height: image.height,
+      prompt: job.prompt,
+      negativePrompt: job.negativePrompt,
+      operation: job.operation,
+      modelId: job.modelId,
+      provider: provider.id,
+      seed: image.seed,
+      steps: job.request.steps ?? null,
+      priceCredits: index < job.freeUnits ? 0 : job.unitCredits,
+      catalogId: job.catalogId,
+      catalogVersion: job.catalogVersion,
+      maskKey: job.maskKey,
+      parentAssetId: job.parentAssetId ?? job.sourceAssetId,
+      providerCost: image.cost,
+    });
+    await this.jobs.recordProvider(job.id, provider.id);
   }
 
   /** Extends the hold while the job runs; says why to stop when it was cancelled or refunded. */
   private async keepAlive(job: JobRecord): Promise<'cancelled' | 'refunded' | undefined> {
-    const state = await this.postgres.pool.query<{ status: string; cancel_requested_at: Date | null }>(
-      `select status, cancel_requested_at from jobs where id = $1`,
-      [job.id],
-    );
-    const row = state.rows[0];
-    if (row === undefined || row.cancel_requested_at !== null) return 'cancelled';
-    if (row.status !== 'running') return 'refunded';
+    const state = await this.jobs.runState(job.id);
+    if (state === 'cancelled') return 'cancelled';
+    if (state === 'ended') return 'refunded';
     if (!hasHold(job)) return undefined;
-    const extended = await this.ledger.ledger.extendHold({
-      holdId: job.id,
-      expiresAt: new Date(Date.now() + this.config.jobs.runningHoldTtlMs),
-    });
-    return extended.ok ? undefined : 'refunded';
-  }
-
-  private async finishCancelledIfAsked(jobId: string): Promise<void> {
-    const result = await this.postgres.pool.query<JobRecord>(
-      `select * from jobs where id = $1 and status in ('queued', 'running') and cancel_requested_at is not null`,
-      [jobId],
-    );
-    const job = result.rows[0];
-    if (job !== undefined) await this.stop(job, 'cancelled');
-  }
-
-  private async discardAssets(job: JobRecord): Promise<void> {
-    const removed = await this.postgres.pool.query<{ storage_key: string }>(`delete from assets where job_id = $1 returning storage_key`, [job.id]);
-    await Promise.all(removed.rows.map((row) => this.storage.delete(row.storage_key).catch(() => undefined)));
-  }
-
-  private async giveBackFreeUnits(job: JobRecord, imagesMade: number): Promise<void> {
-    if (job.free_allowance_id === null || job.free_units === 0) return;
-    const unused = job.free_units - Math.min(job.free_units, imagesMade);
-    if (unused === 0) return;
-    const period = allowancePeriod(job.catalog_id, job.free_allowance_id);
-    await this.freeAllowances.giveBack(job.organization_id, job.free_allowance_id, period, unused, job.created_at);
-    await this.jobs.announceFreeUsage(job.organization_id);
+    const extended = await this.ledger.extendHold(job.id, new Date(Date.now() + this.config.jobs.runningHoldTtlMs));
+    return extended ? undefined : 'refunded';
   }
 
   private async loadAsset(assetId: string): Promise<Buffer> {
-    const result = await this.postgres.pool.query<{ storage_key: string }>(`select storage_key from assets where id = $1`, [assetId]);
-    const key = result.rows[0]?.storage_key;
+    const key = await this.assets.storageKey(assetId);
     const bytes = key === undefined ? undefined : await this.storage.get(key);
     if (bytes === undefined) throw new ProviderError('rejected', 'The source image is gone.');
     return bytes;
   }
+}
 
-  private async publish(job: JobRecord): Promise<void> {
-    this.events.jobChanged(await this.jobs.get(job.organization_id, job.id));
-  }
+/** What a provider is asked for one image of a job. */
+function generationInput(attempt: Attempt, index: number): GenerationInput {
+  const { job, source, mask } = attempt;
+  const outpaint = job.request.outpaint;
+  return {
+    jobId: job.id,
+    operation: job.operation,
+    modelId: job.modelId,
+    prompt: job.prompt,
+    negativePrompt: job.negativePrompt,
+    width: job.request.width,
+    height: job.request.height,
+    steps: job.request.steps ?? null,
+    seed: (job.seed + index) % 4_294_967_296,
+    signal: attempt.controller.signal,
+    ...(source === undefined ? {} : { source }),
+    ...(mask === undefined ? {} : { mask }),
+    ...(outpaint === undefined ? {} : { outpaint: { left: outpaint.left ?? 0, right: outpaint.right ?? 0, top: outpaint.top ?? 0, bottom: outpaint.bottom ?? 0 } }),
+    ...(job.searchPrompt === null ? {} : { searchPrompt: job.searchPrompt }),
+  };
+}
+
+/** The settings written into the PNG itself, so a downloaded image still says how it was made. */
+function pngSettings(job: JobRecord, image: GeneratedImage, provider: ImageProvider): Record<string, string> {
+  return {
+    Software: 'Atelier',
+    'atelier:prompt': job.prompt,
+    ...(job.negativePrompt === null ? {} : { 'atelier:negative-prompt': job.negativePrompt }),
+    'atelier:operation': job.operation,
+    'atelier:model': job.modelId,
+    'atelier:provider': provider.id,
+    ...(provider.id === 'local' ? { 'atelier:note': 'Demo renderer — not AI' } : {}),
+    'atelier:seed': String(image.seed),
+    'atelier:steps': job.request.steps === undefined ? '' : String(job.request.steps),
+    'atelier:size': `${String(image.width)}x${String(image.height)}`,
+    'atelier:price-credits': String(job.unitCredits),
+    'atelier:catalog': `${job.catalogId}@${String(job.catalogVersion)}`,
+    'atelier:job': job.id,
+  };
+}
+
+/** How a failed job ends: its code and words (moderation says what to change). */
+function providerFailure(error: unknown, codeOverride?: string): JobEnd {
+  const code = codeOverride ?? (error instanceof ProviderError ? `provider_${error.kind}` : 'failed');
+  const message =
+    error instanceof ProviderError && error.kind === 'moderated'
+      ? "Blocked by the provider's content filter. Change the prompt or image and try again; the credits were refunded in full."
+      : `The generation failed (${error instanceof Error ? error.message : String(error)}); the credits were refunded.`;
+  return { status: 'failed', code, message };
 }
 
 /** The same job and index always give the same asset id, so a retried attempt overwrites, never duplicates. */
@@ -394,20 +298,4 @@ export function deterministicAssetId(jobId: string, index: number): string {
 function catalogProviderOf(catalogId: string, modelId: string): string | undefined {
   const catalog = Object.values(catalogs).find((candidate) => candidate.id === catalogId);
   return catalog?.models.find((model) => model.id === modelId)?.provider;
-}
-
-/** The period of a catalog's free allowance, looked up in the catalog the job was priced with. */
-function allowancePeriod(catalogId: string, allowanceId: string): AllowancePeriod {
-  const catalog = Object.values(catalogs).find((candidate) => candidate.id === catalogId);
-  for (const model of catalog?.models ?? []) {
-    for (const offer of Object.values(model.operations)) {
-      if (offer.pricing.freeAllowance?.id === allowanceId) return offer.pricing.freeAllowance.period;
-    }
-  }
-  return 'month';
-}
-
-/** A job wholly covered by a free allowance costs 0 and has no hold in the ledger. */
-function hasHold(job: JobRecord): boolean {
-  return Number(job.price_credits) > 0;
 }

@@ -1,34 +1,64 @@
-import type { JobStatus, JobView } from '@atelier/contracts';
-import type { Job } from '../database/entities/index.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { JobView } from '@atelier/contracts';
+import { notFound } from '../orgs/organization.guard.js';
+import { AssetsRepository } from './assets.repository.js';
+import { JobsRepository, type JobRecord } from './jobs.repository.js';
 
-export function jobView(job: Job, assetIds: string[], queuePosition: number | null): JobView {
-  const request = job.request as { width?: number; height?: number; steps?: number };
+/** A job as the API and the sockets show it: its row, its images and its place in the queue. */
+@Injectable()
+export class JobViews {
+  constructor(
+    @Inject(JobsRepository) private readonly jobs: JobsRepository,
+    @Inject(AssetsRepository) private readonly assets: AssetsRepository,
+  ) {}
+
+  async get(organizationId: string, jobId: string): Promise<JobView> {
+    const job = await this.jobs.find(organizationId, jobId);
+    if (job === undefined) throw notFound('The job');
+    return this.of(job);
+  }
+
+  async list(organizationId: string, filter: { authorId?: string; status?: string; limit: number }): Promise<JobView[]> {
+    const jobs = await this.jobs.list(organizationId, filter);
+    return Promise.all(jobs.map((job) => this.of(job)));
+  }
+
+  async of(job: JobRecord): Promise<JobView> {
+    const [assetIds, position] = await Promise.all([
+      this.assets.idsOfJob(job.id),
+      job.status === 'queued' ? this.jobs.queuePosition(job) : Promise.resolve(null),
+    ]);
+    return jobView(job, assetIds, position);
+  }
+}
+
+export function jobView(job: JobRecord, assetIds: string[], queuePosition: number | null): JobView {
   return {
     id: job.id,
-    status: job.status as JobStatus,
+    status: job.status,
     operation: job.operation,
     modelId: job.modelId,
     provider: job.provider,
     prompt: job.prompt,
-    negativePrompt: job.negativePrompt ?? null,
+    negativePrompt: job.negativePrompt,
     seed: job.seed,
     variations: job.variations,
-    width: request.width ?? 0,
-    height: request.height ?? 0,
-    steps: request.steps ?? null,
+    width: job.request.width,
+    height: job.request.height,
+    steps: job.request.steps ?? null,
     unitCredits: job.unitCredits,
     priceCredits: job.priceCredits,
-    capturedCredits: job.capturedCredits ?? null,
+    capturedCredits: job.capturedCredits,
     freeUnits: job.freeUnits,
     catalogId: job.catalogId,
     catalogVersion: job.catalogVersion,
-    authorId: job.author.id,
-    projectId: job.project?.id ?? null,
-    workspaceId: job.workspaceId ?? null,
+    authorId: job.authorId,
+    projectId: job.projectId,
+    workspaceId: job.workspaceId,
     imagesDone: job.imagesDone,
     progressPercent: job.progressPercent,
     queuePosition,
-    error: job.errorCode === null || job.errorCode === undefined ? null : { code: job.errorCode, message: job.errorMessage ?? '' },
+    error: job.errorCode === null ? null : { code: job.errorCode, message: job.errorMessage ?? '' },
     assetIds,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,

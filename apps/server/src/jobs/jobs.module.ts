@@ -4,7 +4,10 @@ import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { BalanceNotificationsRepository } from './balance-notifications.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { GalleryService } from './gallery.service.js';
-import { JobEventsRepository } from './job-events.repository.js';
+import { AssetsRepository } from './assets.repository.js';
+import { JobEndingService } from './job-ending.service.js';
+import { JobViews } from './job-view.js';
+import { JobsRepository } from './jobs.repository.js';
 import { JobRunner } from './job-runner.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
@@ -24,7 +27,10 @@ import { SweeperService } from './sweeper.service.js';
   providers: [
     QueueRepository,
     FreeAllowanceRepository,
-    JobEventsRepository,
+    JobsRepository,
+    AssetsRepository,
+    JobViews,
+    JobEndingService,
     BalanceNotificationsRepository,
     PricingContextRepository,
     PricingContextService,
@@ -35,7 +41,7 @@ import { SweeperService } from './sweeper.service.js';
     GalleryService,
     SweeperService,
   ],
-  exports: [JobsService, JobEventsRepository, QueueRepository, SweeperService, PricingContextService],
+  exports: [JobsService, QueueRepository, SweeperService, PricingContextService],
 })
 export class JobsModule implements OnApplicationBootstrap {
   constructor(

@@ -1,26 +1,26 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
-import type pg from 'pg';
 import { creditRefusal, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
-import type { HoldRejection } from '@atelier/ledger';
 import type { JobView, SubmitJobRequest, SubmittedJobView } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
 import { sha256 } from '../common/crypto.js';
-import { Asset, Job } from '../database/entities/index.js';
-import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { EventBus } from '../events/event-bus.js';
+import { LedgerRepository, type HoldRefusal } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { ProjectsService } from '../orgs/projects.service.js';
 import { notFound } from '../orgs/organization.guard.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
+import type { ImageProvider } from '../providers/provider.js';
 import type { AssetStorage } from '../storage/storage.js';
-import { jobView } from './job-view.js';
 import { QueueRepository, queueNameFor } from './queue.repository.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
-import { JobEventsRepository } from './job-events.repository.js';
+import { JobEndingService } from './job-ending.service.js';
 import { JobPreparationService, type PreparedJob } from './job-preparation.service.js';
+import { JobViews } from './job-view.js';
+import { JobsRepository, type NewJob } from './jobs.repository.js';
 import { PricingContextService } from '../pricing/pricing-context.service.js';
+import type { BalanceChanged } from '../events/app-events.js';
 
 export interface Submitter {
   organizationId: string;
@@ -30,19 +30,29 @@ export interface Submitter {
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** A job ready to place: its row, its price and the queue it waits in. */
+interface Placement {
+  job: NewJob;
+  priced: EstimateSuccess;
+  queueName: string;
+  maskPng: Buffer | undefined;
+}
+
 /** Submitting, reading and cancelling generation jobs. */
 @Injectable()
 export class JobsService {
   constructor(
-    @Inject(EntityManager) private readonly em: EntityManager,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(JobsRepository) private readonly jobs: JobsRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(ProjectsService) private readonly projects: ProjectsService,
     @Inject(JobPreparationService) private readonly preparation: JobPreparationService,
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(JobEndingService) private readonly endings: JobEndingService,
+    @Inject(JobViews) private readonly views: JobViews,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -55,146 +65,133 @@ export class JobsService {
    * covered by a free allowance costs 0 and places no hold.
    */
   async submit(submitter: Submitter, submitted: SubmitJobRequest, idempotencyKey: string | undefined): Promise<{ view: SubmittedJobView; replayed: boolean }> {
-    const { organizationId, userId } = submitter;
     // By meaning, not by text: the same body with its keys in another order is a replay.
     const fingerprint = sha256(canonicalJson(submitted));
-    if (idempotencyKey !== undefined) {
-      const existing = await this.findByIdempotencyKey(organizationId, userId, idempotencyKey, fingerprint);
-      if (existing !== undefined) return { view: existing, replayed: true };
-    }
-    const prepared = await this.preparation.prepare(organizationId, userId, submitted, { checkInputs: true });
-    const priced = allowedEstimate(prepared);
-    const { body, request, context } = prepared;
-    if (body.projectId !== undefined) {
-      await this.projects.find(organizationId, body.projectId);
-    }
-    const jobId = crypto.randomUUID();
-    // Recorded as priced: the default step count and variations too.
-    const recorded: Record<string, unknown> = { ...request, ...(priced.steps === undefined ? {} : { steps: priced.steps }) };
-    const provider = this.providers.providerFor(priced.modelId, priced.provider, priced.operation);
-    if (provider === undefined) {
-      throw new ApiError(HttpStatus.CONFLICT, {
-        code: 'model_unavailable',
-        message: `${priced.modelId} is not available on this server for ${priced.operation}: no configured provider runs it. Pick another model.`,
-        field: 'request.model',
-      });
-    }
-    const maskKey = prepared.mask === undefined ? null : `orgs/${organizationId}/masks/${jobId}.png`;
-    if (maskKey !== null && prepared.mask !== undefined) await this.storage.put(maskKey, prepared.mask.png, 'image/png');
-    const variations = priced.lineItems.reduce((sum, item) => sum + item.quantity, 0);
-    // Free units cover the first images; every paid image costs the same whole unit price.
-    const paidImages = variations - (priced.freeUnits?.units ?? 0);
-    const unitCredits = paidImages > 0 ? priced.credits / paidImages : 0;
-    if (!Number.isInteger(unitCredits)) {
-      throw new Error(`price ${String(priced.credits)} is not a whole multiple of ${String(paidImages)} paid images`);
-    }
-    const seed = body.seed ?? Math.floor(Math.random() * 4_294_967_295);
-    // Spread over the member's concurrency slots (one named queue each) by the job id, uniformly.
-    const slot = Number.parseInt(jobId.slice(0, 8), 16) % Math.max(1, prepared.maxConcurrentJobsPerMember);
-
+    const replay = idempotencyKey === undefined ? undefined : await this.replay(submitter, idempotencyKey, fingerprint);
+    if (replay !== undefined) return { view: replay, replayed: true };
+    const prepared = await this.preparation.prepare(submitter.organizationId, submitter.userId, submitted, { checkInputs: true });
+    const placement = await this.placementFor(submitter, prepared, idempotencyKey ?? null, fingerprint);
     try {
-      const hold = await this.postgres.transaction(async (client) => {
-        await insertJob(client, {
-          id: jobId,
-          organizationId,
-          projectId: body.projectId ?? null,
-          authorId: userId,
-          apiKeyId: submitter.apiKeyId,
-          workspaceId: body.workspaceId ?? null,
-          operation: priced.operation,
-          modelId: priced.modelId,
-          provider: provider.id,
-          request: recorded,
-          prompt: body.prompt,
-          negativePrompt: body.negativePrompt ?? null,
-          searchPrompt: body.searchPrompt ?? null,
-          seed,
-          variations,
-          unitCredits,
-          priceCredits: priced.credits,
-          catalogId: priced.catalogId,
-          catalogVersion: priced.catalogVersion,
-          lineItems: priced.lineItems,
-          sourceAssetId: prepared.source?.id ?? null,
-          parentAssetId: body.parentAssetId ?? null,
-          maskKey,
-          freeAllowanceId: priced.freeUnits?.allowanceId ?? null,
-          freeUnits: priced.freeUnits?.units ?? 0,
-          idempotencyKey: idempotencyKey ?? null,
-          requestFingerprint: fingerprint,
-        });
-        if (priced.freeUnits !== undefined) {
-          await this.freeAllowances.spend(client, organizationId, priced.freeUnits);
-        }
-        await this.queue.enqueue(client, {
-          jobId,
-          provider: provider.id,
-          queueName: queueNameFor(organizationId, userId, slot),
-          payload: { jobId },
-        });
-        // Wholly free: no hold (a hold of 0 credits is meaningless, and the ledger refuses one).
-        if (priced.credits === 0) return undefined;
-        // Last: the hold locks the org's pool row until COMMIT, so it is held for as short as possible.
-        const placed = await this.ledger.ledger.holdInTransaction(client, {
-          holdId: jobId,
-          orgId: organizationId,
-          memberId: userId,
-          projectId: body.projectId ?? null,
-          amountCredits: BigInt(priced.credits),
-          ttlMs: this.config.jobs.queuedHoldTtlMs,
-          reference: { jobId },
-          actorId: userId,
-          reason: `${priced.operation} with ${priced.modelId}`,
-        });
-        if (!placed.ok) {
-          throw new HoldRefused(placed);
-        }
-        return placed;
-      });
-      const [member, pool] = await Promise.all([
-        this.ledger.memberBudget(organizationId, userId),
-        hold === undefined ? this.ledger.poolBalance(organizationId) : Promise.resolve(undefined),
-      ]);
-      const view = await this.get(organizationId, jobId);
-      if (hold !== undefined) {
-        this.events.balanceChanged(organizationId, hold.balance);
-        this.events.memberSpendChanged(organizationId, userId);
-      }
-      if (priced.freeUnits !== undefined) await this.announceFreeUsage(organizationId, context.catalog);
-      this.events.jobChanged(view);
-      return {
-        replayed: false,
-        view: {
-          job: view,
-          balances: {
-            pool:
-              hold === undefined
-                ? { availableCredits: pool?.availableCredits ?? 0, pendingCredits: pool?.pendingCredits ?? 0, version: pool?.version ?? '0' }
-                : {
-                    availableCredits: Number(hold.balance.availableCredits),
-                    pendingCredits: Number(hold.balance.pendingCredits),
-                    version: String(hold.balance.balanceVersion),
-                  },
-            member: { remainingCredits: member.remainingCredits, pendingCredits: member.pendingCredits },
-          },
-        },
-      };
+      const balance = await this.place(placement);
+      return { view: await this.placed(placement, balance, prepared.context.catalog), replayed: false };
     } catch (error) {
-      if (maskKey !== null) await this.storage.delete(maskKey).catch(() => undefined);
-      if (error instanceof HoldRefused) throw holdError(error.rejection, priced, context.catalog);
-      if (idempotencyKey !== undefined && isUniqueViolation(error)) {
-        // A concurrent retry with the same key won the race: answer with its job.
-        const existing = await this.findByIdempotencyKey(organizationId, userId, idempotencyKey, fingerprint);
-        if (existing !== undefined) return { view: existing, replayed: true };
-      }
+      if (placement.job.maskKey !== null) await this.storage.delete(placement.job.maskKey).catch(() => undefined);
+      if (error instanceof HoldRefused) throw holdError(error.refusal, placement.priced, prepared.context.catalog);
+      // A concurrent retry with the same key won the race: answer with its job.
+      const raced = idempotencyKey !== undefined && isUniqueViolation(error) ? await this.replay(submitter, idempotencyKey, fingerprint) : undefined;
+      if (raced !== undefined) return { view: raced, replayed: true };
       throw error;
     }
   }
 
+  /** The job's row, priced and routed, and its queue: everything submit writes, checked first. */
+  private async placementFor(submitter: Submitter, prepared: PreparedJob, idempotencyKey: string | null, fingerprint: string): Promise<Placement> {
+    const { organizationId, userId } = submitter;
+    const priced = allowedEstimate(prepared);
+    const { body, request } = prepared;
+    if (body.projectId !== undefined) await this.projects.find(organizationId, body.projectId);
+    const provider = this.providerFor(priced);
+    const id = crypto.randomUUID();
+    const variations = priced.lineItems.reduce((sum, item) => sum + item.quantity, 0);
+    // Spread over the member's concurrency slots (one named queue each) by the job id, uniformly.
+    const slot = Number.parseInt(id.slice(0, 8), 16) % Math.max(1, prepared.maxConcurrentJobsPerMember);
+    const job: NewJob = {
+      id,
+      organizationId,
+      projectId: body.projectId ?? null,
+      authorId: userId,
+      apiKeyId: submitter.apiKeyId,
+      workspaceId: body.workspaceId ?? null,
+      operation: priced.operation,
+      modelId: priced.modelId,
+      provider: provider.id,
+      // Recorded as priced: the default step count and variations too.
+      request: { ...request, ...(priced.steps === undefined ? {} : { steps: priced.steps }) } as NewJob['request'],
+      prompt: body.prompt,
+      negativePrompt: body.negativePrompt ?? null,
+      searchPrompt: body.searchPrompt ?? null,
+      seed: body.seed ?? Math.floor(Math.random() * 4_294_967_295),
+      variations,
+      unitCredits: unitCredits(priced, variations),
+      priceCredits: priced.credits,
+      catalogId: priced.catalogId,
+      catalogVersion: priced.catalogVersion,
+      lineItems: priced.lineItems,
+      sourceAssetId: prepared.source?.id ?? null,
+      parentAssetId: body.parentAssetId ?? null,
+      maskKey: prepared.mask === undefined ? null : `orgs/${organizationId}/masks/${id}.png`,
+      freeAllowanceId: priced.freeUnits?.allowanceId ?? null,
+      freeUnits: priced.freeUnits?.units ?? 0,
+      idempotencyKey,
+      requestFingerprint: fingerprint,
+    };
+    return { job, priced, queueName: queueNameFor(organizationId, userId, slot), maskPng: prepared.mask?.png };
+  }
+
+  private providerFor(priced: EstimateSuccess): ImageProvider {
+    const provider = this.providers.providerFor(priced.modelId, priced.provider, priced.operation);
+    if (provider !== undefined) return provider;
+    throw new ApiError(HttpStatus.CONFLICT, {
+      code: 'model_unavailable',
+      message: `${priced.modelId} is not available on this server for ${priced.operation}: no configured provider runs it. Pick another model.`,
+      field: 'request.model',
+    });
+  }
+
+  /**
+   * The job's row, its free units, its queue entry and its hold, in one transaction: a refused
+   * hold rolls all of it back. Returns the pool's balance after the hold (none for a free job).
+   */
+  private async place({ job, priced, queueName, maskPng }: Placement): Promise<BalanceChanged | undefined> {
+    if (job.maskKey !== null && maskPng !== undefined) await this.storage.put(job.maskKey, maskPng, 'image/png');
+    return this.postgres.transaction(async (client) => {
+      await this.jobs.insert(client, job);
+      if (priced.freeUnits !== undefined) await this.freeAllowances.spend(client, job.organizationId, priced.freeUnits);
+      await this.queue.enqueue(client, { jobId: job.id, provider: job.provider, queueName, payload: { jobId: job.id } });
+      // Wholly free: no hold (a hold of 0 credits is meaningless, and the ledger refuses one).
+      if (priced.credits === 0) return undefined;
+      // Last: the hold locks the org's pool row until COMMIT, so it is held for as short as possible.
+      const held = await this.ledger.holdForJob(client, {
+        jobId: job.id,
+        organizationId: job.organizationId,
+        memberId: job.authorId,
+        projectId: job.projectId,
+        credits: priced.credits,
+        ttlMs: this.config.jobs.queuedHoldTtlMs,
+        reason: `${priced.operation} with ${priced.modelId}`,
+      });
+      if (!held.ok) throw new HoldRefused(held.refusal);
+      return held.balance;
+    });
+  }
+
+  /** Announces a placed job and answers with it and the balances it moved. */
+  private async placed(placement: Placement, balance: BalanceChanged | undefined, catalog: Catalog): Promise<SubmittedJobView> {
+    const { organizationId, authorId } = placement.job;
+    const [member, pool, view] = await Promise.all([
+      this.ledger.memberBudget(organizationId, authorId),
+      balance ?? this.ledger.poolBalance(organizationId),
+      this.views.get(organizationId, placement.job.id),
+    ]);
+    if (balance !== undefined) {
+      this.events.publish('balance.changed', balance);
+      this.events.publish('member-spend.changed', { organizationId, memberId: authorId });
+    }
+    if (placement.priced.freeUnits !== undefined) await this.announceFreeUsage(organizationId, catalog);
+    this.events.publish('job.changed', { organizationId, job: view });
+    return {
+      job: view,
+      balances: {
+        pool: { availableCredits: pool.availableCredits, pendingCredits: pool.pendingCredits, version: pool.version },
+        member: { remainingCredits: member.remainingCredits, pendingCredits: member.pendingCredits },
+      },
+    };
+  }
+
   /** Tells the org's open pages the free-tier units used now, so their cost line prices with them. */
-  async announceFreeUsage(organizationId: string, catalog?: Catalog): Promise<void> {
-    const usage = await this.freeAllowances.usage(organizationId, catalog ?? (await this.pricing.contextFor(organizationId)).catalog);
-    this.events.freeUsageChanged(organizationId, usage.freeUnitsUsed ?? {});
+  private async announceFreeUsage(organizationId: string, catalog: Catalog): Promise<void> {
+    const usage = await this.freeAllowances.usage(organizationId, catalog);
+    this.events.publish('free-usage.changed', { organizationId, freeUnitsUsed: usage.freeUnitsUsed ?? {} });
   }
 
   /** Free-tier units the org has used this period, per allowance (the realtime snapshot's). */
@@ -203,19 +200,12 @@ export class JobsService {
     return (await this.freeAllowances.usage(organizationId, catalog)).freeUnitsUsed ?? {};
   }
 
-  async get(organizationId: string, jobId: string): Promise<JobView> {
-    const job = await this.em.fork().findOne(Job, { id: jobId, organization: organizationId });
-    if (job === null) throw notFound('The job');
-    return this.view(job);
+  get(organizationId: string, jobId: string): Promise<JobView> {
+    return this.views.get(organizationId, jobId);
   }
 
-  async list(organizationId: string, filter: { authorId?: string; status?: string; limit: number }): Promise<JobView[]> {
-    const jobs = await this.em.fork().find(
-      Job,
-      { organization: organizationId, ...(filter.authorId === undefined ? {} : { author: filter.authorId }), ...(filter.status === undefined ? {} : { status: filter.status }) },
-      { orderBy: { createdAt: 'desc' }, limit: filter.limit },
-    );
-    return Promise.all(jobs.map((job) => this.view(job)));
+  list(organizationId: string, filter: { authorId?: string; status?: string; limit: number }): Promise<JobView[]> {
+    return this.views.list(organizationId, filter);
   }
 
   /**
@@ -223,44 +213,22 @@ export class JobsService {
    * hold voided at once; a running one is asked to stop, and its runner voids the hold.
    */
   async cancel(organizationId: string, jobId: string, userId: string, isManager: boolean): Promise<JobView> {
-    const job = await this.em.fork().findOne(Job, { id: jobId, organization: organizationId });
-    if (job === null || (!isManager && job.author.id !== userId)) throw notFound('The job');
+    const job = await this.jobs.find(organizationId, jobId);
+    if (job === undefined || (!isManager && job.authorId !== userId)) throw notFound('The job');
     if (FINISHED.has(job.status)) {
       throw new ApiError(HttpStatus.CONFLICT, { code: 'conflict', message: `The job has already ${job.status === 'cancelled' ? 'been cancelled' : job.status}.`, status: job.status });
     }
-    const cancelledQueued = await this.postgres.pool.query(
-      `update jobs set status = 'cancelled', cancel_requested_at = now(), finished_at = now(), error_code = 'cancelled', error_message = 'Cancelled before it started; the credits were released.'
-       where id = $1 and status = 'queued'`,
-      [jobId],
-    );
-    if (cancelledQueued.rowCount === 1) {
-      await this.queue.remove(jobId);
-      const voided = await this.ledger.ledger.void({ holdId: jobId, reason: 'cancelled before start', actorId: userId });
-      if (voided.ok) this.events.balanceChanged(organizationId, voided.balance);
-    } else {
-      await this.postgres.pool.query(`update jobs set cancel_requested_at = now() where id = $1 and status = 'running'`, [jobId]);
-    }
-    const view = await this.get(organizationId, jobId);
-    this.events.jobChanged(view);
+    if (!(await this.endings.cancelQueued(job, userId))) await this.jobs.requestCancel(jobId);
+    const view = await this.views.get(organizationId, jobId);
+    this.events.publish('job.changed', { organizationId, job: view });
     return view;
   }
 
-  private async view(job: Job): Promise<JobView> {
-    const assets = await this.em.fork().find(Asset, { job: job.id }, { fields: ['id'], orderBy: { imageIndex: 'asc' } });
-    let position: number | null = null;
-    if (job.status === 'queued') {
-      const ahead = await this.postgres.pool.query<{ count: string }>(
-        `select count(*) from jobs where status = 'queued' and provider = $1 and created_at < $2`,
-        [job.provider, job.createdAt],
-      );
-      position = Number(ahead.rows[0]?.count ?? 0) + 1;
-    }
-    return jobView(job, assets.map((asset) => asset.id), position);
-  }
-
-  private async findByIdempotencyKey(organizationId: string, userId: string, key: string, fingerprint: string): Promise<SubmittedJobView | undefined> {
-    const job = await this.em.fork().findOne(Job, { organization: organizationId, author: userId, idempotencyKey: key });
-    if (job === null) return undefined;
+  /** The job an Idempotency-Key already placed, with the balances now; a different body with it is a 409. */
+  private async replay(submitter: Submitter, key: string, fingerprint: string): Promise<SubmittedJobView | undefined> {
+    const { organizationId, userId } = submitter;
+    const job = await this.jobs.findByIdempotencyKey(organizationId, userId, key);
+    if (job === undefined) return undefined;
     if (job.requestFingerprint !== fingerprint) {
       throw new ApiError(HttpStatus.CONFLICT, {
         code: 'id_conflict',
@@ -268,21 +236,28 @@ export class JobsService {
         field: 'Idempotency-Key',
       });
     }
-    const [pool, member] = await Promise.all([this.ledger.poolBalance(organizationId), this.ledger.memberBudget(organizationId, userId)]);
+    const [pool, member, view] = await Promise.all([this.ledger.poolBalance(organizationId), this.ledger.memberBudget(organizationId, userId), this.views.of(job)]);
     return {
-      job: await this.view(job),
+      job: view,
       balances: {
         pool: { availableCredits: pool.availableCredits, pendingCredits: pool.pendingCredits, version: pool.version },
         member: { remainingCredits: member.remainingCredits, pendingCredits: member.pendingCredits },
       },
     };
   }
+}
 
+/** Free units cover the first images; every paid image costs the same whole unit price. */
+function unitCredits(priced: EstimateSuccess, variations: number): number {
+  const paidImages = variations - (priced.freeUnits?.units ?? 0);
+  const unit = paidImages > 0 ? priced.credits / paidImages : 0;
+  if (!Number.isInteger(unit)) throw new Error(`price ${String(priced.credits)} is not a whole multiple of ${String(paidImages)} paid images`);
+  return unit;
 }
 
 class HoldRefused extends Error {
-  constructor(readonly rejection: HoldRejection) {
-    super(rejection.code);
+  constructor(readonly refusal: HoldRefusal) {
+    super(refusal.code);
   }
 }
 
@@ -325,34 +300,20 @@ export function pricingError(errors: readonly EstimateError[]): ApiError {
 }
 
 /** 402 with the binding limit's code and figures, in the judge's words. */
-function holdError(rejection: HoldRejection, priced: EstimateSuccess, catalog: Catalog): ApiError {
+function holdError(refusal: HoldRefusal, priced: EstimateSuccess, catalog: Catalog): ApiError {
   const cost = priced.credits;
-  switch (rejection.code) {
+  switch (refusal.code) {
     case 'deficit_outstanding':
-      return refusalError(creditRefusal({ code: 'deficit_outstanding', deficitCredits: Number(rejection.figures.deficitCredits) }, cost, catalog));
     case 'insufficient_credits':
-      return refusalError(creditRefusal({ code: 'insufficient_credits', availableCredits: Number(rejection.figures.availableCredits) }, cost, catalog));
+      return refusalError(creditRefusal(refusal, cost, catalog));
     case 'budget_exceeded':
     case 'project_budget_exceeded': {
-      const figures = rejection.figures;
-      const refusal = creditRefusal(
-        { code: rejection.code, remainingCredits: Number(figures.remainingCredits), resetsAt: figures.periodEnd?.toISOString() ?? null },
-        cost,
-        catalog,
-      );
-      return new ApiError(HttpStatus.PAYMENT_REQUIRED, {
-        code: rejection.code,
-        message: refusal.message,
-        limitCredits: Number(figures.limitCredits),
-        spentCredits: Number(figures.spentCredits),
-        pendingCredits: Number(figures.pendingCredits),
-        remainingCredits: Number(figures.remainingCredits),
-        requestedCredits: Number(figures.requestedCredits),
-        resetsAt: figures.periodEnd?.toISOString() ?? null,
-      });
+      const { code, remainingCredits, resetsAt } = refusal;
+      const { message } = creditRefusal({ code, remainingCredits, resetsAt }, cost, catalog);
+      return new ApiError(HttpStatus.PAYMENT_REQUIRED, { ...refusal, message });
     }
     default:
-      return new ApiError(HttpStatus.CONFLICT, { code: rejection.code, message: `The hold was refused: ${rejection.code}` });
+      return new ApiError(HttpStatus.CONFLICT, { code: refusal.code, message: `The hold was refused: ${refusal.code}` });
   }
 }
 
@@ -362,50 +323,5 @@ export function canonicalJson(value: unknown): string {
     inner !== null && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : inner,
-  );
-}
-
-interface JobRow {
-  id: string;
-  organizationId: string;
-  projectId: string | null;
-  authorId: string;
-  apiKeyId: string | null;
-  workspaceId: string | null;
-  operation: string;
-  modelId: string;
-  provider: string;
-  request: Record<string, unknown>;
-  prompt: string;
-  negativePrompt: string | null;
-  searchPrompt: string | null;
-  seed: number;
-  variations: number;
-  unitCredits: number;
-  priceCredits: number;
-  catalogId: string;
-  catalogVersion: number;
-  lineItems: readonly unknown[];
-  sourceAssetId: string | null;
-  parentAssetId: string | null;
-  maskKey: string | null;
-  freeAllowanceId: string | null;
-  freeUnits: number;
-  idempotencyKey: string | null;
-  requestFingerprint: string;
-}
-
-async function insertJob(client: pg.ClientBase, row: JobRow): Promise<void> {
-  await client.query(
-    `insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
-       request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-       line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
-     values ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, $22, $23, $24, $25, $26, $27)`,
-    [
-      row.id, row.organizationId, row.projectId, row.authorId, row.apiKeyId, row.workspaceId, row.operation, row.modelId, row.provider,
-      JSON.stringify(row.request), row.prompt, row.negativePrompt, row.searchPrompt, row.seed, row.variations, row.unitCredits,
-      row.priceCredits, row.catalogId, row.catalogVersion, JSON.stringify(row.lineItems), row.sourceAssetId, row.parentAssetId,
-      row.maskKey, row.freeAllowanceId, row.freeUnits, row.idempotencyKey, row.requestFingerprint,
-    ],
   );
 }

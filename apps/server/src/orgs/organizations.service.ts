@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type {
   BudgetPeriod,
@@ -15,6 +14,7 @@ import { ApiError } from '../common/error.filter.js';
 import type { Membership, Organization } from '../database/entities/index.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { EventBus } from '../events/event-bus.js';
 import { PostgresPoolRepository, type TransactionClient } from '../repositories/postgres-pool.repository.js';
 import { AuditService } from './audit.service.js';
 import { MembershipsRepository } from './memberships.repository.js';
@@ -39,33 +39,15 @@ export function organizationView(organization: Organization, role: Role): Organi
 }
 
 /** A member was removed or their role changed: live connections re-check what they may do. */
-export interface MembershipChange {
-  organizationId: string;
-  userId: string;
-  /** null: removed. */
-  role: Role | null;
-}
-
-/** A manager changed a member's budget settings (limit, period, thresholds, models). */
-export interface MemberBudgetChange {
-  organizationId: string;
-  userId: string;
-}
-
 @Injectable()
 export class OrganizationsService {
-  /**
-   * On this node: `change` (MembershipChange; other nodes catch up by re-checking) and `budget`
-   * (MemberBudgetChange) events.
-   */
-  readonly membershipEvents = new EventEmitter();
-
   constructor(
     @Inject(OrganizationsRepository) private readonly organizations: OrganizationsRepository,
     @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -100,19 +82,18 @@ export class OrganizationsService {
   private async grantTrial(client: TransactionClient, organizationId: string, userId: string): Promise<void> {
     const { credits, days } = this.config.trial;
     if (credits === 0) return;
-    const granted = await this.ledger.ledger.grant(
+    await this.ledger.grant(
       {
         operationId: organizationId,
-        orgId: organizationId,
+        organizationId,
         source: 'promotion',
-        amountCredits: BigInt(credits),
+        credits,
         expiresAt: new Date(Date.now() + days * 86_400_000),
         actorId: userId,
         reason: `Free tier: ${String(credits)} trial credits for ${String(days)} days`,
       },
       client,
     );
-    if (!granted.ok) throw new Error(`the trial grant was refused: ${granted.code}`);
   }
 
   async listFor(userId: string): Promise<OrganizationView[]> {
@@ -176,7 +157,7 @@ export class OrganizationsService {
     }
     await this.memberships.setRole(membership, role);
     await this.audit.record({ organizationId, actorId, action: 'member.role', targetType: 'member', targetId: userId, before: { role: before }, after: { role } });
-    this.membershipEvents.emit('change', { organizationId, userId, role } satisfies MembershipChange);
+    this.events.publish('membership.changed', { organizationId, userId, role });
     return this.memberView(membership);
   }
 
@@ -193,7 +174,7 @@ export class OrganizationsService {
     }
     await this.memberships.remove(organizationId, userId);
     await this.audit.record({ organizationId, actorId, action: 'member.remove', targetType: 'member', targetId: userId, before: { role: membership.role } });
-    this.membershipEvents.emit('change', { organizationId, userId, role: null } satisfies MembershipChange);
+    this.events.publish('membership.changed', { organizationId, userId, role: null });
   }
 
   async setBudget(organizationId: string, actorId: string, userId: string, request: SetMemberBudgetRequest): Promise<MemberView> {
@@ -216,7 +197,7 @@ export class OrganizationsService {
       allowedModels: request.allowedModels,
     });
     await this.audit.record({ organizationId, actorId, action: 'budget.member', targetType: 'member', targetId: userId, before, after: budgetSettingsOf(membership) });
-    this.membershipEvents.emit('budget', { organizationId, userId } satisfies MemberBudgetChange);
+    this.events.publish('member-budget.changed', { organizationId, userId });
     return this.memberView(membership);
   }
 

@@ -9,7 +9,6 @@ import type {
   Ack,
   BudgetEvent,
   ClientToServerEvents,
-  JobView,
   PoolBalanceEvent,
   PresenceEntry,
   PresenceEvent,
@@ -21,11 +20,10 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { isRevokedBy, RevocationEvents, type Revocation } from '../auth/revocations.js';
-import { JobEventsRepository, type BalanceEvent } from '../jobs/job-events.repository.js';
-import type { UserAlertEvent } from '../alerts/alerts.service.js';
-import { OrganizationsService, type MemberBudgetChange, type MembershipChange } from '../orgs/organizations.service.js';
+import type { AlertRaised, BalanceChanged, JobChanged, MemberBudgetChanged, MembershipChanged } from '../events/app-events.js';
+import { EventBus } from '../events/event-bus.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { budgetView, LedgerRepository } from '../repositories/ledger.repository.js';
+import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { handshakeCredentials } from './handshake.js';
 import { originAllowed } from '../common/origin.js';
@@ -35,7 +33,6 @@ const RECENT_JOBS = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Job statuses after which the author's budget has changed: a hold placed, captured or voided. */
 const BUDGET_CHANGING = new Set(['queued', 'succeeded', 'failed', 'cancelled']);
-const JOB_ORG_CACHE_SIZE = 10_000;
 
 export interface SocketData {
   userId: string;
@@ -81,7 +78,7 @@ function workspaceIdOf(request: unknown): string | null | undefined {
 /**
  * The socket.io gateway on the app's HTTP server (`/socket.io`): authenticates each socket by its
  * session cookie or API key, puts it in `user:{id}`, lets it subscribe to orgs it is a member of
- * (`org:{id}`), and forwards the job and balance changes JobEventsRepository announces. With
+ * (`org:{id}`), and forwards the job, balance, alert and membership events of the app's EventBus. With
  * REDIS_URL the Redis adapter carries every emit to the sockets of all nodes.
  */
 @Injectable()
@@ -89,25 +86,25 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('Realtime');
   private io: RealtimeServer | undefined;
   private redis: { pub: Redis; sub: Redis } | undefined;
-  private readonly jobOrganizations = new Map<string, string>();
-  private readonly onJob = (job: JobView): void => {
-    this.jobChanged(job).catch((error: unknown) => {
-      this.logger.warn(`could not forward job ${job.id}: ${String(error)}`);
+  private unsubscribe: (() => void)[] = [];
+  private readonly onJob = (event: JobChanged): void => {
+    this.jobChanged(event).catch((error: unknown) => {
+      this.logger.warn(`could not forward job ${event.job.id}: ${String(error)}`);
     });
   };
-  private readonly onBalance = (event: BalanceEvent): void => {
+  private readonly onBalance = (event: BalanceChanged): void => {
     this.balanceChanged(event);
   };
   private readonly onFreeUsage = (event: FreeUsageEvent): void => {
     this.io?.to(orgRoom(event.organizationId)).emit('free-usage', event);
   };
-  private readonly onMembershipChange = (change: MembershipChange): void => {
+  private readonly onMembershipChange = (change: MembershipChanged): void => {
     if (change.role !== null) return;
     this.membershipRevoked(change.organizationId, change.userId).catch((error: unknown) => {
       this.logger.warn(`could not remove ${change.userId}'s sockets from org ${change.organizationId}: ${String(error)}`);
     });
   };
-  private readonly onBudgetChange = (change: MemberBudgetChange): void => {
+  private readonly onBudgetChange = (change: MemberBudgetChanged): void => {
     Promise.all([this.budgetEvent(change.organizationId, change.userId), this.allowedModels(change.organizationId, change.userId)])
       .then(([budget, allowedModels]) => {
         if (budget !== undefined) this.io?.to(userRoom(change.userId)).emit('budget', { ...budget, allowedModels });
@@ -121,7 +118,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn(`could not disconnect ${revocation.userId}'s revoked sockets: ${String(error)}`);
     });
   };
-  private readonly onAlert = (event: UserAlertEvent): void => {
+  private readonly onAlert = (event: AlertRaised): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
 
@@ -130,11 +127,10 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(EntityManager) private readonly em: EntityManager,
-    @Inject(JobEventsRepository) private readonly events: JobEventsRepository,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
-    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
   ) {}
 
@@ -182,22 +178,20 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.revocations.emitter.emit('revokedElsewhere', revocation);
     });
     this.io = io;
-    this.events.emitter.on('job', this.onJob);
-    this.events.emitter.on('balance', this.onBalance);
-    this.events.emitter.on('free-usage', this.onFreeUsage);
-    this.events.emitter.on('alert', this.onAlert);
-    this.organizations.membershipEvents.on('change', this.onMembershipChange);
-    this.organizations.membershipEvents.on('budget', this.onBudgetChange);
+    this.unsubscribe = [
+      this.events.subscribe('job.changed', this.onJob),
+      this.events.subscribe('balance.changed', this.onBalance),
+      this.events.subscribe('free-usage.changed', this.onFreeUsage),
+      this.events.subscribe('alert.raised', this.onAlert),
+      this.events.subscribe('membership.changed', this.onMembershipChange),
+      this.events.subscribe('member-budget.changed', this.onBudgetChange),
+    ];
     this.revocations.emitter.on('revoked', this.onRevoked);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.events.emitter.off('job', this.onJob);
-    this.events.emitter.off('balance', this.onBalance);
-    this.events.emitter.off('free-usage', this.onFreeUsage);
-    this.events.emitter.off('alert', this.onAlert);
-    this.organizations.membershipEvents.off('change', this.onMembershipChange);
-    this.organizations.membershipEvents.off('budget', this.onBudgetChange);
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
     this.revocations.emitter.off('revoked', this.onRevoked);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
@@ -374,12 +368,11 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async budgetEvent(organizationId: string, userId: string): Promise<BudgetEvent | undefined> {
-    const result = await this.ledger.ledger.memberBudget(organizationId, userId);
-    if (!result.ok) return undefined;
-    return { organizationId, userId, budget: budgetView(result.budget), version: String(result.balanceVersion) };
+    const state = await this.ledger.memberBudgetState(organizationId, userId);
+    return state === undefined ? undefined : { organizationId, userId, ...state };
   }
 
-  private balanceChanged(event: BalanceEvent): void {
+  private balanceChanged(event: BalanceChanged): void {
     const payload: PoolBalanceEvent = {
       organizationId: event.organizationId,
       availableCredits: event.availableCredits,
@@ -390,31 +383,15 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.io?.to(orgRoom(event.organizationId)).emit('balance', payload);
   }
 
-  private async jobChanged(job: JobView): Promise<void> {
+  private async jobChanged({ organizationId, job }: JobChanged): Promise<void> {
     const io = this.io;
-    const organizationId = await this.organizationOfJob(job.id);
-    if (organizationId === undefined || io === undefined) return;
+    if (io === undefined) return;
     io.to(orgRoom(organizationId)).emit('job', { organizationId, job });
     if (!BUDGET_CHANGING.has(job.status)) return;
     // The hold was placed, captured or voided: the author's budget moved.
     const budget = await this.budgetEvent(organizationId, job.authorId);
     if (budget === undefined) return;
     io.to(userRoom(job.authorId)).emit('budget', budget);
-  }
-
-  /** A job's org never changes: looked up once, kept in a small cache. */
-  private async organizationOfJob(jobId: string): Promise<string | undefined> {
-    const cached = this.jobOrganizations.get(jobId);
-    if (cached !== undefined) return cached;
-    const result = await this.postgres.pool.query<{ organization_id: string }>(`select organization_id from jobs where id = $1`, [jobId]);
-    const organizationId = result.rows[0]?.organization_id;
-    if (organizationId === undefined) return undefined;
-    if (this.jobOrganizations.size >= JOB_ORG_CACHE_SIZE) {
-      const oldest = this.jobOrganizations.keys().next();
-      if (oldest.done !== true) this.jobOrganizations.delete(oldest.value);
-    }
-    this.jobOrganizations.set(jobId, organizationId);
-    return organizationId;
   }
 }
 

@@ -58,7 +58,7 @@ export class UsageService {
 
   /** One page of the org's transfers, newest first (the ledger's history query, keyset on transfer id). */
   async transactions(organizationId: string, query: TransactionQuery): Promise<TransactionPage> {
-    const page = await this.ledger.ledger.history({ ...historyFilters(organizationId, query), cursor: query.cursor ?? null, limit: query.limit });
+    const page = await this.ledger.history({ ...historyFilters(organizationId, query), cursor: query.cursor ?? null, limit: query.limit });
     return { transactions: page.transfers.map(transactionView), nextCursor: page.nextCursor };
   }
 
@@ -76,12 +76,12 @@ export class UsageService {
     // the history is read without walking through every newer transfer first.
     let transferIds: TransferIdRange | undefined;
     if (filters.from !== undefined || filters.to !== undefined) {
-      const range = await this.ledger.ledger.transferIdRange({ orgId: organizationId, ...(filters.from === undefined ? {} : { from: filters.from }), ...(filters.to === undefined ? {} : { to: filters.to }) });
+      const range = await this.ledger.transferIdRange({ orgId: organizationId, ...(filters.from === undefined ? {} : { from: filters.from }), ...(filters.to === undefined ? {} : { to: filters.to }) });
       if (range === null) return 0;
       transferIds = range;
     }
     do {
-      const page = await this.ledger.ledger.history({ ...filters, ...(transferIds === undefined ? {} : { transferIds }), cursor, limit: exportPageSize });
+      const page = await this.ledger.history({ ...filters, ...(transferIds === undefined ? {} : { transferIds }), cursor, limit: exportPageSize });
       let chunk = '';
       for (const transfer of page.transfers) chunk += csvLine(transfer);
       count += page.transfers.length;

@@ -1,3 +1,4 @@
+import { ledgerOf } from '../ledger-of.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -187,7 +188,7 @@ describe('alerts', () => {
   });
 
   it('warns owners and managers once about a grant that expires soon', async () => {
-    const ledger = server.app.get(LedgerRepository).ledger;
+    const ledger = ledgerOf(server.app);
     const granted = await ledger.grant({
       operationId: crypto.randomUUID(),
       orgId: organization.id,
@@ -273,7 +274,7 @@ describe('alerts', () => {
     const deadUrl = dead.url;
     await new Promise((resolve) => dead.server.close(resolve));
     expectStatus(await owner.client.put(`/orgs/${organization.id}/alert-settings`, { webhookUrl: deadUrl }), 200);
-    const ledger = server.app.get(LedgerRepository).ledger;
+    const ledger = ledgerOf(server.app);
     await ledger.grant({
       operationId: crypto.randomUUID(),
       orgId: organization.id,

@@ -1,7 +1,7 @@
+import { ledgerOf } from '../ledger-of.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckoutSessionView, SettleDeficitView, SubscriptionChangeView } from '@atelier/contracts';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import { creditPackage, subscriptionTiers } from '../../src/billing/catalog.js';
 import { expectStatus } from '../world.js';
 import { billingStatus, deliverAll, pool, startBillingApp, team, type BillingWorld, type Team } from './billing-world.js';
@@ -108,7 +108,7 @@ interface Package {
 const exercised = { refunds: 0, disputesClosed: 0, upgrades: 0, captures: 0, renewals: 0, outOfOrder: 0, redelivered: 0 };
 
 async function runSequence(world: BillingWorld, label: string, commands: readonly Command[], shuffleSeed: number): Promise<void> {
-  const ledger = world.server.app.get(LedgerRepository).ledger;
+  const ledger = ledgerOf(world.server.app);
   const studio: Team = await team(world.server, label);
   const packages: Package[] = [];
   const disputes: Event[] = [];

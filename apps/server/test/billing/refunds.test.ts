@@ -1,6 +1,6 @@
+import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationPage, PreflightView, SettleDeficitView } from '@atelier/contracts';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import { expectStatus, submitAndWait } from '../world.js';
 import { billingStatus, buyPackage, deliverAll, eventually, pool, startBillingApp, team, type BillingWorld, type Team } from './billing-world.js';
 
@@ -71,7 +71,7 @@ describe('refunds and disputes', () => {
     expect((await pool(studio)).availableCredits).toBe(5_000 - spent);
     expect((await billingStatus(studio)).deficit).toEqual({ credits: 0, since: null });
     expect((await studio.member.client.post(`/orgs/${studio.organizationId}/jobs`, job)).status).toBe(201);
-    const audit = await world.server.app.get(LedgerRepository).ledger.checkInvariants(studio.organizationId);
+    const audit = await ledgerOf(world.server.app).checkInvariants(studio.organizationId);
     expect(audit.violations).toEqual([]);
   });
 

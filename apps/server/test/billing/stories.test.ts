@@ -1,7 +1,7 @@
+import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, NotificationPage, SubmittedJobView, SubscriptionChangeView } from '@atelier/contracts';
 import { ClockRepository } from '../../src/repositories/clock.repository.js';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import { expectStatus } from '../world.js';
 import { billingStatus, buyPackage, deliverAll, eventually, pool, startBillingApp, team, type BillingWorld, type Team } from './billing-world.js';
 
@@ -34,7 +34,7 @@ describe('billing stories (issue #15)', () => {
     await world.close();
   });
 
-  const ledger = () => world.server.app.get(LedgerRepository).ledger;
+  const ledger = () => ledgerOf(world.server.app);
 
   function paymentIntentOf(studio: Team, item: string): string {
     const session = [...world.stripe.sessions.values()].findLast(

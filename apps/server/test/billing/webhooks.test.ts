@@ -1,7 +1,7 @@
+import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import type { BillingStatus } from '@atelier/contracts';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import { connect } from '../realtime/sockets.js';
 import { cookieOf } from '../realtime/sockets.js';
 import { expectStatus } from '../world.js';
@@ -48,7 +48,7 @@ describe('Stripe webhooks: packages', () => {
       expect(status.hasPaymentMethod).toBe(true);
       const grants = await sql<{ count: string }>(world.server, `select count(*) from ledger.grants where org_id = $1 and source = 'purchase'`, [studio.organizationId]);
       expect(grants[0]?.count).toBe('1');
-      const audit = await world.server.app.get(LedgerRepository).ledger.checkInvariants(studio.organizationId);
+      const audit = await ledgerOf(world.server.app).checkInvariants(studio.organizationId);
       expect(audit.violations).toEqual([]);
     } finally {
       socket.close();

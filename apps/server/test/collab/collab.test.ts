@@ -1,3 +1,4 @@
+import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { collabRejections, collabFields, type CollabAwareness, collabLimits, workspaceDocumentName, type MaskStroke, type OrganizationView, type ProjectView, type WorkspaceView } from '@atelier/contracts';
 import type { TestDatabase } from '../../../../tools/testing/database.js';
@@ -8,7 +9,6 @@ import { snapshotOfState } from '../../src/collab/workspace-document.js';
 import { WorkspacesService } from '../../src/collab/workspaces.service.js';
 import { ASSET_STORAGE } from '../../src/jobs/tokens.js';
 import { renderMask } from '../../src/jobs/mask-render.js';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../../src/repositories/postgres-pool.repository.js';
 import type { AssetStorage } from '../../src/storage/storage.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -249,7 +249,7 @@ describe('collaborative workspace documents (one node)', () => {
   });
 
   it('a job submitted with a workspace uses the document prompt, settings and mask', async () => {
-    await app.get(LedgerRepository).ledger.grant({ operationId: crypto.randomUUID(), orgId: organization.id, source: 'promotion', amountCredits: 10_000n, actorId: organization.id, reason: 'test credits' });
+    await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId: organization.id, source: 'promotion', amountCredits: 10_000n, actorId: organization.id, reason: 'test credits' });
     const board = await createWorkspace(member.client, organization.id, project.id, 'Submit');
     const editor = open(member, board);
     await editor.synced();

@@ -1,6 +1,6 @@
+import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import { startBillingApp, team, type BillingWorld } from '../billing/billing-world.js';
 
 const signer = new Stripe('sk_test_signer');
@@ -72,7 +72,7 @@ describe('the Stripe webhook acknowledges a validly signed event it cannot use, 
     const response = await deliverRaw(JSON.stringify(payload));
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ received: true });
-    const pool = await world.server.app.get(LedgerRepository).ledger.poolBalance(organizationId);
+    const pool = await ledgerOf(world.server.app).poolBalance(organizationId);
     expect(pool).toMatchObject({ ok: true, balance: { postedCredits: 0n } });
   });
 

@@ -1,9 +1,9 @@
+import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { JobView, OrganizationView, SpendReport, TransactionPage, TransactionView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
 import { addMember, expectStatus, signedUp, submitAndWait, type Member } from '../world.js';
-import { LedgerRepository } from '../../src/repositories/ledger.repository.js';
 
 const schnell = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };
 const pro = { ...schnell, model: 'flux-pro', steps: 25 };
@@ -74,7 +74,7 @@ describe('usage: spend analytics and transaction history', () => {
     }
     to = new Date(Date.now() + 60_000).toISOString();
     // A grant whose reason needs every kind of CSV escaping.
-    const granted = await server.app.get(LedgerRepository).ledger.grant({
+    const granted = await ledgerOf(server.app).grant({
       operationId: crypto.randomUUID(),
       orgId,
       source: 'adjustment',
@@ -154,7 +154,7 @@ describe('usage: spend analytics and transaction history', () => {
     let database: pg.Client;
 
     beforeAll(async () => {
-      const ledger = server.app.get(LedgerRepository).ledger;
+      const ledger = ledgerOf(server.app);
       for (let index = 0; index < 1_050; index += 1) {
         const result = await ledger.grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: 1n, actorId: owner.userId, reason: `bulk, ${String(index)}` });
         expect(result.ok).toBe(true);

@@ -1,0 +1,59 @@
+import type { AlertEvent, FreeUsageEvent, JobView, Role } from '@atelier/contracts';
+
+/** The pool's balance after a change, as API numbers. */
+export interface BalanceChanged {
+  organizationId: string;
+  availableCredits: number;
+  pendingCredits: number;
+  postedCredits: number;
+  version: string;
+}
+
+/** A job was placed, started, progressed or ended. */
+export interface JobChanged {
+  organizationId: string;
+  job: JobView;
+}
+
+/** A member's budget use went up (a hold placed, a capture): alerts look at their thresholds. */
+export interface MemberSpendChanged {
+  organizationId: string;
+  memberId: string;
+}
+
+/** A member joined, changed role or (role null) was removed. */
+export interface MembershipChanged {
+  organizationId: string;
+  userId: string;
+  role: Role | null;
+}
+
+/** A manager changed a member's budget or allowed models. */
+export interface MemberBudgetChanged {
+  organizationId: string;
+  userId: string;
+}
+
+/** An alert reached one user's notifications. */
+export interface AlertRaised {
+  organizationId: string;
+  userId: string;
+  alert: AlertEvent;
+}
+
+/**
+ * Every event announced inside one server process, by name. Each carries its organization, so
+ * no subscriber has to look it up again. Realtime forwards them to sockets, alerts and billing
+ * react to balances and spend, collab to memberships.
+ */
+export interface AppEvents {
+  'job.changed': JobChanged;
+  'balance.changed': BalanceChanged;
+  'member-spend.changed': MemberSpendChanged;
+  'free-usage.changed': FreeUsageEvent;
+  'membership.changed': MembershipChanged;
+  'member-budget.changed': MemberBudgetChanged;
+  'alert.raised': AlertRaised;
+}
+
+export type AppEventName = keyof AppEvents;

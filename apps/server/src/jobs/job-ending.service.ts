@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { catalogs, type AllowancePeriod } from '@atelier/pricing';
+import { EventBus } from '../events/event-bus.js';
+import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { PricingContextService } from '../pricing/pricing-context.service.js';
+import type { AssetStorage } from '../storage/storage.js';
+import { AssetsRepository } from './assets.repository.js';
+import { FreeAllowanceRepository } from './free-allowance.repository.js';
+import { JobViews } from './job-view.js';
+import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
+import { QueueRepository } from './queue.repository.js';
+import { ASSET_STORAGE } from './tokens.js';
+
+const REFUNDED_BEFORE_COMPLETION: JobEnd = {
+  status: 'failed',
+  code: 'refunded_before_completion',
+  message: 'The job stopped before it finished; its credits were refunded.',
+};
+
+const HOLD_EXPIRED: JobEnd = {
+  status: 'failed',
+  code: 'hold_expired',
+  message: 'The job did not finish in time (its worker stopped, or it waited too long in the queue); its credits were refunded.',
+};
+
+/**
+ * The one owner of "a job ended", whoever ends it (its runner, a cancel, the sweeper): the hold
+ * is captured for the images made or released, late images of a refunded job are discarded,
+ * unused free units are given back, the row takes its final state once, and everyone hears of it.
+ * The ledger resolves a hold exactly once and the row changes only from an open state, so two
+ * enders racing cannot charge twice or revive a refund.
+ */
+@Injectable()
+export class JobEndingService {
+  constructor(
+    @Inject(JobsRepository) private readonly jobs: JobsRepository,
+    @Inject(AssetsRepository) private readonly assets: AssetsRepository,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
+    @Inject(QueueRepository) private readonly queue: QueueRepository,
+    @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
+    @Inject(PricingContextService) private readonly pricing: PricingContextService,
+    @Inject(JobViews) private readonly views: JobViews,
+    @Inject(EventBus) private readonly events: EventBus,
+    @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
+  ) {}
+
+  /** Made `imagesMade` images: captures their price (free units first), releases the rest. */
+  async succeed(job: JobRecord, imagesMade: number): Promise<void> {
+    if (!hasHold(job)) {
+      // Wholly covered by a free allowance: nothing was held, nothing to capture.
+      await this.giveBackFreeUnits(job, imagesMade);
+      await this.jobs.succeed(job.id, 0, imagesMade);
+      await this.publish(job);
+      return;
+    }
+    const paidImages = Math.max(0, imagesMade - job.freeUnits);
+    const credits = paidImages * job.unitCredits;
+    const captured = await this.ledger.capture(job.id, credits, `${String(imagesMade)} of ${String(job.variations)} images`);
+    if (!captured.ok && captured.code === 'already_captured') {
+      await this.jobs.succeed(job.id, captured.capturedCredits, imagesMade);
+      await this.publish(job);
+      return;
+    }
+    if (!captured.ok) {
+      // The hold was voided or expired meanwhile (cancel, lost worker): the refund stands and
+      // the late images are discarded, never revived.
+      await this.discardImages(job);
+      await this.end(job, REFUNDED_BEFORE_COMPLETION);
+      return;
+    }
+    this.events.publish('balance.changed', captured.balance);
+    this.events.publish('member-spend.changed', { organizationId: job.organizationId, memberId: job.authorId });
+    await this.giveBackFreeUnits(job, imagesMade);
+    await this.jobs.succeed(job.id, credits, imagesMade);
+    await this.publish(job);
+  }
+
+  /** Failed (or refused by a provider, or cancelled): releases the hold in full, keeps no image. */
+  async release(job: JobRecord, end: JobEnd, actorId?: string): Promise<void> {
+    const balance = await this.ledger.release(job.id, end.code, actorId);
+    if (balance !== undefined) this.events.publish('balance.changed', balance);
+    await this.discardImages(job);
+    await this.giveBackFreeUnits(job, 0);
+    await this.end(job, end);
+  }
+
+  /** Its hold was resolved by someone else (a cancel, the sweeper): keep nothing, charge nothing. */
+  async refunded(job: JobRecord): Promise<void> {
+    await this.discardImages(job);
+    await this.end(job, REFUNDED_BEFORE_COMPLETION);
+  }
+
+  /** A queued job cancelled before it started: out of the queue, its hold released at once. */
+  async cancelQueued(job: JobRecord, actorId: string): Promise<boolean> {
+    const cancelled = await this.jobs.cancelQueued(job.id, 'Cancelled before it started; the credits were released.');
+    if (!cancelled) return false;
+    await this.queue.remove(job.id);
+    const balance = await this.ledger.release(job.id, 'cancelled before start', actorId);
+    if (balance !== undefined) this.events.publish('balance.changed', balance);
+    await this.giveBackFreeUnits(job, 0);
+    return true;
+  }
+
+  /** Holds the sweeper found past their expiry (already voided by the ledger): their jobs end refunded. */
+  async expired(holds: readonly { holdId: string; organizationId: string }[]): Promise<string[]> {
+    const ended: string[] = [];
+    for (const hold of holds) {
+      const job = await this.jobs.find(hold.organizationId, hold.holdId);
+      if (job === undefined || !(await this.jobs.end(job.id, HOLD_EXPIRED))) continue;
+      ended.push(job.id);
+      await this.queue.remove(job.id);
+      await this.discardImages(job);
+      await this.publish(job);
+    }
+    return ended;
+  }
+
+  /** Tells the org's open pages the job's state now. */
+  async publish(job: Pick<JobRecord, 'id' | 'organizationId'>): Promise<void> {
+    this.events.publish('job.changed', { organizationId: job.organizationId, job: await this.views.get(job.organizationId, job.id) });
+  }
+
+  /** Tells the org's open pages the free-tier units used now, so their cost line prices with them. */
+  async announceFreeUsage(organizationId: string): Promise<void> {
+    const { catalog } = await this.pricing.contextFor(organizationId);
+    const usage = await this.freeAllowances.usage(organizationId, catalog);
+    this.events.publish('free-usage.changed', { organizationId, freeUnitsUsed: usage.freeUnitsUsed ?? {} });
+  }
+
+  private async end(job: JobRecord, end: JobEnd): Promise<void> {
+    await this.jobs.end(job.id, end);
+    await this.publish(job);
+  }
+
+  private async discardImages(job: JobRecord): Promise<void> {
+    const keys = await this.assets.deleteOfJob(job.id);
+    await Promise.all(keys.map((key) => this.storage.delete(key).catch(() => undefined)));
+  }
+
+  private async giveBackFreeUnits(job: JobRecord, imagesMade: number): Promise<void> {
+    if (job.freeAllowanceId === null || job.freeUnits === 0) return;
+    const unused = job.freeUnits - Math.min(job.freeUnits, imagesMade);
+    if (unused === 0) return;
+    const period = allowancePeriod(job.catalogId, job.freeAllowanceId);
+    await this.freeAllowances.giveBack(job.organizationId, job.freeAllowanceId, period, unused, job.createdAt);
+    await this.announceFreeUsage(job.organizationId);
+  }
+}
+
+/** A job wholly covered by a free allowance costs 0 and has no hold in the ledger. */
+export function hasHold(job: Pick<JobRecord, 'priceCredits'>): boolean {
+  return job.priceCredits > 0;
+}
+
+/** The period of a catalog's free allowance, looked up in the catalog the job was priced with. */
+function allowancePeriod(catalogId: string, allowanceId: string): AllowancePeriod {
+  const catalog = Object.values(catalogs).find((candidate) => candidate.id === catalogId);
+  for (const model of catalog?.models ?? []) {
+    for (const offer of Object.values(model.operations)) {
+      if (offer.pricing.freeAllowance?.id === allowanceId) return offer.pricing.freeAllowance.period;
+    }
+  }
+  return 'month';
+}

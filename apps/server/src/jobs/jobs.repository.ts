@@ -1,0 +1,308 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import type { JobStatus } from '@atelier/contracts';
+import type { Operation } from '@atelier/pricing';
+import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import type { ProviderId } from '../providers/provider.js';
+
+/** What a job asks a provider for, as recorded at submit (the priced request). */
+export interface RecordedRequest {
+  width: number;
+  height: number;
+  steps?: number;
+  outpaint?: Partial<Record<'left' | 'right' | 'top' | 'bottom', number>>;
+  [field: string]: unknown;
+}
+
+/** The one shape of a job inside the server: a `jobs` row, in API numbers. */
+export interface JobRecord {
+  id: string;
+  organizationId: string;
+  projectId: string | null;
+  authorId: string;
+  apiKeyId: string | null;
+  workspaceId: string | null;
+  status: JobStatus;
+  operation: Operation;
+  modelId: string;
+  provider: ProviderId;
+  request: RecordedRequest;
+  prompt: string;
+  negativePrompt: string | null;
+  searchPrompt: string | null;
+  seed: number;
+  variations: number;
+  unitCredits: number;
+  priceCredits: number;
+  capturedCredits: number | null;
+  catalogId: string;
+  catalogVersion: number;
+  lineItems: readonly unknown[];
+  sourceAssetId: string | null;
+  parentAssetId: string | null;
+  maskKey: string | null;
+  freeAllowanceId: string | null;
+  freeUnits: number;
+  idempotencyKey: string | null;
+  requestFingerprint: string;
+  imagesDone: number;
+  progressPercent: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  cancelRequestedAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A job as submit places it (the rest of the row takes its defaults). */
+export type NewJob = Omit<
+  JobRecord,
+  'status' | 'capturedCredits' | 'imagesDone' | 'progressPercent' | 'errorCode' | 'errorMessage' | 'attempts' | 'cancelRequestedAt' | 'createdAt' | 'startedAt' | 'finishedAt'
+>;
+
+/** How a job that did not succeed ended. */
+export interface JobEnd {
+  status: 'failed' | 'cancelled';
+  code: string;
+  message: string;
+}
+
+interface JobRow {
+  id: string;
+  organization_id: string;
+  project_id: string | null;
+  author_id: string;
+  api_key_id: string | null;
+  workspace_id: string | null;
+  status: JobStatus;
+  operation: Operation;
+  model_id: string;
+  provider: ProviderId;
+  request: RecordedRequest;
+  prompt: string;
+  negative_prompt: string | null;
+  search_prompt: string | null;
+  seed: string;
+  variations: number;
+  unit_credits: string;
+  price_credits: string;
+  captured_credits: string | null;
+  catalog_id: string;
+  catalog_version: number;
+  line_items: readonly unknown[];
+  source_asset_id: string | null;
+  parent_asset_id: string | null;
+  mask_key: string | null;
+  free_allowance_id: string | null;
+  free_units: number;
+  idempotency_key: string | null;
+  request_fingerprint: string;
+  images_done: number;
+  progress_percent: number;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  cancel_requested_at: Date | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const ENDABLE = `status in ('queued', 'running')`;
+
+/**
+ * The `jobs` table: the one place a job's row is written. Each state change is one statement
+ * that checks the state it leaves (queued → running → succeeded / failed / cancelled), so two
+ * writers racing (a runner and a cancel, a runner and the sweeper) cannot both win.
+ */
+@Injectable()
+export class JobsRepository {
+  constructor(@Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository) {}
+
+  /** Places a queued job inside the caller's transaction (with its hold and queue entry). */
+  async insert(client: pg.ClientBase, job: NewJob): Promise<void> {
+    await client.query(
+      `insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
+         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
+       values ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, $22, $23, $24, $25, $26, $27)`,
+      [
+        job.id, job.organizationId, job.projectId, job.authorId, job.apiKeyId, job.workspaceId, job.operation, job.modelId, job.provider,
+        JSON.stringify(job.request), job.prompt, job.negativePrompt, job.searchPrompt, job.seed, job.variations, job.unitCredits,
+        job.priceCredits, job.catalogId, job.catalogVersion, JSON.stringify(job.lineItems), job.sourceAssetId, job.parentAssetId,
+        job.maskKey, job.freeAllowanceId, job.freeUnits, job.idempotencyKey, job.requestFingerprint,
+      ],
+    );
+  }
+
+  async find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
+    const result = await this.postgres.pool.query<JobRow>(`select * from jobs where id = $1 and organization_id = $2`, [jobId, organizationId]);
+    return optional(result.rows[0]);
+  }
+
+  async list(organizationId: string, filter: { authorId?: string; status?: string; limit: number }): Promise<JobRecord[]> {
+    const result = await this.postgres.pool.query<JobRow>(
+      `select * from jobs where organization_id = $1 and ($2::uuid is null or author_id = $2) and ($3::text is null or status = $3)
+       order by created_at desc limit $4`,
+      [organizationId, filter.authorId ?? null, filter.status ?? null, filter.limit],
+    );
+    return result.rows.map(record);
+  }
+
+  async findByIdempotencyKey(organizationId: string, authorId: string, key: string): Promise<JobRecord | undefined> {
+    const result = await this.postgres.pool.query<JobRow>(
+      `select * from jobs where organization_id = $1 and author_id = $2 and idempotency_key = $3`,
+      [organizationId, authorId, key],
+    );
+    return optional(result.rows[0]);
+  }
+
+  /** What the org lets a member submit: the models allowed (null: all) and jobs at once; undefined when not a member. */
+  async memberLimits(organizationId: string, userId: string): Promise<{ allowedModels: string[] | null; maxConcurrentJobsPerMember: number } | undefined> {
+    const result = await this.postgres.pool.query<{ allowed_models: string[] | null; max_concurrent_jobs_per_member: number }>(
+      `select m.allowed_models, o.max_concurrent_jobs_per_member from memberships m join organizations o on o.id = m.organization_id
+       where m.organization_id = $1 and m.user_id = $2`,
+      [organizationId, userId],
+    );
+    const row = result.rows[0];
+    return row === undefined ? undefined : { allowedModels: row.allowed_models, maxConcurrentJobsPerMember: row.max_concurrent_jobs_per_member };
+  }
+
+  /** A member's jobs not ended yet (queued or running). */
+  async activeCount(organizationId: string, authorId: string): Promise<number> {
+    const result = await this.postgres.pool.query<{ count: string }>(
+      `select count(*) from jobs where organization_id = $1 and author_id = $2 and ${ENDABLE}`,
+      [organizationId, authorId],
+    );
+    return Number(result.rows[0]?.count ?? 0);
+  }
+
+  /** 1 for the next queued job of its provider, 2 behind it, and so on. */
+  async queuePosition(job: Pick<JobRecord, 'provider' | 'createdAt'>): Promise<number> {
+    const ahead = await this.postgres.pool.query<{ count: string }>(
+      `select count(*) from jobs where status = 'queued' and provider = $1 and created_at < $2`,
+      [job.provider, job.createdAt],
+    );
+    return Number(ahead.rows[0]?.count ?? 0) + 1;
+  }
+
+  /** queued (or a retried running) → running, unless a cancel came first. */
+  async start(jobId: string): Promise<JobRecord | undefined> {
+    const result = await this.postgres.pool.query<JobRow>(
+      `update jobs set status = 'running', started_at = coalesce(started_at, now()), attempts = attempts + 1
+       where id = $1 and ${ENDABLE} and cancel_requested_at is null returning *`,
+      [jobId],
+    );
+    return optional(result.rows[0]);
+  }
+
+  /** Whether the job may go on: cancelled (asked or done), no longer running, or running. */
+  async runState(jobId: string): Promise<'cancelled' | 'ended' | 'running'> {
+    const result = await this.postgres.pool.query<{ status: string; cancel_requested_at: Date | null }>(
+      `select status, cancel_requested_at from jobs where id = $1`,
+      [jobId],
+    );
+    const row = result.rows[0];
+    if (row === undefined || row.cancel_requested_at !== null) return 'cancelled';
+    return row.status === 'running' ? 'running' : 'ended';
+  }
+
+  /** An open job whose cancel was asked while it waited (its runner then ends it as cancelled). */
+  async findCancelAsked(jobId: string): Promise<JobRecord | undefined> {
+    const result = await this.postgres.pool.query<JobRow>(`select * from jobs where id = $1 and ${ENDABLE} and cancel_requested_at is not null`, [jobId]);
+    return optional(result.rows[0]);
+  }
+
+  async recordProgress(jobId: string, imagesDone: number, progressPercent: number): Promise<void> {
+    await this.postgres.pool.query(`update jobs set images_done = $2, progress_percent = $3 where id = $1`, [jobId, imagesDone, progressPercent]);
+  }
+
+  /** The job shows who made its latest image (each asset keeps its own provider). */
+  async recordProvider(jobId: string, provider: ProviderId): Promise<void> {
+    await this.postgres.pool.query(`update jobs set provider = $2 where id = $1 and provider <> $2`, [jobId, provider]);
+  }
+
+  /** running → succeeded, with what was captured; fewer images than asked is marked `partial`. */
+  async succeed(jobId: string, capturedCredits: number, imagesMade: number): Promise<void> {
+    await this.postgres.pool.query(
+      `update jobs set status = 'succeeded', captured_credits = $2, progress_percent = 100, finished_at = now(),
+         error_code = case when $3::int < variations then 'partial' else null end,
+         error_message = case when $3::int < variations then $3::int || ' of ' || variations || ' images were made; the rest was refunded.' else null end
+       where id = $1 and status = 'running'`,
+      [jobId, capturedCredits, imagesMade],
+    );
+  }
+
+  /** queued or running → failed or cancelled; false when it had ended already. */
+  async end(jobId: string, end: JobEnd): Promise<boolean> {
+    const result = await this.postgres.pool.query(
+      `update jobs set status = $2, error_code = $3, error_message = $4, finished_at = now() where id = $1 and ${ENDABLE}`,
+      [jobId, end.status, end.code, end.message],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** queued → cancelled at once; false when it is not queued (running, or ended). */
+  async cancelQueued(jobId: string, message: string): Promise<boolean> {
+    const result = await this.postgres.pool.query(
+      `update jobs set status = 'cancelled', cancel_requested_at = now(), finished_at = now(), error_code = 'cancelled', error_message = $2
+       where id = $1 and status = 'queued'`,
+      [jobId, message],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** Asks a running job to stop: its runner ends it at its next step. */
+  async requestCancel(jobId: string): Promise<void> {
+    await this.postgres.pool.query(`update jobs set cancel_requested_at = now() where id = $1 and status = 'running'`, [jobId]);
+  }
+}
+
+function optional(row: JobRow | undefined): JobRecord | undefined {
+  return row === undefined ? undefined : record(row);
+}
+
+function record(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    projectId: row.project_id,
+    authorId: row.author_id,
+    apiKeyId: row.api_key_id,
+    workspaceId: row.workspace_id,
+    status: row.status,
+    operation: row.operation,
+    modelId: row.model_id,
+    provider: row.provider,
+    request: row.request,
+    prompt: row.prompt,
+    negativePrompt: row.negative_prompt,
+    searchPrompt: row.search_prompt,
+    seed: Number(row.seed),
+    variations: row.variations,
+    unitCredits: Number(row.unit_credits),
+    priceCredits: Number(row.price_credits),
+    capturedCredits: row.captured_credits === null ? null : Number(row.captured_credits),
+    catalogId: row.catalog_id,
+    catalogVersion: row.catalog_version,
+    lineItems: row.line_items,
+    sourceAssetId: row.source_asset_id,
+    parentAssetId: row.parent_asset_id,
+    maskKey: row.mask_key,
+    freeAllowanceId: row.free_allowance_id,
+    freeUnits: row.free_units,
+    idempotencyKey: row.idempotency_key,
+    requestFingerprint: row.request_fingerprint,
+    imagesDone: row.images_done,
+    progressPercent: row.progress_percent,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    attempts: row.attempts,
+    cancelRequestedAt: row.cancel_requested_at,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
