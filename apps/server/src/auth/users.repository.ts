@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { User } from '../database/entities/index.js';
-import type { TransactionClient } from '../repositories/postgres-pool.repository.js';
+import { PostgresPoolRepository, type TransactionClient } from '../repositories/postgres-pool.repository.js';
 
 export interface NewUser {
   email: string;
@@ -12,7 +12,10 @@ export interface NewUser {
 /** People's accounts (`users`): who they are, their password hash, the org they last opened. */
 @Injectable()
 export class UsersRepository {
-  constructor(@Inject(EntityManager) private readonly em: EntityManager) {}
+  constructor(
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+  ) {}
 
   /** The new account, or undefined when the email already has one. */
   async create(user: NewUser): Promise<User | undefined> {
@@ -42,6 +45,12 @@ export class UsersRepository {
 
   async existsWithEmail(email: string): Promise<boolean> {
     return (await this.em.count(User, { email })) > 0;
+  }
+
+  /** The person's display name ('' when there is no such user). */
+  async nameOf(userId: string): Promise<string> {
+    const user = await this.postgres.pool.query<{ name: string }>(`select name from users where id = $1`, [userId]);
+    return user.rows[0]?.name ?? '';
   }
 
   /** Throws when there is no such user. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../database/entities/index.js';
-import type { TransactionClient } from '../repositories/postgres-pool.repository.js';
+import { PostgresPoolRepository, type TransactionClient } from '../repositories/postgres-pool.repository.js';
 
 /** A member's budget settings as stored beside the membership (the ledger holds the budget itself). */
 export interface MemberBudgetSettings {
@@ -23,7 +23,10 @@ export interface NewMembership {
 /** Who belongs to which org (`memberships`), with their role and budget settings. */
 @Injectable()
 export class MembershipsRepository {
-  constructor(@Inject(EntityManager) private readonly em: EntityManager) {}
+  constructor(
+    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+  ) {}
 
   /** How many orgs (not deleted) the person belongs to. */
   countOrganizationsOf(userId: string): Promise<number> {
@@ -78,6 +81,25 @@ export class MembershipsRepository {
       { fields: ['role'] },
     );
     return membership?.role ?? null;
+  }
+
+  /** Whether the person is a member of the org and the org is not deleted (read outside the ORM: sockets ask it). */
+  async isMemberOfActiveOrganization(organizationId: string, userId: string): Promise<boolean> {
+    const result = await this.postgres.pool.query(
+      `select 1 from memberships m join organizations o on o.id = m.organization_id
+       where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null`,
+      [organizationId, userId],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** The models the member may use (null: every model, or not a member). */
+  async allowedModels(organizationId: string, userId: string): Promise<string[] | null> {
+    const result = await this.postgres.pool.query<{ allowed_models: string[] | null }>(
+      `select allowed_models from memberships where organization_id = $1 and user_id = $2`,
+      [organizationId, userId],
+    );
+    return result.rows[0]?.allowed_models ?? null;
   }
 
   /** Whether someone with this email is a member of the org. */

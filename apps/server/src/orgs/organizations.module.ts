@@ -59,6 +59,6 @@ import { ProjectsService } from './projects.service.js';
     // The session view's list of orgs: auth asks through this port, so it does not import orgs.
     { provide: USER_ORGANIZATIONS, useExisting: OrganizationsService },
   ],
-  exports: [AuthService, RevocationEvents, RateLimitRepository, OrganizationsService, ProjectsService, AuditService],
+  exports: [AuthService, RevocationEvents, RateLimitRepository, OrganizationsService, ProjectsService, AuditService, UsersRepository, MembershipsRepository],
 })
 export class OrganizationsModule {}
