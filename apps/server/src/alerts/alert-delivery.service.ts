@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Task } from 'graphile-worker';
 import type { AlertWebhookPayload } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
@@ -39,7 +38,8 @@ export class AlertDeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  tasks(): Record<string, Task> {
+  /** Task name → handler, for QueueRepository.startTasks. */
+  tasks(): Record<string, (payload: unknown) => Promise<void>> {
     return {
       [ALERT_EMAIL_TASK]: async (payload) => {
         const { alertId, userId } = payload as { alertId: string; userId: string };
