@@ -6,8 +6,8 @@ import { QueueRepository } from '../jobs/queue.repository.js';
 import { MailerRepository } from '../mail/mailer.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import type { TaskHandlers } from '../jobs/queue-tasks.js';
 import { AlertsRepository } from './alerts.repository.js';
-import { ALERT_EMAIL_TASK, ALERT_WEBHOOK_TASK } from './alerts.service.js';
 import { PrivateAddressError, postWebhook } from './webhook-http.js';
 
 /** The longest wait between two webhook attempts. */
@@ -38,17 +38,10 @@ export class AlertDeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Task name → handler, for QueueRepository.startTasks. */
-  tasks(): Record<string, (payload: unknown) => Promise<void>> {
+  tasks(): TaskHandlers<'alert:email' | 'alert:webhook'> {
     return {
-      [ALERT_EMAIL_TASK]: async (payload) => {
-        const { alertId, userId } = payload as { alertId: string; userId: string };
-        await this.email(alertId, userId);
-      },
-      [ALERT_WEBHOOK_TASK]: async (payload) => {
-        const { alertId, attempt } = payload as { alertId: string; attempt: number };
-        await this.webhook(alertId, attempt);
-      },
+      'alert:email': ({ alertId, userId }) => this.email(alertId, userId),
+      'alert:webhook': ({ alertId, attempt }) => this.webhook(alertId, attempt),
     };
   }
 
@@ -119,7 +112,7 @@ export class AlertDeliveryService {
         nextAttemptAt,
       });
       if (nextAttemptAt !== null) {
-        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: alert.id, attempt: attempt + 1 }, { runAt: nextAttemptAt, maxAttempts: 1 });
+        await this.queue.enqueueTask(client, 'alert:webhook', { alertId: alert.id, attempt: attempt + 1 }, { runAt: nextAttemptAt, maxAttempts: 1 });
       }
     });
     if (outcome === 'abandoned') {

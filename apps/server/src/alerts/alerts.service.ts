@@ -21,12 +21,6 @@ import { AlertSettingsRepository, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './ale
 import { AlertsRepository } from './alerts.repository.js';
 import { NotificationsRepository, type NotificationRow } from './notifications.repository.js';
 
-export type { AlertRow } from './alerts.repository.js';
-export { DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alert-settings.repository.js';
-
-export const ALERT_EMAIL_TASK = 'alert:email';
-export const ALERT_WEBHOOK_TASK = 'alert:webhook';
-
 export interface RaiseAlert {
   organizationId: string;
   kind: AlertKind;
@@ -86,10 +80,10 @@ export class AlertsService {
       if (row === undefined) return undefined;
       const recipients = await this.notificationRows.insertForRecipients(client, alert.organizationId, row.id, alert.recipients);
       for (const recipient of recipients) {
-        await this.queue.enqueueTask(client, ALERT_EMAIL_TASK, { alertId: row.id, userId: recipient.user_id });
+        await this.queue.enqueueTask(client, 'alert:email', { alertId: row.id, userId: recipient.user_id });
       }
       if (await this.settingsRows.hasWebhook(client, alert.organizationId)) {
-        await this.queue.enqueueTask(client, ALERT_WEBHOOK_TASK, { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
+        await this.queue.enqueueTask(client, 'alert:webhook', { alertId: row.id, attempt: 1 }, { maxAttempts: 1 });
       }
       return { alertId: row.id, createdAt: row.created_at, recipients };
     });

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { JobHelpers } from 'graphile-worker';
 import { catalogs } from '@atelier/pricing';
 import { sha256 } from '../common/crypto.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -13,6 +12,7 @@ import { AssetsRepository } from './assets.repository.js';
 import { hasHold, JobEndingService } from './job-ending.service.js';
 import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
+import type { TaskContext } from './queue-tasks.js';
 
 /** Provider calls per image before the attempt fails (graphile-worker then retries the job). */
 export const PROVIDER_CALL_ATTEMPTS = 3;
@@ -55,7 +55,7 @@ export class JobRunner {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run(jobId: string, helpers: Pick<JobHelpers, 'job' | 'abortSignal'>): Promise<void> {
+  async run(jobId: string, helpers: TaskContext): Promise<void> {
     const job = await this.jobs.start(jobId);
     if (job === undefined) {
       // Finished, cancelled or refunded already; a cancel asked while it waited ends it here.
@@ -124,7 +124,7 @@ export class JobRunner {
   }
 
   /** A stop ends the job; a worker shutting down or a retryable failure hands it back to the queue; the rest fail it. */
-  private async attemptFailed(attempt: Attempt, error: unknown, helpers: Pick<JobHelpers, 'job' | 'abortSignal'>): Promise<void> {
+  private async attemptFailed(attempt: Attempt, error: unknown, helpers: TaskContext): Promise<void> {
     const { job } = attempt;
     const stop = attempt.stopped ?? (error instanceof JobStopped ? error : undefined);
     if (stop !== undefined) {
@@ -135,10 +135,10 @@ export class JobRunner {
     if (error instanceof ProviderError && error.kind === 'aborted' && helpers.abortSignal.aborted) {
       throw error; // the worker is shutting down: the job is retried later, its hold still pending
     }
-    const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    const lastAttempt = helpers.attempts >= helpers.maxAttempts;
     const retryable = error instanceof ProviderError ? error.retryable : true;
     if (retryable && !lastAttempt) {
-      this.logger.warn(`job ${job.id} attempt ${String(helpers.job.attempts)} failed, will retry: ${String(error)}`);
+      this.logger.warn(`job ${job.id} attempt ${String(helpers.attempts)} failed, will retry: ${String(error)}`);
       throw error;
     }
     await this.endings.release(job, providerFailure(error));

@@ -18,6 +18,7 @@ import { PricingContextRepository } from '../pricing/pricing-context.repository.
 import { PricingContextService } from '../pricing/pricing-context.service.js';
 import { PricingController } from '../pricing/pricing.controller.js';
 import { QueueRepository } from './queue.repository.js';
+import type { TaskHandler } from './queue-tasks.js';
 import { SweeperService } from './sweeper.service.js';
 
 /** Generation jobs: submit (price, hold, enqueue), run through providers, capture or refund, gallery. */
@@ -53,17 +54,16 @@ export class JobsModule implements OnApplicationBootstrap {
   /** Workers start with the app unless this node is API-only (RUN_WORKERS=false). */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.jobs.runWorkers) return;
-    const task = (payload: unknown, helpers: Parameters<JobRunner['run']>[1]): Promise<void> =>
-      this.runner.run((payload as { jobId: string }).jobId, helpers);
+    const handler: TaskHandler<'generate'> = (payload, context) => this.runner.run(payload.jobId, context);
     const { concurrency } = this.config.providers;
-    await this.queue.start([
-      { provider: 'local', concurrency: concurrency.local, task },
-      { provider: 'black-forest-labs', concurrency: concurrency.blackForestLabs, task },
-      { provider: 'stability', concurrency: concurrency.stability, task },
-      { provider: 'wavespeed', concurrency: concurrency.wavespeed, task },
-      { provider: 'huggingface', concurrency: concurrency.huggingFace, task },
-      { provider: 'fal', concurrency: concurrency.fal, task },
-      { provider: 'google', concurrency: concurrency.google, task },
-    ]);
+    await this.queue.startGeneration({
+      local: { concurrency: concurrency.local, handler },
+      'black-forest-labs': { concurrency: concurrency.blackForestLabs, handler },
+      stability: { concurrency: concurrency.stability, handler },
+      wavespeed: { concurrency: concurrency.wavespeed, handler },
+      huggingface: { concurrency: concurrency.huggingFace, handler },
+      fal: { concurrency: concurrency.fal, handler },
+      google: { concurrency: concurrency.google, handler },
+    });
   }
 }

@@ -147,7 +147,7 @@ export class JobsService {
     return this.postgres.transaction(async (client) => {
       await this.jobs.insert(client, job);
       if (priced.freeUnits !== undefined) await this.freeAllowances.spend(client, job.organizationId, priced.freeUnits);
-      await this.queue.enqueue(client, { jobId: job.id, provider: job.provider, queueName, payload: { jobId: job.id } });
+      await this.queue.enqueue(client, { jobId: job.id, provider: job.provider, queueName });
       // Wholly free: no hold (a hold of 0 credits is meaningless, and the ledger refuses one).
       if (priced.credits === 0) return undefined;
       // Last: the hold locks the org's pool row until COMMIT, so it is held for as short as possible.

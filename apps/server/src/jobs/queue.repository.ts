@@ -1,16 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Logger as WorkerLogger, run, type Runner, type Task } from 'graphile-worker';
+import { Logger as WorkerLogger, run, type JobHelpers, type Runner, type Task } from 'graphile-worker';
 import type pg from 'pg';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import type { ProviderId } from '../providers/provider.js';
+import { providerIds, type ProviderId } from '../providers/provider.js';
+import { assertEveryProviderRuns, generationTask, taskPayloads, type GenerationRunners, type TaskHandler, type TaskHandlers, type TaskName, type TaskPayload } from './queue-tasks.js';
 
-export const GENERATE_TASK_PREFIX = 'generate:';
 /** Attempts of one job by graphile-worker (each attempt also retries provider calls itself). */
 export const MAX_JOB_ATTEMPTS = 3;
-
-export function taskFor(provider: ProviderId): string {
-  return `${GENERATE_TASK_PREFIX}${provider}`;
-}
 
 /**
  * A member's jobs run in `concurrency` named queues (each queue runs one job at a time), so one
@@ -25,7 +21,6 @@ export interface EnqueueRequest {
   jobId: string;
   provider: ProviderId;
   queueName: string;
-  payload: { jobId: string };
 }
 
 /** graphile-worker on our Postgres: enqueue inside the caller's transaction, run handlers per provider. */
@@ -45,12 +40,12 @@ export class QueueRepository implements BeforeApplicationShutdown {
   async enqueue(client: pg.ClientBase, request: EnqueueRequest): Promise<void> {
     await client.query(
       `select graphile_worker.add_job($1, $2::json, queue_name => $3, job_key => $4, max_attempts => $5)`,
-      [taskFor(request.provider), JSON.stringify(request.payload), request.queueName, request.jobId, MAX_JOB_ATTEMPTS],
+      [generationTask(request.provider), JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>), request.queueName, request.jobId, MAX_JOB_ATTEMPTS],
     );
   }
 
   /** Adds a background task (alerts' mail and webhooks) in the caller's transaction. */
-  async enqueueTask(client: pg.ClientBase, task: string, payload: object, options: { runAt?: Date; maxAttempts?: number } = {}): Promise<void> {
+  async enqueueTask<K extends TaskName>(client: pg.ClientBase, task: K, payload: TaskPayload<K>, options: { runAt?: Date; maxAttempts?: number } = {}): Promise<void> {
     await client.query(`select graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4)`, [
       task,
       JSON.stringify(payload),
@@ -59,8 +54,30 @@ export class QueueRepository implements BeforeApplicationShutdown {
     ]);
   }
 
-  /** Starts a runner for background tasks (not generation jobs). */
-  async startTasks(name: string, taskList: Record<string, Task>, concurrency: number): Promise<void> {
+  /** Starts a runner for a group of background tasks (not generation jobs), one handler per task. */
+  async startTasks<K extends TaskName>(name: string, handlers: TaskHandlers<K>, concurrency: number): Promise<void> {
+    const taskList: Record<string, Task> = {};
+    for (const task of Object.keys(handlers) as K[]) taskList[task] = checkedTask(task, handlers[task]);
+    await this.startRunner(taskList, concurrency);
+    this.logger.log(`${name} runner started: ${Object.keys(taskList).join(', ')}×${String(concurrency)}`);
+  }
+
+  /** Removes a job that has not started (a cancel); a running or finished one is left alone. */
+  async remove(jobId: string): Promise<void> {
+    await this.postgres.pool.query(`select graphile_worker.remove_job($1)`, [jobId]);
+  }
+
+  /** Starts one runner per provider, each with its own concurrency limit; fails when a provider has none. */
+  async startGeneration(runners: Partial<GenerationRunners>): Promise<void> {
+    assertEveryProviderRuns(runners);
+    for (const provider of providerIds) {
+      const { concurrency, handler } = runners[provider];
+      await this.startRunner({ [generationTask(provider)]: checkedTask('generate', handler) }, concurrency);
+    }
+    this.logger.log(`job runners started: ${providerIds.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
+  }
+
+  private async startRunner(taskList: Record<string, Task>, concurrency: number): Promise<void> {
     const runner = await run({
       pgPool: this.postgres.pool,
       concurrency,
@@ -71,29 +88,6 @@ export class QueueRepository implements BeforeApplicationShutdown {
       logger: this.workerLogger,
     });
     this.runners.push(runner);
-    this.logger.log(`${name} runner started: ${Object.keys(taskList).join(', ')}×${String(concurrency)}`);
-  }
-
-  /** Removes a job that has not started (a cancel); a running or finished one is left alone. */
-  async remove(jobId: string): Promise<void> {
-    await this.postgres.pool.query(`select graphile_worker.remove_job($1)`, [jobId]);
-  }
-
-  /** Starts one runner per provider, each with its own concurrency limit. */
-  async start(handlers: { provider: ProviderId; concurrency: number; task: Task }[]): Promise<void> {
-    for (const handler of handlers) {
-      const runner = await run({
-        pgPool: this.postgres.pool,
-        concurrency: handler.concurrency,
-        noHandleSignals: true,
-        pollInterval: 250,
-        taskList: { [taskFor(handler.provider)]: handler.task },
-        crontab: '',
-        logger: this.workerLogger,
-      });
-      this.runners.push(runner);
-    }
-    this.logger.log(`job runners started: ${handlers.map((handler) => `${handler.provider}×${String(handler.concurrency)}`).join(', ')}`);
   }
 
   async stop(): Promise<void> {
@@ -106,4 +100,13 @@ export class QueueRepository implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     await this.stop();
   }
+}
+
+/** A handler as graphile-worker's task: its payload validated against the task's schema first. */
+function checkedTask<K extends TaskName>(task: K, handler: TaskHandler<K>): Task {
+  return async (payload: unknown, helpers: JobHelpers) => {
+    const parsed = taskPayloads[task].safeParse(payload);
+    if (!parsed.success) throw new Error(`task ${task} got a malformed payload: ${parsed.error.message}`);
+    await handler(parsed.data as TaskPayload<K>, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts, abortSignal: helpers.abortSignal });
+  };
 }
