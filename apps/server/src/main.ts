@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   process.stdout.write(
-    `Atelier is running at http://${shownHost}:${String(port)}/ (database: ${embedded === undefined ? 'DATABASE_URL' : 'embedded Postgres in ' + path.join(config.dataDirectory, 'postgres')})\n`,
+    `Atelier is running at http://${shownHost}:${String(port)}/ (database: ${embedded === undefined ? 'DATABASE_URL' : 'embedded Postgres in ' + embedded.dataDirectory})\n`,
   );
 
   let stopping = false;

@@ -72,6 +72,7 @@ describe('malformed requests get a 400 naming the field, never a 500', () => {
       token: world.invitationToken,
       jobId: world.job.id,
       assetId: world.assetId,
+      width: '256',
       workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, 'Bad input workspace')).id,
     };
     const caller = world.members.owner.client;

@@ -31,6 +31,7 @@ describe('organizations are isolated from each other', () => {
       apiKeyId: theirs.apiKey.id,
       jobId: theirs.job.id,
       assetId: theirs.assetId,
+      width: '256',
       workspaceId: theirWorkspaceId,
     };
   }

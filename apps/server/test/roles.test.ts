@@ -58,6 +58,7 @@ describe('the permission table is what every endpoint enforces', () => {
         apiKeyId: world.apiKey.id,
         jobId: world.job.id,
         assetId: world.assetId,
+        width: '256',
         workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, `Workspace ${unique}`)).id,
       };
       if (operation.method === 'DELETE' && operation.path.endsWith('{userId}')) {

@@ -137,7 +137,8 @@ describe.skipIf(unavailable !== undefined)('two people in one workspace, in Chro
     for (const page of [alice, bob]) await eventually(() => liveValue(page, 'pool-available'), poolBefore - cost, 15_000, 'pool available');
     const result = alice.getByTestId('job-result').first();
     await expect.poll(() => result.isVisible()).toBe(true);
-    const assetId = /assets\/([0-9a-f-]{36})\/image/.exec((await result.getAttribute('src')) ?? '')?.[1];
+    // A queue row shows the result's WebP thumbnail, not the full PNG.
+    const assetId = /assets\/([0-9a-f-]{36})\/thumbnails\/256$/.exec((await result.getAttribute('src')) ?? '')?.[1];
     expect(assetId).toBeDefined();
     await screenshot(alice, artifacts, '05-workspace-result');
 

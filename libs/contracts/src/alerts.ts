@@ -4,7 +4,8 @@ import { uuid } from './accounts.js';
 /**
  * What can alert someone. Each fires once per subject, threshold and period:
  * - `budget_threshold`: a member's used budget (spent + held) reached one of their thresholds (percent);
- * - `budget_exhausted`: nothing is left of a member's budget this period;
+ * - `budget_exhausted`: nothing is left of a member's budget this period (to the member);
+ * - `member_budget_exhausted`: the same, to those who can raise the budget (owners and managers);
  * - `pool_low`: the pool's available balance fell below the org's low-balance line (once per month and line);
  * - `grant_expiring`: a grant with credits left expires within the org's notice;
  * - `payment_failed`, `auto_topup_disabled`, `billing_deficit`: from billing.
@@ -12,6 +13,7 @@ import { uuid } from './accounts.js';
 export const alertKinds = [
   'budget_threshold',
   'budget_exhausted',
+  'member_budget_exhausted',
   'pool_low',
   'grant_expiring',
   'payment_failed',

@@ -105,11 +105,18 @@ export const submittedJobView = z.object({
 });
 export type SubmittedJobView = z.infer<typeof submittedJobView>;
 
+/** Widths (px) of the WebP thumbnails the server makes of every image, narrowest first. */
+export const THUMBNAIL_WIDTHS = [256, 512] as const;
+export type ThumbnailWidth = (typeof THUMBNAIL_WIDTHS)[number];
+
 export const assetView = z.object({
   id: z.uuid(),
   jobId: z.uuid(),
   imageIndex: z.number().int(),
+  /** The full PNG: for the detail view and downloads. */
   url: z.string(),
+  /** WebP thumbnails, narrowest first (`width` in px): for cards and rows, as a `srcset`. */
+  thumbnails: z.array(z.object({ width: z.number().int(), url: z.string() })),
   width: z.number().int(),
   height: z.number().int(),
   bytes: z.number().int(),

@@ -74,6 +74,15 @@ export type TransactionQuery = z.infer<typeof transactionQuery>;
 export const transactionExportQuery = z.strictObject(transactionFilters);
 export type TransactionExportQuery = z.infer<typeof transactionExportQuery>;
 
+/** Filters of the human CSV (the statement): the rows shown; the balance is always the pool's. */
+export const usageStatementQuery = z.strictObject({
+  memberId: uuid.optional(),
+  projectId: uuid.optional(),
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+});
+export type UsageStatementQuery = z.infer<typeof usageStatementQuery>;
+
 export const transactionView = z.object({
   transferId: z.string(),
   kind: z.enum(transferKindNames),

@@ -24,7 +24,9 @@ import type {
   PeriodKind,
   PoolBalance,
 } from './types.js';
-import { applyWritePlan, WritePlan } from './write-plan.js';
+import { transferRow, WritePlan, type NewHoldRow } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
+import { allocate, type FreeGrant } from './allocation.js';
 
 /** A validated hold request; ids are lower-case, the fingerprint covers every parameter. */
 export interface NormalizedHold {
@@ -53,16 +55,11 @@ interface BudgetState {
   pendingCredits: bigint;
 }
 
-interface GrantState {
-  grantId: bigint;
-  freeCredits: bigint;
-}
-
 interface PoolState {
   locked: LockedPool;
   balance: PoolBalance;
   /** Live grants in spending order, as many as the batch can need. */
-  grants: GrantState[];
+  grants: FreeGrant[];
 }
 
 interface HoldBatchState {
@@ -100,15 +97,19 @@ export async function placeHolds(
   return results;
 }
 
-async function readHoldBatchState(
-  client: pg.ClientBase,
+interface BudgetSubject {
+  orgId: string;
+  scope: BudgetScope;
+  subjectId: string;
+}
+
+/** What a batch asks of each locked pool, and the budgets (member, project) its holds count in. */
+function batchDemand(
   holds: readonly NormalizedHold[],
   locked: Map<string, LockedPool>,
-  now: Date,
-): Promise<HoldBatchState> {
-  const orgIds = [...locked.keys()].sort();
+): { requestedByOrg: Map<string, bigint>; subjects: BudgetSubject[] } {
   const requestedByOrg = new Map<string, bigint>();
-  const budgetSubjects = new Map<string, { orgId: string; scope: BudgetScope; subjectId: string }>();
+  const budgetSubjects = new Map<string, BudgetSubject>();
   for (const hold of holds) {
     if (!locked.has(hold.orgId)) {
       continue;
@@ -127,14 +128,31 @@ async function readHoldBatchState(
       });
     }
   }
-  const subjects = [...budgetSubjects.values()];
-  const row = await queryOne<{
-    existing: unknown;
-    balances: unknown;
-    grants: unknown;
-    budgets: unknown;
-    transfer_ids: unknown;
-  }>(
+  return { requestedByOrg, subjects: [...budgetSubjects.values()] };
+}
+
+interface HoldBatchRow {
+  existing: unknown;
+  balances: unknown;
+  grants: unknown;
+  budgets: unknown;
+  transfer_ids: unknown;
+}
+
+/**
+ * Everything the checks of a batch need, in one query: holds already placed with the batch's ids,
+ * the pools' balances, their live grants in spending order (as many as the batch can consume), the
+ * budgets with their current period's usage, and one transfer id per hold.
+ */
+async function readHoldBatchState(
+  client: pg.ClientBase,
+  holds: readonly NormalizedHold[],
+  locked: Map<string, LockedPool>,
+  now: Date,
+): Promise<HoldBatchState> {
+  const orgIds = [...locked.keys()].sort();
+  const { requestedByOrg, subjects } = batchDemand(holds, locked);
+  const row = await queryOne<HoldBatchRow>(
     client,
     `select
       (select coalesce(json_agg(${holdJson('h')}), '[]'::json) from ledger.holds h where h.hold_id = any($3::uuid[])) as existing,
@@ -175,7 +193,10 @@ async function readHoldBatchState(
     ],
     'ledger_hold_batch_state',
   );
+  return parseHoldBatchState(row, locked);
+}
 
+function parseHoldBatchState(row: HoldBatchRow, locked: Map<string, LockedPool>): HoldBatchState {
   const balances = readBalances(row.balances);
   const pools = new Map<string, PoolState>();
   for (const [orgId, pool] of locked) {
@@ -190,17 +211,7 @@ async function readHoldBatchState(
   }
   const budgets = new Map<string, BudgetState>();
   for (const record of asRecords(row.budgets)) {
-    const budget: BudgetState = {
-      orgId: stringField(record, 'orgId'),
-      scope: stringField(record, 'scope') as BudgetScope,
-      subjectId: stringField(record, 'subjectId'),
-      limitCredits: nullableBigIntField(record, 'limitCredits'),
-      period: stringField(record, 'period') as PeriodKind,
-      periodStart: nullableDateField(record, 'periodStart'),
-      periodEnd: nullableDateField(record, 'periodEnd'),
-      spentCredits: bigIntField(record, 'spentCredits'),
-      pendingCredits: bigIntField(record, 'pendingCredits'),
-    };
+    const budget = readBudgetState(record);
     budgets.set(budgetKey(budget.orgId, budget.scope, budget.subjectId), budget);
   }
   const existing = new Map<string, HoldRecord>();
@@ -209,6 +220,20 @@ async function readHoldBatchState(
     existing.set(hold.view.holdId, hold);
   }
   return { pools, budgets, existing, transferIds: readBigIntList(row.transfer_ids) };
+}
+
+function readBudgetState(record: Record<string, unknown>): BudgetState {
+  return {
+    orgId: stringField(record, 'orgId'),
+    scope: stringField(record, 'scope') as BudgetScope,
+    subjectId: stringField(record, 'subjectId'),
+    limitCredits: nullableBigIntField(record, 'limitCredits'),
+    period: stringField(record, 'period') as PeriodKind,
+    periodStart: nullableDateField(record, 'periodStart'),
+    periodEnd: nullableDateField(record, 'periodEnd'),
+    spentCredits: bigIntField(record, 'spentCredits'),
+    pendingCredits: bigIntField(record, 'pendingCredits'),
+  };
 }
 
 /**
@@ -275,27 +300,89 @@ function decideOne(
   if (pool === undefined) {
     return { ok: false, code: 'pool_not_found', figures: { orgId: hold.orgId }, balanceVersion: null, replayed: false };
   }
-  const version = pool.balance.balanceVersion;
   const expiresAt = hold.expiresAt ?? new Date(now.getTime() + (hold.ttlMs ?? defaultHoldExpiryMs));
   const latestExpiresAt = new Date(now.getTime() + ledgerLimits.maxHoldDurationMs);
   if (expiresAt.getTime() <= now.getTime() || expiresAt.getTime() > latestExpiresAt.getTime()) {
-    return { ok: false, code: 'invalid_expiry', figures: { expiresAt, now, latestExpiresAt }, balanceVersion: version, replayed: false };
+    const figures = { expiresAt, now, latestExpiresAt };
+    return { ok: false, code: 'invalid_expiry', figures, balanceVersion: pool.balance.balanceVersion, replayed: false };
   }
   const rejection = checkLimits(hold, pool, state);
   if (rejection !== null) {
-    recordRejection(hold, rejection, plan, now);
+    plan.newHolds.push(newHoldRow(hold, now, { status: 'rejected', refusal: rejection }));
     return rejection;
   }
+  return acceptHold(hold, pool, state, plan, now, expiresAt, nextTransferId());
+}
 
+/**
+ * Places an accepted hold: allocates its credits across the pool's grants in spending order,
+ * counts it as pending in the member's and the project's budgets, and takes it from the pool's
+ * available credits with a pending transfer.
+ */
+function acceptHold(
+  hold: NormalizedHold,
+  pool: PoolState,
+  state: HoldBatchState,
+  plan: WritePlan,
+  now: Date,
+  expiresAt: Date,
+  transferId: bigint,
+): HoldAccepted {
   const allocations = allocate(pool.grants, hold.amountCredits);
   for (const allocation of allocations) {
     plan.addGrantDelta(allocation.grantId, 0n, allocation.amountCredits);
   }
-  const memberBudget = state.budgets.get(budgetKey(hold.orgId, 'member', hold.memberId));
-  assert(memberBudget !== undefined, 'every member in a batch has a budget state');
-  const projectBudget =
-    hold.projectId === null ? undefined : state.budgets.get(budgetKey(hold.orgId, 'project', hold.projectId));
-  for (const budget of [memberBudget, projectBudget]) {
+  const budgets = countPending(hold, state, plan);
+  pool.balance = {
+    ...pool.balance,
+    pendingCredits: pool.balance.pendingCredits + hold.amountCredits,
+    availableCredits: pool.balance.availableCredits - hold.amountCredits,
+    balanceVersion: pool.balance.balanceVersion + 1n,
+  };
+  plan.addTransfer(
+    transferRow({
+      transferId,
+      orgId: hold.orgId,
+      kind: 'hold',
+      phase: 'pending',
+      debitAccountId: pool.locked.accounts.pool,
+      creditAccountId: pool.locked.accounts.usage,
+      amountCredits: hold.amountCredits,
+      holdId: hold.holdId,
+      memberId: hold.memberId,
+      projectId: hold.projectId,
+      actorId: hold.actorId,
+      reason: hold.reason,
+      jobId: hold.jobId,
+      createdAt: now,
+    }),
+  );
+  plan.newHolds.push(
+    newHoldRow(hold, now, {
+      status: 'pending',
+      expiresAt,
+      memberPeriodStart: budgets.member.periodStart,
+      projectPeriodStart: budgets.project?.periodStart ?? null,
+      allocationGrantIds: allocations.map((allocation) => allocation.grantId),
+      allocationCredits: allocations.map((allocation) => allocation.amountCredits),
+      transferId,
+      balance: pool.balance,
+    }),
+  );
+  const view = acceptedHoldView(hold, now, expiresAt, transferId, allocations);
+  return { ok: true, hold: view, balance: pool.balance, replayed: false };
+}
+
+/** Counts the hold as pending in its member's and project's budgets (their current period). */
+function countPending(
+  hold: NormalizedHold,
+  state: HoldBatchState,
+  plan: WritePlan,
+): { member: BudgetState; project: BudgetState | undefined } {
+  const member = state.budgets.get(budgetKey(hold.orgId, 'member', hold.memberId));
+  assert(member !== undefined, 'every member in a batch has a budget state');
+  const project = hold.projectId === null ? undefined : state.budgets.get(budgetKey(hold.orgId, 'project', hold.projectId));
+  for (const budget of [member, project]) {
     if (budget === undefined) {
       continue;
     }
@@ -309,35 +396,17 @@ function decideOne(
       pendingCredits: hold.amountCredits,
     });
   }
-  pool.balance = {
-    ...pool.balance,
-    pendingCredits: pool.balance.pendingCredits + hold.amountCredits,
-    availableCredits: pool.balance.availableCredits - hold.amountCredits,
-    balanceVersion: pool.balance.balanceVersion + 1n,
-  };
-  const transferId = nextTransferId();
-  plan.addTransfer({
-    transferId,
-    orgId: hold.orgId,
-    kind: 'hold',
-    phase: 'pending',
-    debitAccountId: pool.locked.accounts.pool,
-    creditAccountId: pool.locked.accounts.usage,
-    amountCredits: hold.amountCredits,
-    pendingTransferId: null,
-    holdId: hold.holdId,
-    grantId: null,
-    memberId: hold.memberId,
-    projectId: hold.projectId,
-    actorId: hold.actorId,
-    reason: hold.reason,
-    jobId: hold.jobId,
-    purchaseId: null,
-    operationId: null,
-    correctsTransferId: null,
-    createdAt: now,
-  });
-  const view: HoldView = {
+  return { member, project };
+}
+
+function acceptedHoldView(
+  hold: NormalizedHold,
+  now: Date,
+  expiresAt: Date,
+  transferId: bigint,
+  allocations: GrantAllocation[],
+): HoldView {
+  return {
     holdId: hold.holdId,
     orgId: hold.orgId,
     memberId: hold.memberId,
@@ -354,29 +423,35 @@ function decideOne(
     reference: { jobId: hold.jobId, purchaseId: null },
     actorId: hold.actorId,
   };
-  const result: HoldAccepted = { ok: true, hold: view, balance: pool.balance, replayed: false };
-  plan.newHolds.push({
+}
+
+/** The row of a new hold: the request's fields, and what the decision adds (empty for a refusal). */
+function newHoldRow(
+  hold: NormalizedHold,
+  now: Date,
+  decision: Partial<NewHoldRow> & Pick<NewHoldRow, 'status'>,
+): NewHoldRow {
+  return {
     holdId: hold.holdId,
     orgId: hold.orgId,
     memberId: hold.memberId,
     projectId: hold.projectId,
     amountCredits: hold.amountCredits,
-    status: 'pending',
     placedAt: now,
-    expiresAt,
-    memberPeriodStart: memberBudget.periodStart,
-    projectPeriodStart: projectBudget?.periodStart ?? null,
-    allocationGrantIds: allocations.map((allocation) => allocation.grantId),
-    allocationCredits: allocations.map((allocation) => allocation.amountCredits),
-    transferId,
+    expiresAt: null,
+    memberPeriodStart: null,
+    projectPeriodStart: null,
+    allocationGrantIds: [],
+    allocationCredits: [],
+    transferId: null,
     jobId: hold.jobId,
     actorId: hold.actorId,
     reason: hold.reason,
     requestFingerprint: hold.fingerprint,
-    balance: pool.balance,
+    balance: null,
     refusal: null,
-  });
-  return result;
+    ...decision,
+  };
 }
 
 function checkLimits(hold: NormalizedHold, pool: PoolState, state: HoldBatchState): HoldRejection | null {
@@ -437,48 +512,4 @@ function budgetRefusal(budget: BudgetState | undefined, requestedCredits: bigint
     periodStart: budget.periodStart,
     periodEnd: budget.periodEnd,
   };
-}
-
-function recordRejection(hold: NormalizedHold, rejection: HoldRejection, plan: WritePlan, now: Date): void {
-  plan.newHolds.push({
-    holdId: hold.holdId,
-    orgId: hold.orgId,
-    memberId: hold.memberId,
-    projectId: hold.projectId,
-    amountCredits: hold.amountCredits,
-    status: 'rejected',
-    placedAt: now,
-    expiresAt: null,
-    memberPeriodStart: null,
-    projectPeriodStart: null,
-    allocationGrantIds: [],
-    allocationCredits: [],
-    transferId: null,
-    jobId: hold.jobId,
-    actorId: hold.actorId,
-    reason: hold.reason,
-    requestFingerprint: hold.fingerprint,
-    balance: null,
-    refusal: rejection,
-  });
-}
-
-/** Takes `amountCredits` from the grants in spending order, updating their free credits. */
-export function allocate(grants: GrantState[], amountCredits: bigint): GrantAllocation[] {
-  const allocations: GrantAllocation[] = [];
-  let missing = amountCredits;
-  for (const grant of grants) {
-    if (missing === 0n) {
-      break;
-    }
-    if (grant.freeCredits === 0n) {
-      continue;
-    }
-    const taken = grant.freeCredits < missing ? grant.freeCredits : missing;
-    grant.freeCredits -= taken;
-    missing -= taken;
-    allocations.push({ grantId: grant.grantId, amountCredits: taken });
-  }
-  assert(missing === 0n, 'the grants read cover every accepted hold');
-  return allocations;
 }

@@ -10,20 +10,16 @@ import {
   LedgerAssertionError,
 } from './assert.js';
 import { Batcher } from './batcher.js';
-import { createPool, readBudget, setBudget, setPoolTimeZone, type NormalizedSetBudget } from './budgets.js';
+import { readBudget, setBudget, type NormalizedSetBudget } from './budgets.js';
+import { createPool, setPoolTimeZone } from './pools.js';
 import { fingerprint } from './codec.js';
 import { inTransaction, type TransactionHooks } from './database.js';
-import {
-  createGrant,
-  debitPool,
-  expiredGrantCandidates,
-  expireGrantsOfPool,
-  orgOfTransfer,
-  reverseTransfer,
-  type NormalizedGrant,
-} from './grants.js';
+import { createGrant, expiredGrantCandidates, expireGrantsOfPool, type NormalizedGrant } from './grants.js';
+import { debitPool } from './adjustments.js';
+import { orgOfTransfer, reverseTransfer } from './reversals.js';
 import { placeHolds, type NormalizedHold } from './holds.js';
-import { clawBack, readDeficit, settleDeficit } from './deficits.js';
+import { clawBack } from './claw-backs.js';
+import { readDeficit, settleDeficit } from './deficits.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
 import { ledgerLimits } from './limits.js';
 import { grantState, history, poolBalance, readHoldView, transferIdRange } from './queries.js';

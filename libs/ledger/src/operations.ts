@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { decode } from './codec.js';
 import { query } from './database.js';
 import type { IdConflict } from './types.js';
-import { applyWritePlan, WritePlan } from './write-plan.js';
+import { WritePlan, type OperationRow } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 
 export interface StoredOperation {
   kind: string;
@@ -53,4 +54,16 @@ export async function recordOperation(
   const plan = new WritePlan();
   plan.operations.push({ operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now });
   await applyWritePlan(client, plan);
+}
+
+/** The operation row of a result, to write in the same plan as the change it records. */
+export function operationRow(
+  operationId: string,
+  kind: string,
+  orgId: string | null,
+  fingerprint: string,
+  result: unknown,
+  now: Date,
+): OperationRow {
+  return { operationId, kind, orgId, requestFingerprint: fingerprint, result, createdAt: now };
 }

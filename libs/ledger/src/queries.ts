@@ -43,6 +43,49 @@ function encodeCursor(transferId: bigint): string {
   return `c${transferId.toString()}`;
 }
 
+interface HistoryRow {
+  transfer_id: bigint;
+  org_id: string;
+  kind: TransferKind;
+  phase: TransferPhase;
+  debit_kind: AccountKind;
+  credit_kind: AccountKind;
+  amount_credits: bigint;
+  hold_id: string | null;
+  grant_id: bigint | null;
+  member_id: string | null;
+  project_id: string | null;
+  actor_id: string | null;
+  reason: string | null;
+  job_id: string | null;
+  purchase_id: string | null;
+  operation_id: string | null;
+  corrects_transfer_id: bigint | null;
+  created_at: Date;
+}
+
+function transferView(row: HistoryRow): TransferView {
+  return {
+    transferId: row.transfer_id,
+    orgId: row.org_id,
+    kind: row.kind,
+    phase: row.phase,
+    debitAccount: row.debit_kind,
+    creditAccount: row.credit_kind,
+    amountCredits: row.amount_credits,
+    holdId: row.hold_id,
+    grantId: row.grant_id,
+    memberId: row.member_id,
+    projectId: row.project_id,
+    actorId: row.actor_id,
+    reason: row.reason,
+    reference: { jobId: row.job_id, purchaseId: row.purchase_id },
+    operationId: row.operation_id,
+    correctsTransferId: row.corrects_transfer_id,
+    createdAt: row.created_at,
+  };
+}
+
 /**
  * Transfers of a pool, newest first. Within a pool transfer ids grow in commit order (they are
  * drawn under the pool lock), so pages are stable: a transfer committed during a walk has a higher
@@ -50,26 +93,7 @@ function encodeCursor(transferId: bigint): string {
  */
 export async function history(client: pg.Pool | pg.ClientBase, request: HistoryQuery): Promise<HistoryPage> {
   const before = request.cursor === undefined || request.cursor === null ? null : decodeCursor(request.cursor);
-  const rows = await query<{
-    transfer_id: bigint;
-    org_id: string;
-    kind: TransferKind;
-    phase: TransferPhase;
-    debit_kind: AccountKind;
-    credit_kind: AccountKind;
-    amount_credits: bigint;
-    hold_id: string | null;
-    grant_id: bigint | null;
-    member_id: string | null;
-    project_id: string | null;
-    actor_id: string | null;
-    reason: string | null;
-    job_id: string | null;
-    purchase_id: string | null;
-    operation_id: string | null;
-    corrects_transfer_id: bigint | null;
-    created_at: Date;
-  }>(
+  const rows = await query<HistoryRow>(
     client,
     `select t.transfer_id, t.org_id, t.kind, t.phase, d.kind as debit_kind, c.kind as credit_kind, t.amount_credits,
             t.hold_id, t.grant_id, t.member_id, t.project_id, t.actor_id, t.reason, t.job_id, t.purchase_id,
@@ -103,25 +127,7 @@ export async function history(client: pg.Pool | pg.ClientBase, request: HistoryQ
     'ledger_history',
   );
   const page = rows.slice(0, request.limit);
-  const transfers: TransferView[] = page.map((row) => ({
-    transferId: row.transfer_id,
-    orgId: row.org_id,
-    kind: row.kind,
-    phase: row.phase,
-    debitAccount: row.debit_kind,
-    creditAccount: row.credit_kind,
-    amountCredits: row.amount_credits,
-    holdId: row.hold_id,
-    grantId: row.grant_id,
-    memberId: row.member_id,
-    projectId: row.project_id,
-    actorId: row.actor_id,
-    reason: row.reason,
-    reference: { jobId: row.job_id, purchaseId: row.purchase_id },
-    operationId: row.operation_id,
-    correctsTransferId: row.corrects_transfer_id,
-    createdAt: row.created_at,
-  }));
+  const transfers = page.map(transferView);
   const last = page.at(-1);
   return {
     transfers,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { collectAfterResolution } from './deficits.js';
+import { collectAfterResolution } from './claw-backs.js';
 import { assert } from './assert.js';
 import { decode } from './codec.js';
 import { asRecords, field, queryOne, stringField } from './database.js';
@@ -30,7 +30,8 @@ import type {
   VoidAccepted,
   VoidResult,
 } from './types.js';
-import { applyWritePlan, WritePlan } from './write-plan.js';
+import { WritePlan } from './write-plan.js';
+import { applyWritePlan } from './write-statement.js';
 
 /** What can happen to a pending hold. `expire` is the sweeper's; it has no idempotency record. */
 export type ResolutionRequest =
@@ -363,78 +364,10 @@ class ResolutionContext {
     capturedCredits: bigint,
     request: Extract<ResolutionRequest, { kind: 'capture' | 'void' }> | null,
   ): CaptureAccepted | VoidAccepted | null {
-    const { pool } = this.state;
     const transferId = this.transferId();
-    const consumptions: GrantConsumption[] = [];
-    let toCapture = capturedCredits;
-    let expiredCredits = 0n;
-    let availableGain = 0n;
-    for (const allocation of hold.view.allocations) {
-      const grant = this.state.grants.get(allocation.grantId);
-      assert(grant !== undefined, `grant ${allocation.grantId.toString()} of hold ${hold.view.holdId} was read`);
-      const taken = toCapture < allocation.amountCredits ? toCapture : allocation.amountCredits;
-      toCapture -= taken;
-      const released = allocation.amountCredits - taken;
-      grant.heldCredits -= allocation.amountCredits;
-      grant.remainingCredits -= taken;
-      this.plan.addGrantDelta(allocation.grantId, -taken, -allocation.amountCredits);
-      if (taken > 0n) {
-        consumptions.push({ grantId: allocation.grantId, amountCredits: taken });
-        this.plan.addConsumption({ transferId, grantId: allocation.grantId, amountCredits: taken });
-      }
-      if (released === 0n) {
-        continue;
-      }
-      if (grant.expired) {
-        grant.remainingCredits -= released;
-        expiredCredits += released;
-        this.plan.addGrantDelta(allocation.grantId, -released, 0n);
-        this.plan.addTransfer(
-          this.transferRow(hold, this.transferId(), 'grant_expiry', 'posted', pool.accounts.pool, pool.accounts.expiry, released, {
-            grantId: allocation.grantId,
-            reason: 'released after the grant expired',
-          }),
-        );
-      } else if (grant.live) {
-        availableGain += released;
-      }
-    }
-    assert(toCapture === 0n, 'a capture never exceeds the hold');
-    const transferKind = kind === 'capture' ? 'capture' : kind === 'void' ? 'void' : 'hold_expiry';
-    const phase = kind === 'capture' ? 'post_pending' : 'void_pending';
-    this.plan.addTransfer(
-      this.transferRow(
-        hold,
-        transferId,
-        transferKind,
-        phase,
-        pool.accounts.pool,
-        pool.accounts.usage,
-        kind === 'capture' ? capturedCredits : hold.view.amountCredits,
-        {
-          pendingTransferId: hold.view.transferId,
-          operationId: request?.operationId ?? null,
-          actorId: request?.actorId ?? null,
-          reason: request?.reason ?? (kind === 'expire' ? 'hold expired' : null),
-        },
-      ),
-      hold.view.amountCredits,
-    );
-    for (const [scope, subjectId, periodStart] of [
-      ['member', hold.view.memberId, hold.memberPeriodStart],
-      ['project', hold.view.projectId, hold.projectPeriodStart],
-    ] as const) {
-      if (subjectId !== null) {
-        this.plan.addUsage({
-          orgId: hold.view.orgId,
-          scope,
-          subjectId,
-          periodStart,
-          spentCredits: capturedCredits,
-          pendingCredits: -hold.view.amountCredits,
-        });
-      }
-    }
+    const { consumptions, expiredCredits, availableGain } = this.returnAllocations(hold, transferId, capturedCredits);
+    this.addResolutionTransfer(hold, transferId, kind, capturedCredits, request);
+    this.moveUsageToSpent(hold, capturedCredits);
     const status: HoldStatus = kind === 'capture' ? 'captured' : kind === 'void' ? 'voided' : 'expired';
     hold.status = status;
     hold.view = {
@@ -471,6 +404,105 @@ class ResolutionContext {
       resolutionResult: result,
     });
     return result;
+  }
+
+  /**
+   * Walks the hold's allocations in order: the captured credits are consumed from them (recorded
+   * under `transferId`), the rest is released back to its grant, or to the expiry sink when the
+   * grant has expired meanwhile.
+   */
+  private returnAllocations(
+    hold: HoldRecord,
+    transferId: bigint,
+    capturedCredits: bigint,
+  ): { consumptions: GrantConsumption[]; expiredCredits: bigint; availableGain: bigint } {
+    const { pool } = this.state;
+    const consumptions: GrantConsumption[] = [];
+    let toCapture = capturedCredits;
+    let expiredCredits = 0n;
+    let availableGain = 0n;
+    for (const allocation of hold.view.allocations) {
+      const grant = this.state.grants.get(allocation.grantId);
+      assert(grant !== undefined, `grant ${allocation.grantId.toString()} of hold ${hold.view.holdId} was read`);
+      const taken = toCapture < allocation.amountCredits ? toCapture : allocation.amountCredits;
+      toCapture -= taken;
+      const released = allocation.amountCredits - taken;
+      grant.heldCredits -= allocation.amountCredits;
+      grant.remainingCredits -= taken;
+      this.plan.addGrantDelta(allocation.grantId, -taken, -allocation.amountCredits);
+      if (taken > 0n) {
+        consumptions.push({ grantId: allocation.grantId, amountCredits: taken });
+        this.plan.addConsumption({ transferId, grantId: allocation.grantId, amountCredits: taken });
+      }
+      if (released === 0n) {
+        continue;
+      }
+      if (grant.expired) {
+        grant.remainingCredits -= released;
+        expiredCredits += released;
+        this.plan.addGrantDelta(allocation.grantId, -released, 0n);
+        this.plan.addTransfer(
+          this.transferRow(hold, this.transferId(), 'grant_expiry', 'posted', pool.accounts.pool, pool.accounts.expiry, released, {
+            grantId: allocation.grantId,
+            reason: 'released after the grant expired',
+          }),
+        );
+      } else if (grant.live) {
+        availableGain += released;
+      }
+    }
+    assert(toCapture === 0n, 'a capture never exceeds the hold');
+    return { consumptions, expiredCredits, availableGain };
+  }
+
+  /** The transfer that resolves the pending hold transfer: a capture posts part of it, the others void it. */
+  private addResolutionTransfer(
+    hold: HoldRecord,
+    transferId: bigint,
+    kind: 'capture' | 'void' | 'expire',
+    capturedCredits: bigint,
+    request: Extract<ResolutionRequest, { kind: 'capture' | 'void' }> | null,
+  ): void {
+    const { pool } = this.state;
+    const transferKind = kind === 'capture' ? 'capture' : kind === 'void' ? 'void' : 'hold_expiry';
+    const phase = kind === 'capture' ? 'post_pending' : 'void_pending';
+    this.plan.addTransfer(
+      this.transferRow(
+        hold,
+        transferId,
+        transferKind,
+        phase,
+        pool.accounts.pool,
+        pool.accounts.usage,
+        kind === 'capture' ? capturedCredits : hold.view.amountCredits,
+        {
+          pendingTransferId: hold.view.transferId,
+          operationId: request?.operationId ?? null,
+          actorId: request?.actorId ?? null,
+          reason: request?.reason ?? (kind === 'expire' ? 'hold expired' : null),
+        },
+      ),
+      hold.view.amountCredits,
+    );
+  }
+
+  /** The budgets count the hold in the period it was placed in: no longer pending, spent what was captured. */
+  private moveUsageToSpent(hold: HoldRecord, capturedCredits: bigint): void {
+    for (const [scope, subjectId, periodStart] of [
+      ['member', hold.view.memberId, hold.memberPeriodStart],
+      ['project', hold.view.projectId, hold.projectPeriodStart],
+    ] as const) {
+      if (subjectId !== null) {
+        this.plan.addUsage({
+          orgId: hold.view.orgId,
+          scope,
+          subjectId,
+          periodStart,
+          spentCredits: capturedCredits,
+          pendingCredits: -hold.view.amountCredits,
+        });
+      }
+    }
   }
 
   private transferRow(

@@ -79,6 +79,10 @@ export interface ModelHold {
   expiresAtMs: number;
   allocations: GrantAllocation[];
   capturedCredits: bigint | null;
+  /** Refunded of the capture so far (reversals). */
+  refundedCredits: bigint;
+  /** What the capture consumed per grant, net of refunds. */
+  consumedByGrant: Map<bigint, bigint>;
 }
 
 export interface ModelBudget {
@@ -212,7 +216,7 @@ export class LedgerModel {
       if (hold.status === 'pending') {
         pending += hold.amountCredits;
       } else if (hold.status === 'captured') {
-        spent += hold.capturedCredits ?? 0n;
+        spent += (hold.capturedCredits ?? 0n) - hold.refundedCredits;
       }
     }
     return { spent, pending };
@@ -291,6 +295,8 @@ export class LedgerModel {
       expiresAtMs: nowMs + input.ttlMs,
       allocations,
       capturedCredits: null,
+      refundedCredits: 0n,
+      consumedByGrant: new Map(),
     });
     org.version += 1n;
     const hold = this.holds.get(input.holdId);
@@ -337,6 +343,7 @@ export class LedgerModel {
       grant.remainingCredits -= taken;
       if (taken > 0n) {
         consumptions.push({ grantId: grant.grantId, amountCredits: taken });
+        hold.consumedByGrant.set(grant.grantId, taken);
       }
       const released = allocation.amountCredits - taken;
       if (grant.expired && released > 0n) {
@@ -347,6 +354,81 @@ export class LedgerModel {
     hold.status = status;
     hold.capturedCredits = status === 'captured' ? captured : null;
     return { consumptions, expiredCredits };
+  }
+
+  private grant(grantId: bigint): ModelGrant {
+    const grant = this.grants.find((candidate) => candidate.grantId === grantId);
+    if (grant === undefined) {
+      throw new Mismatch(`model: unknown grant ${grantId.toString()}`);
+    }
+    return grant;
+  }
+
+  /** What a refund of the hold's capture may still give back. */
+  refundable(hold: ModelHold): bigint {
+    return hold.status === 'captured' ? (hold.capturedCredits ?? 0n) - hold.refundedCredits : 0n;
+  }
+
+  /**
+   * A refund of a capture: back to the grants it consumed, last allocation first; what returns to a
+   * grant already expired goes on to the expiry sink.
+   */
+  refund(hold: ModelHold, amount: bigint): { consumptions: GrantConsumption[]; expiredCredits: bigint } {
+    let missing = amount;
+    let expiredCredits = 0n;
+    const consumptions: GrantConsumption[] = [];
+    for (const allocation of [...hold.allocations].reverse()) {
+      const consumed = hold.consumedByGrant.get(allocation.grantId) ?? 0n;
+      const restored = consumed < missing ? consumed : missing;
+      if (restored <= 0n) {
+        continue;
+      }
+      missing -= restored;
+      hold.consumedByGrant.set(allocation.grantId, consumed - restored);
+      consumptions.push({ grantId: allocation.grantId, amountCredits: -restored });
+      const grant = this.grant(allocation.grantId);
+      if (grant.expired) {
+        expiredCredits += restored;
+      } else {
+        grant.remainingCredits += restored;
+      }
+    }
+    if (missing !== 0n) {
+      throw new Mismatch('model: a refund above what the capture consumed');
+    }
+    hold.refundedCredits += amount;
+    return { consumptions, expiredCredits };
+  }
+
+  /** What a revocation of the grant may take back: its unspent, unheld credits, unless expired. */
+  revocable(grantId: bigint): bigint {
+    const grant = this.grant(grantId);
+    return grant.expired ? 0n : grant.remainingCredits - grant.heldCredits;
+  }
+
+  revoke(grantId: bigint, amount: bigint): GrantConsumption[] {
+    this.grant(grantId).remainingCredits -= amount;
+    return [{ grantId, amountCredits: amount }];
+  }
+
+  /** A negative adjustment: available credits taken from the live grants in spending order. */
+  debit(orgId: string, amount: bigint, nowMs: number): GrantConsumption[] {
+    let missing = amount;
+    const consumptions: GrantConsumption[] = [];
+    for (const grant of this.spendingOrder(orgId)) {
+      const free = this.isLive(grant, nowMs) ? grant.remainingCredits - grant.heldCredits : 0n;
+      if (missing === 0n || free <= 0n) {
+        continue;
+      }
+      const taken = free < missing ? free : missing;
+      grant.remainingCredits -= taken;
+      missing -= taken;
+      consumptions.push({ grantId: grant.grantId, amountCredits: taken });
+    }
+    if (missing !== 0n) {
+      throw new Mismatch('model: available credits did not cover a debit');
+    }
+    return consumptions;
   }
 
   /** Expires a grant: its unheld remainder leaves the pool; returns the credits expired. */

@@ -1,14 +1,18 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Periodic } from '../common/periodic.js';
-import { compareVersions } from '@atelier/contracts';
+import { can, compareVersions, roles, type AlertData } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { BalanceChanged, MemberBudgetChanged, MemberSpendChanged } from '../events/app-events.js';
 import { EventBus } from '../events/event-bus.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
+import { AlertContextRepository, type MemberAlertContext } from './alert-context.repository.js';
 import { AlertSettingsRepository } from './alert-settings.repository.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsService } from './alerts.service.js';
+
+/** Who may raise a member's budget, from the permission table: they hear when one runs out. */
+const BUDGET_MANAGERS = roles.filter((role) => can(role, 'budgets.write'));
 
 /** Grants looked at per scan; a backlog is worked off over the next scans. */
 const GRANT_SCAN_LIMIT = 500;
@@ -57,6 +61,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(AlertsRepository) private readonly alertRows: AlertsRepository,
     @Inject(AlertSettingsRepository) private readonly settingsRows: AlertSettingsRepository,
+    @Inject(AlertContextRepository) private readonly context: AlertContextRepository,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -123,7 +128,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     if (budget === undefined || budget.limitCredits === null || budget.limitCredits <= 0) return;
     const limit = budget.limitCredits;
     const used = budget.spentCredits + budget.pendingCredits;
-    const row = await this.settingsRows.memberThresholds(organizationId, memberId);
+    const row = await this.context.member(organizationId, memberId);
     if (row === undefined) return;
     const periodKey = budget.periodStart?.toISOString() ?? 'none';
     const resetsAt = budget.periodEnd?.toISOString() ?? null;
@@ -147,23 +152,46 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
         threshold,
         periodKey,
         title: `${String(threshold)}% of your budget used`,
-        message: `You have used ${String(used)} of your ${String(limit)} credits in ${row.organization_name} (${String(threshold)}% or more, counting jobs still running).${until}`,
+        message: `You have used ${String(used)} of your ${String(limit)} credits in ${row.organizationName} (${String(threshold)}% or more, counting jobs still running).${until}`,
         data: { ...data, thresholdPercent: threshold },
         recipients: { userIds: [memberId] },
       });
     }
-    if (budget.remainingCredits === 0) {
-      await this.alerts.raise({
-        organizationId,
-        kind: 'budget_exhausted',
-        subjectKey: memberId,
-        periodKey,
-        title: 'Your budget is used up',
-        message: `Nothing is left of your ${String(limit)}-credit budget in ${row.organization_name}, so new jobs will be refused.${until} Ask a manager to raise it.`,
-        data,
-        recipients: { userIds: [memberId] },
-      });
-    }
+    if (budget.remainingCredits === 0) await this.raiseExhausted(organizationId, memberId, row, data, { periodKey, until });
+  }
+
+  /**
+   * Nothing left of the member's budget this period: the member is told, and so are the people who
+   * can raise it (the roles with `budgets.write`), each once per period.
+   */
+  private async raiseExhausted(
+    organizationId: string,
+    memberId: string,
+    member: MemberAlertContext,
+    data: AlertData,
+    { periodKey, until }: { periodKey: string; until: string },
+  ): Promise<void> {
+    const limit = String(data.limitCredits);
+    await this.alerts.raise({
+      organizationId,
+      kind: 'budget_exhausted',
+      subjectKey: memberId,
+      periodKey,
+      title: 'Your budget is used up',
+      message: `Nothing is left of your ${limit}-credit budget in ${member.organizationName}, so new jobs will be refused.${until} Ask a manager to raise it.`,
+      data,
+      recipients: { userIds: [memberId] },
+    });
+    await this.alerts.raise({
+      organizationId,
+      kind: 'member_budget_exhausted',
+      subjectKey: memberId,
+      periodKey,
+      title: `${member.memberName}'s budget is used up`,
+      message: `${member.memberName} has used all ${limit} credits of their budget in ${member.organizationName}, so their new jobs are refused.${until} Raise their budget on the Team page if they need more.`,
+      data: { ...data, memberName: member.memberName },
+      recipients: { roles: BUDGET_MANAGERS, exceptUserIds: [memberId] },
+    });
   }
 
   /** Raises `pool_low` once per month (in the pool's time zone) and line when available < line. */

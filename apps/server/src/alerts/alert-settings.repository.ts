@@ -21,10 +21,7 @@ export interface AlertSettingsChange {
   newSecret: string;
 }
 
-/**
- * What alerts are set up for: an org's `alert_settings` (low-balance line, grant expiry notice,
- * webhook and its secret) and a member's budget thresholds (on the membership).
- */
+/** What an org's alerts are set up for (`alert_settings`): low-balance line, grant expiry notice, webhook and its secret. */
 @Injectable()
 export class AlertSettingsRepository {
   constructor(@Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository) {}
@@ -80,17 +77,6 @@ export class AlertSettingsRepository {
       [organizationId],
     );
     return webhook.rowCount === 1;
-  }
-
-  /** The member's budget thresholds (percent) and the org's name; undefined when not a member of an undeleted org. */
-  async memberThresholds(organizationId: string, memberId: string): Promise<{ thresholds: number[]; organization_name: string } | undefined> {
-    const context = await this.postgres.pool.query<{ thresholds: number[]; organization_name: string }>(
-      `select m.alert_thresholds_percent as thresholds, o.name as organization_name
-         from memberships m join organizations o on o.id = m.organization_id
-        where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null`,
-      [organizationId, memberId],
-    );
-    return context.rows[0];
   }
 
   /** The org's low-balance line, the month of `now` in the pool's time zone and the org's name; undefined without a line. */

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { QueueRepository } from '../jobs/queue.repository.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
+import { AlertContextRepository } from './alert-context.repository.js';
 import { AlertDeliveryService } from './alert-delivery.service.js';
 import { AlertEvaluatorService } from './alert-evaluator.service.js';
 import { AlertSettingsRepository } from './alert-settings.repository.js';
@@ -23,7 +24,7 @@ const DELIVERY_CONCURRENCY = 4;
 @Module({
   imports: [OrganizationsModule, JobsModule],
   controllers: [AlertsController],
-  providers: [AlertsRepository, NotificationsRepository, AlertSettingsRepository, AlertsService, AlertEvaluatorService, AlertDeliveryService],
+  providers: [AlertsRepository, NotificationsRepository, AlertSettingsRepository, AlertContextRepository, AlertsService, AlertEvaluatorService, AlertDeliveryService],
   exports: [AlertsService, AlertEvaluatorService],
 })
 export class AlertsModule implements OnApplicationBootstrap {

@@ -33,8 +33,8 @@ export interface RaiseAlert {
   title: string;
   message: string;
   data?: AlertData;
-  /** Who is told: everyone with one of these roles in the org, or these members. */
-  recipients: { roles: readonly Role[] } | { userIds: readonly string[] };
+  /** Who is told: everyone with one of these roles in the org (but those excepted), or these members. */
+  recipients: { roles: readonly Role[]; exceptUserIds?: readonly string[] } | { userIds: readonly string[] };
 }
 
 export interface RaisedAlert {

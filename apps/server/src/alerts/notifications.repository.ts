@@ -17,7 +17,7 @@ export interface NotificationRow {
 }
 
 /** Who an alert goes to: everyone with one of these roles in the org, or these members. */
-export type NotificationRecipients = { roles: readonly string[] } | { userIds: readonly string[] };
+export type NotificationRecipients = { roles: readonly string[]; exceptUserIds?: readonly string[] } | { userIds: readonly string[] };
 
 export interface NotificationPageQuery {
   unread: boolean | null;
@@ -31,17 +31,18 @@ export interface NotificationPageQuery {
 export class NotificationsRepository {
   constructor(@Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository) {}
 
-  /** In the caller's transaction: one notification per recipient who is a member; their ids. */
+  /** In the caller's transaction: one notification per recipient who is a member (by role: but `exceptUserIds`); their ids. */
   async insertForRecipients(client: TransactionClient, organizationId: string, alertId: string, recipients: NotificationRecipients): Promise<{ id: string; user_id: string }[]> {
     const byRole = 'roles' in recipients;
-    const ids = 'roles' in recipients ? [...recipients.roles] : [...recipients.userIds];
     const result = await client.query<{ id: string; user_id: string }>(
       `insert into notifications (id, alert_id, organization_id, user_id)
        select gen_random_uuid(), $1, m.organization_id, m.user_id
          from memberships m
-        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[])' : 'm.user_id = any($3::uuid[])'}
+        where m.organization_id = $2 and ${byRole ? 'm.role = any($3::text[]) and m.user_id <> all($4::uuid[])' : 'm.user_id = any($3::uuid[])'}
        returning id, user_id`,
-      [alertId, organizationId, ids],
+      byRole
+        ? [alertId, organizationId, [...recipients.roles], [...(recipients.exceptUserIds ?? [])]]
+        : [alertId, organizationId, [...recipients.userIds]],
     );
     return result.rows;
   }

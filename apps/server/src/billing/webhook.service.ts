@@ -433,34 +433,13 @@ export class WebhookService {
       const grants = await this.billing.paymentGrants(client, payment);
       const restoredCredits = grants.filter((grant) => grant.restore).reduce((sum, grant) => sum + grant.amountCredits, 0);
       const applied = grants.reduce((sum, grant) => sum + grant.clawedBackCredits, 0) - restoredCredits;
-      const moved = { takenCredits: 0, reclaimedCredits: 0, deficitAddedCredits: 0, waitingCredits: 0 };
+      let moved: MovedCredits = { takenCredits: 0, reclaimedCredits: 0, deficitAddedCredits: 0, waitingCredits: 0 };
       let balance: BalanceChanged | null = null;
       if (target > applied) {
-        let due = target - applied;
-        // Newest first: credits a won dispute gave back go before the grant the payment bought.
-        for (const grant of grants) {
-          const take = Math.min(due, grant.amountCredits - grant.clawedBackCredits);
-          if (take <= 0) continue;
-          const result = await this.credits.clawBack(
-            {
-              organizationId: payment.organizationId,
-              key: `payment-claw:${payment.id}:${String(grant.grantId)}:${String(grant.clawedBackCredits)}`,
-              grantId: grant.grantId,
-              credits: take,
-              purchaseId: paymentIntentId,
-              reason: paymentStanding(money) === 'disputed' ? 'payment disputed' : 'payment refunded',
-            },
-            client,
-          );
-          due -= take;
-          if (!result.replayed) balance = result.balance;
-          moved.takenCredits += take;
-          moved.reclaimedCredits += result.reclaimedCredits;
-          moved.deficitAddedCredits += result.deficitAddedCredits;
-          moved.waitingCredits += result.waitingCredits;
-        }
+        const reason = paymentStanding(money) === 'disputed' ? 'payment disputed' : 'payment refunded';
+        ({ moved, balance } = await this.clawBackGrants(client, payment, grants, { due: target - applied, purchaseId: paymentIntentId, reason }));
       } else if (target < applied) {
-        balance = (await this.restoreCredits(client, payment, applied - target, grants.length - 1)) ?? balance;
+        balance = await this.restoreCredits(client, payment, applied - target, grants.length - 1);
       }
       await this.billing.recordPaymentMoney(client, payment.id, {
         refundedCents: money.refundedCents,
@@ -490,6 +469,40 @@ export class WebhookService {
     });
   }
 
+  /** Takes `due` credits back from the payment's grants, newest first (credits a won dispute gave back go before the grant the payment bought). */
+  private async clawBackGrants(
+    client: TransactionClient,
+    payment: PaymentRow,
+    grants: readonly { grantId: bigint; amountCredits: number; clawedBackCredits: number }[],
+    claim: { due: number; purchaseId: string; reason: string },
+  ): Promise<{ moved: MovedCredits; balance: BalanceChanged | null }> {
+    const moved: MovedCredits = { takenCredits: 0, reclaimedCredits: 0, deficitAddedCredits: 0, waitingCredits: 0 };
+    let balance: BalanceChanged | null = null;
+    let due = claim.due;
+    for (const grant of grants) {
+      const take = Math.min(due, grant.amountCredits - grant.clawedBackCredits);
+      if (take <= 0) continue;
+      const result = await this.credits.clawBack(
+        {
+          organizationId: payment.organizationId,
+          key: `payment-claw:${payment.id}:${String(grant.grantId)}:${String(grant.clawedBackCredits)}`,
+          grantId: grant.grantId,
+          credits: take,
+          purchaseId: claim.purchaseId,
+          reason: claim.reason,
+        },
+        client,
+      );
+      due -= take;
+      if (!result.replayed) balance = result.balance;
+      moved.takenCredits += take;
+      moved.reclaimedCredits += result.reclaimedCredits;
+      moved.deficitAddedCredits += result.deficitAddedCredits;
+      moved.waitingCredits += result.waitingCredits;
+    }
+    return { moved, balance };
+  }
+
   /**
    * Gives back credits a won dispute no longer takes: a new grant (it pays off any deficit first),
    * expiring when the payment's own credits do; none when that time has passed (they would be
@@ -512,6 +525,14 @@ export class WebhookService {
     );
     return granted.replayed ? null : granted.balance;
   }
+}
+
+/** What a refund or dispute moved: taken, of which unspent, already spent (owed), and still held by running jobs. */
+interface MovedCredits {
+  takenCredits: number;
+  reclaimedCredits: number;
+  deficitAddedCredits: number;
+  waitingCredits: number;
 }
 
 function invalidSignature(message: string): ApiError {

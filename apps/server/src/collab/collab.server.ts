@@ -91,50 +91,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   ) {
     this.allowedOrigins = config.allowedOrigins;
     const extensions: Extension[] = [
-      {
-        // Runs first: who may open which document, and whether they may write.
-        priority: 1000,
-        onAuthenticate: (payload: AuthenticatePayload) => this.authenticate(payload),
-        connected: ({ context, connection }) => {
-          const collab = context;
-          if (collab.grant === undefined) return Promise.resolve();
-          collab.connection = connection;
-          const key = memberKey(collab.grant.organizationId, collab.grant.userId);
-          const open = this.byMember.get(key) ?? new Set<CollabContext>();
-          open.add(collab);
-          this.byMember.set(key, open);
-          return Promise.resolve();
-        },
-        onDisconnect: ({ context }) => {
-          const collab = context;
-          if (collab.grant === undefined) return Promise.resolve();
-          const key = memberKey(collab.grant.organizationId, collab.grant.userId);
-          const open = this.byMember.get(key);
-          open?.delete(collab);
-          if (open?.size === 0) this.byMember.delete(key);
-          return Promise.resolve();
-        },
-        beforeHandleMessage: (payload) => {
-          this.checkLimits(payload.documentName, payload.document, payload.update);
-          return Promise.resolve();
-        },
-        afterLoadDocument: ({ documentName, document }) => {
-          const workspaceId = workspaceIdOfDocument(documentName);
-          if (workspaceId !== undefined) this.live.set(workspaceId, document);
-          this.approximateSizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
-          return Promise.resolve();
-        },
-        onChange: ({ documentName, update }) => {
-          this.approximateSizes.set(documentName, (this.approximateSizes.get(documentName) ?? 0) + update.byteLength);
-          return Promise.resolve();
-        },
-        afterUnloadDocument: ({ documentName }) => {
-          const workspaceId = workspaceIdOfDocument(documentName);
-          if (workspaceId !== undefined) this.live.delete(workspaceId);
-          this.approximateSizes.delete(documentName);
-          return Promise.resolve();
-        },
-      },
+      this.accessAndTracking(),
       new Database({
         // A failed fetch THROWS: Hocuspocus then refuses the connection and drops the half-made
         // document, so an empty document is never served nor stored over the real one.
@@ -167,6 +124,55 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
       maxDebounce: STORE_MAX_DEBOUNCE_MS,
       unloadImmediately: true,
     });
+  }
+
+
+  /** Runs first: who may open which document and write; tracks open connections, limits and live documents. */
+  private accessAndTracking(): Extension {
+    return {
+      // Runs first: who may open which document, and whether they may write.
+      priority: 1000,
+      onAuthenticate: (payload: AuthenticatePayload) => this.authenticate(payload),
+      connected: ({ context, connection }) => {
+        const collab = context;
+        if (collab.grant === undefined) return Promise.resolve();
+        collab.connection = connection;
+        const key = memberKey(collab.grant.organizationId, collab.grant.userId);
+        const open = this.byMember.get(key) ?? new Set<CollabContext>();
+        open.add(collab);
+        this.byMember.set(key, open);
+        return Promise.resolve();
+      },
+      onDisconnect: ({ context }) => {
+        const collab = context;
+        if (collab.grant === undefined) return Promise.resolve();
+        const key = memberKey(collab.grant.organizationId, collab.grant.userId);
+        const open = this.byMember.get(key);
+        open?.delete(collab);
+        if (open?.size === 0) this.byMember.delete(key);
+        return Promise.resolve();
+      },
+      beforeHandleMessage: (payload) => {
+        this.checkLimits(payload.documentName, payload.document, payload.update);
+        return Promise.resolve();
+      },
+      afterLoadDocument: ({ documentName, document }) => {
+        const workspaceId = workspaceIdOfDocument(documentName);
+        if (workspaceId !== undefined) this.live.set(workspaceId, document);
+        this.approximateSizes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+        return Promise.resolve();
+      },
+      onChange: ({ documentName, update }) => {
+        this.approximateSizes.set(documentName, (this.approximateSizes.get(documentName) ?? 0) + update.byteLength);
+        return Promise.resolve();
+      },
+      afterUnloadDocument: ({ documentName }) => {
+        const workspaceId = workspaceIdOfDocument(documentName);
+        if (workspaceId !== undefined) this.live.delete(workspaceId);
+        this.approximateSizes.delete(documentName);
+        return Promise.resolve();
+      },
+    };
   }
 
   onModuleInit(): void {

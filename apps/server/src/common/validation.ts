@@ -54,7 +54,19 @@ class ValidationPipe extends StandardSchemaValidationPipe {
         throw invalidRequest(field, 'must not contain NUL characters or unpaired surrogates', []);
       }
     }
-    return super.transform(value, metadata);
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      // A path parameter's schema sees a bare string: name the parameter rather than "body".
+      if (metadata.type === 'param' && metadata.data !== undefined && error instanceof ApiError) {
+        const body = error.getResponse() as { field?: string; message?: string; issues?: readonly { message: string }[] };
+        if (body.field === 'body') {
+          const first = body.issues?.[0]?.message ?? 'is not valid';
+          throw invalidRequest(metadata.data, first, (body.issues ?? []).map((issue) => ({ message: issue.message, path: [metadata.data ?? ''] })));
+        }
+      }
+      throw error;
+    }
   }
 }
 

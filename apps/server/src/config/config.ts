@@ -204,6 +204,8 @@ export class ConfigError extends Error {
   }
 }
 
+type Environment = z.infer<typeof environmentSchema>;
+
 /** Reads the environment once, at start-up. Throws ConfigError naming every bad variable. */
 export function loadConfig(environment: Record<string, string | undefined> = process.env): AppConfig {
   // An empty variable means "not set", as in most shells' `FOO= cmd`.
@@ -241,31 +243,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiUrl: env.STRIPE_API_URL }
         : undefined,
     billing: { autoTopUpRetryDelayMs: env.AUTO_TOP_UP_RETRY_DELAY_MS },
-    providers: {
-      blackForestLabsApiKey: env.BFL_API_KEY,
-      blackForestLabsUrl: env.BFL_API_URL,
-      stabilityApiKey: env.STABILITY_API_KEY,
-      stabilityUrl: env.STABILITY_API_URL,
-      wavespeedApiKey: env.WAVESPEED_API_KEY,
-      wavespeedUrl: env.WAVESPEED_API_URL,
-      huggingFaceToken: env.HF_TOKEN,
-      huggingFaceUrl: env.HF_INFERENCE_URL,
-      falKey: env.FAL_KEY,
-      falUrl: env.FAL_QUEUE_URL,
-      geminiApiKey: env.GEMINI_API_KEY,
-      geminiUrl: env.GEMINI_API_URL,
-      localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
-      localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
-      concurrency: {
-        local: env.PROVIDER_CONCURRENCY_LOCAL,
-        blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
-        stability: env.PROVIDER_CONCURRENCY_STABILITY,
-        wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
-        huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
-        fal: env.PROVIDER_CONCURRENCY_FAL,
-        google: env.PROVIDER_CONCURRENCY_GOOGLE,
-      },
-    },
+    providers: providersConfig(env),
     trial: { credits: env.TRIAL_CREDITS, days: env.TRIAL_DAYS },
     jobs: {
       runWorkers: env.RUN_WORKERS === 'true',
@@ -292,6 +270,35 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       webhookAllowPrivateNetworks: env.ALERT_WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
     },
   };
+}
+
+/** The image providers' keys, endpoints and worker pools. */
+function providersConfig(env: Environment): AppConfig['providers'] {
+  return {
+  blackForestLabsApiKey: env.BFL_API_KEY,
+  blackForestLabsUrl: env.BFL_API_URL,
+  stabilityApiKey: env.STABILITY_API_KEY,
+  stabilityUrl: env.STABILITY_API_URL,
+  wavespeedApiKey: env.WAVESPEED_API_KEY,
+  wavespeedUrl: env.WAVESPEED_API_URL,
+  huggingFaceToken: env.HF_TOKEN,
+  huggingFaceUrl: env.HF_INFERENCE_URL,
+  falKey: env.FAL_KEY,
+  falUrl: env.FAL_QUEUE_URL,
+  geminiApiKey: env.GEMINI_API_KEY,
+  geminiUrl: env.GEMINI_API_URL,
+  localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
+  localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
+  concurrency: {
+    local: env.PROVIDER_CONCURRENCY_LOCAL,
+    blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
+    stability: env.PROVIDER_CONCURRENCY_STABILITY,
+    wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
+    huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
+    fal: env.PROVIDER_CONCURRENCY_FAL,
+    google: env.PROVIDER_CONCURRENCY_GOOGLE,
+  },
+};
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

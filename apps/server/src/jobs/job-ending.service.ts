@@ -3,13 +3,12 @@ import { catalogs, type AllowancePeriod } from '@atelier/pricing';
 import { EventBus } from '../events/event-bus.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PricingContextService } from '../pricing/pricing-context.service.js';
-import type { AssetStorage } from '../storage/storage.js';
 import { AssetsRepository } from './assets.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobViews } from './job-view.js';
 import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
 import { QueueRepository } from './queue.repository.js';
-import { ASSET_STORAGE } from './tokens.js';
+import { ThumbnailService } from './thumbnail.service.js';
 
 const REFUNDED_BEFORE_COMPLETION: JobEnd = {
   status: 'failed',
@@ -41,7 +40,7 @@ export class JobEndingService {
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(JobViews) private readonly views: JobViews,
     @Inject(EventBus) private readonly events: EventBus,
-    @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
+    @Inject(ThumbnailService) private readonly thumbnails: ThumbnailService,
   ) {}
 
   /** Made `imagesMade` images: captures their price (free units first), releases the rest. */
@@ -134,7 +133,7 @@ export class JobEndingService {
 
   private async discardImages(job: JobRecord): Promise<void> {
     const keys = await this.assets.deleteOfJob(job.id);
-    await Promise.all(keys.map((key) => this.storage.delete(key).catch(() => undefined)));
+    await Promise.all(keys.map((key) => this.thumbnails.deleteWithThumbnails(key).catch(() => undefined)));
   }
 
   private async giveBackFreeUnits(job: JobRecord, imagesMade: number): Promise<void> {

@@ -11,6 +11,7 @@ import type { AssetStorage } from '../storage/storage.js';
 import { AssetsRepository } from './assets.repository.js';
 import { hasHold, JobEndingService } from './job-ending.service.js';
 import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
+import { ThumbnailService } from './thumbnail.service.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
 import type { TaskContext } from './queue-tasks.js';
 
@@ -52,6 +53,7 @@ export class JobRunner {
     @Inject(JobEndingService) private readonly endings: JobEndingService,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
+    @Inject(ThumbnailService) private readonly thumbnails: ThumbnailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -188,6 +190,7 @@ export class JobRunner {
     const storageKey = `orgs/${job.organizationId}/assets/${assetId}.png`;
     const png = withPngText(image.png, pngSettings(job, image, provider));
     await this.storage.put(storageKey, png, 'image/png');
+    await this.thumbnails.storeFor(storageKey, png);
     await this.assets.insert({
       id: assetId,
       organizationId: job.organizationId,

@@ -18,10 +18,14 @@ import {
 import { RateLimit } from '../auth/rate-limit.guard.js';
 import { CurrentAccess, CurrentPrincipal, RequirePermission, type OrganizationAccess, type Principal } from '../auth/principal.js';
 import { ApiError } from '../common/error.filter.js';
-import { GalleryService, type AssetSettings } from './gallery.service.js';
+import { GalleryService, type AssetSettings, type ServedImage } from './gallery.service.js';
+import { THUMBNAIL_WIDTHS } from './thumbnails.js';
 import { JobsService } from './jobs.service.js';
 
 const orgParam = { schema: uuid };
+const thumbnailWidth = z
+  .enum(THUMBNAIL_WIDTHS.map(String) as ['256', '512'])
+  .transform((width) => Number(width) as (typeof THUMBNAIL_WIDTHS)[number]);
 const idempotencyKey = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 const assetDetail = z.object({
   asset: assetView,
@@ -121,18 +125,44 @@ export class JobsController {
   @Get('assets/:assetId/image')
   @RequirePermission('org.read')
   @ApiProduces('image/png')
-  @ApiOkResponse({ description: 'The PNG, with its settings in text chunks; `?download=1` to save it' })
+  @ApiOkResponse({ description: 'The PNG, with its settings in text chunks; `?download=1` to save it. Immutable, with an ETag (304 on If-None-Match)' })
   async image(
     @Param('orgId', orgParam) orgId: string,
     @Param('assetId', { schema: uuid }) assetId: string,
     @Query({ schema: z.strictObject({ download: z.enum(['0', '1']).optional() }) }) query: { download?: '0' | '1' },
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<StreamableFile> {
-    const image = await this.gallery.image(orgId, assetId);
-    response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
-    return new StreamableFile(image.bytes, {
-      type: image.contentType,
-      disposition: query.download === '1' ? `attachment; filename="${image.fileName}"` : 'inline',
-    });
+  ): Promise<StreamableFile | undefined> {
+    const image = await this.gallery.image(orgId, assetId, ifNoneMatch);
+    return served(image, response, query.download === '1');
   }
+
+  @Get('assets/:assetId/thumbnails/:width')
+  @RequirePermission('org.read')
+  @ApiProduces('image/webp')
+  @ApiOkResponse({ description: 'A WebP thumbnail at most `width` px wide (256 or 512), for cards and rows. Immutable, with an ETag (304 on If-None-Match)' })
+  async thumbnail(
+    @Param('orgId', orgParam) orgId: string,
+    @Param('assetId', { schema: uuid }) assetId: string,
+    @Param('width', { schema: thumbnailWidth }) width: z.infer<typeof thumbnailWidth>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<StreamableFile | undefined> {
+    const image = await this.gallery.thumbnail(orgId, assetId, width, ifNoneMatch);
+    return served(image, response, false);
+  }
+}
+
+/** Assets never change: cached for a year, revalidated by ETag (a 304 without the bytes). */
+function served(image: ServedImage, response: Response, download: boolean): StreamableFile | undefined {
+  response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+  response.setHeader('ETag', image.etag);
+  if (image.bytes === undefined) {
+    response.status(HttpStatus.NOT_MODIFIED);
+    return undefined;
+  }
+  return new StreamableFile(image.bytes, {
+    type: image.contentType,
+    disposition: download ? `attachment; filename="${image.fileName}"` : 'inline',
+  });
 }

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { BalanceNotificationsRepository } from './balance-notifications.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
+import { GalleryRepository } from './gallery.repository.js';
 import { GalleryService } from './gallery.service.js';
 import { AssetsRepository } from './assets.repository.js';
 import { JobEndingService } from './job-ending.service.js';
@@ -20,6 +21,7 @@ import { PricingController } from '../pricing/pricing.controller.js';
 import { QueueRepository } from './queue.repository.js';
 import type { TaskHandler } from './queue-tasks.js';
 import { SweeperService } from './sweeper.service.js';
+import { ThumbnailService } from './thumbnail.service.js';
 
 /** Generation jobs: submit (price, hold, enqueue), run through providers, capture or refund, gallery. */
 @Module({
@@ -39,7 +41,9 @@ import { SweeperService } from './sweeper.service.js';
     PreflightService,
     JobsService,
     JobRunner,
+    GalleryRepository,
     GalleryService,
+    ThumbnailService,
     SweeperService,
   ],
   exports: [JobsService, QueueRepository, SweeperService, PricingContextService],

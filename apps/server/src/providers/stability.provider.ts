@@ -188,56 +188,7 @@ export class StabilityProvider implements ImageProvider {
       return { path: upscalePath, fields: [['image', image], ['prompt', prompt], ...negative, ['seed', seed], ...png], size: undefined };
     }
 
-    const path = editPaths[input.operation];
-    if (path === undefined) throw new ProviderError('rejected', `Stability AI: no endpoint for ${input.operation}`);
-    switch (input.operation) {
-      case 'inpaint': {
-        if (input.mask === undefined) throw new ProviderError('rejected', 'Stability AI: inpaint needs a mask');
-        const mask: FormValue = { bytes: input.mask, filename: 'mask.png', type: 'image/png' };
-        return { path, fields: [['image', image], ['mask', mask], ['prompt', input.prompt], ...negative, ['seed', seed], ...png], size: sourceSize };
-      }
-      case 'outpaint': {
-        const geometry = input.outpaint;
-        if (geometry === undefined) throw new ProviderError('rejected', 'Stability AI: outpaint needs the pixels to add on each side');
-        const sides = { left: geometry.left, right: geometry.right, up: geometry.top, down: geometry.bottom };
-        for (const [side, value] of Object.entries(sides)) {
-          if (!Number.isInteger(value) || value < 0 || value > stabilityLimits.maxOutpaintPixels) {
-            throw new ProviderError('rejected', `Stability AI: outpaint ${side} must be within 0..${stabilityLimits.maxOutpaintPixels}`);
-          }
-        }
-        const fields: Array<[string, FormValue]> = [['image', image]];
-        for (const [side, value] of Object.entries(sides)) if (value > 0) fields.push([side, String(value)]);
-        if (input.prompt.trim() !== '') fields.push(['prompt', input.prompt]);
-        fields.push(['seed', seed], ...png);
-        return {
-          path,
-          fields,
-          size: { width: sourceSize.width + geometry.left + geometry.right, height: sourceSize.height + geometry.top + geometry.bottom },
-        };
-      }
-      case 'remove-background':
-        return { path, fields: [['image', image], ...png], size: sourceSize };
-      case 'search-and-replace':
-        return {
-          path,
-          fields: [['image', image], ['prompt', input.prompt], ['search_prompt', searchWords(input)], ...negative, ['seed', seed], ...png],
-          size: sourceSize,
-        };
-      case 'search-and-recolor':
-        return {
-          path,
-          fields: [['image', image], ['prompt', input.prompt], ['select_prompt', searchWords(input)], ...negative, ['seed', seed], ...png],
-          size: sourceSize,
-        };
-      case 'replace-background-and-relight':
-        return {
-          path,
-          fields: [['subject_image', image], ['background_prompt', input.prompt], ...negative, ['seed', seed], ...png],
-          size: sourceSize,
-        };
-      default:
-        throw new ProviderError('rejected', `Stability AI: no endpoint for ${input.operation}`);
-    }
+    return editRequest(input, { image, png, negative, seed, sourceSize });
   }
 
   /** An answer of a generate, edit, upscale or results call: the image, or an id still running. */
@@ -319,4 +270,62 @@ function toFormData(fields: Array<[string, FormValue]>): FormData {
     else form.append(name, new Blob([new Uint8Array(value.bytes)], { type: value.type }), value.filename);
   }
   return form;
+}
+
+/** The request of an edit of a source image (inpaint, outpaint, background, search and replace or recolor, relight). */
+function editRequest(
+  input: GenerationInput,
+  parts: { image: FormValue; png: Array<[string, FormValue]>; negative: Array<[string, FormValue]>; seed: string; sourceSize: { width: number; height: number } },
+): PlannedRequest {
+  const { image, png, negative, seed, sourceSize } = parts;
+  const path = editPaths[input.operation];
+  if (path === undefined) throw new ProviderError('rejected', `Stability AI: no endpoint for ${input.operation}`);
+  switch (input.operation) {
+    case 'inpaint': {
+      if (input.mask === undefined) throw new ProviderError('rejected', 'Stability AI: inpaint needs a mask');
+      const mask: FormValue = { bytes: input.mask, filename: 'mask.png', type: 'image/png' };
+      return { path, fields: [['image', image], ['mask', mask], ['prompt', input.prompt], ...negative, ['seed', seed], ...png], size: sourceSize };
+    }
+    case 'outpaint': {
+      const geometry = input.outpaint;
+      if (geometry === undefined) throw new ProviderError('rejected', 'Stability AI: outpaint needs the pixels to add on each side');
+      const sides = { left: geometry.left, right: geometry.right, up: geometry.top, down: geometry.bottom };
+      for (const [side, value] of Object.entries(sides)) {
+        if (!Number.isInteger(value) || value < 0 || value > stabilityLimits.maxOutpaintPixels) {
+          throw new ProviderError('rejected', `Stability AI: outpaint ${side} must be within 0..${stabilityLimits.maxOutpaintPixels}`);
+        }
+      }
+      const fields: Array<[string, FormValue]> = [['image', image]];
+      for (const [side, value] of Object.entries(sides)) if (value > 0) fields.push([side, String(value)]);
+      if (input.prompt.trim() !== '') fields.push(['prompt', input.prompt]);
+      fields.push(['seed', seed], ...png);
+      return {
+        path,
+        fields,
+        size: { width: sourceSize.width + geometry.left + geometry.right, height: sourceSize.height + geometry.top + geometry.bottom },
+      };
+    }
+    case 'remove-background':
+      return { path, fields: [['image', image], ...png], size: sourceSize };
+    case 'search-and-replace':
+      return {
+        path,
+        fields: [['image', image], ['prompt', input.prompt], ['search_prompt', searchWords(input)], ...negative, ['seed', seed], ...png],
+        size: sourceSize,
+      };
+    case 'search-and-recolor':
+      return {
+        path,
+        fields: [['image', image], ['prompt', input.prompt], ['select_prompt', searchWords(input)], ...negative, ['seed', seed], ...png],
+        size: sourceSize,
+      };
+    case 'replace-background-and-relight':
+      return {
+        path,
+        fields: [['subject_image', image], ['background_prompt', input.prompt], ...negative, ['seed', seed], ...png],
+        size: sourceSize,
+      };
+    default:
+      throw new ProviderError('rejected', `Stability AI: no endpoint for ${input.operation}`);
+  }
 }

@@ -110,17 +110,7 @@ export function parseStorageConfig(
     problems.push({ variable: 'S3_SECRET_ACCESS_KEY', message: 'must be set when S3_BUCKET is set' });
   }
 
-  // Default: path style with a custom endpoint (MinIO and most S3-compatible services), virtual-hosted on AWS.
-  let forcePathStyle = endpoint !== undefined;
-  const forcePathStyleText = value('S3_FORCE_PATH_STYLE');
-  if (forcePathStyleText !== undefined) {
-    const normalized = forcePathStyleText.toLowerCase();
-    if (normalized === 'true' || normalized === 'false') {
-      forcePathStyle = normalized === 'true';
-    } else {
-      problems.push({ variable: 'S3_FORCE_PATH_STYLE', message: 'must be true or false' });
-    }
-  }
+  const forcePathStyle = pathStyle(value('S3_FORCE_PATH_STYLE'), endpoint, problems);
 
   const prefix = value('S3_PREFIX');
   if (prefix !== undefined) {
@@ -159,4 +149,13 @@ export function createAssetStorage(config: StorageConfig): OwnedAssetStorage {
     case 's3':
       return new S3Storage(config);
   }
+}
+
+/** Default: path style with a custom endpoint (MinIO and most S3-compatible services), virtual-hosted on AWS. */
+function pathStyle(text: string | undefined, endpoint: string | undefined, problems: StorageConfigProblem[]): boolean {
+  if (text === undefined) return endpoint !== undefined;
+  const normalized = text.toLowerCase();
+  if (normalized === 'true' || normalized === 'false') return normalized === 'true';
+  problems.push({ variable: 'S3_FORCE_PATH_STYLE', message: 'must be true or false' });
+  return endpoint !== undefined;
 }

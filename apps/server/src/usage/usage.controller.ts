@@ -9,6 +9,7 @@ import {
   transactionExportQuery,
   transactionPage,
   transactionQuery,
+  usageStatementQuery,
   uuid,
   type SpendReport,
   type TransactionPage,
@@ -16,6 +17,8 @@ import {
 import { RateLimit } from '../auth/rate-limit.guard.js';
 import { CurrentAccess, RequirePermission, type OrganizationAccess } from '../auth/principal.js';
 import { ApiError } from '../common/error.filter.js';
+import type { Writable } from 'node:stream';
+import { UsageStatementService } from './usage-statement.service.js';
 import { UsageService } from './usage.service.js';
 
 const orgParam = { schema: uuid };
@@ -23,7 +26,10 @@ const orgParam = { schema: uuid };
 @ApiTags('usage')
 @Controller('orgs/:orgId/usage')
 export class UsageController {
-  constructor(@Inject(UsageService) private readonly usage: UsageService) {}
+  constructor(
+    @Inject(UsageService) private readonly usage: UsageService,
+    @Inject(UsageStatementService) private readonly statement: UsageStatementService,
+  ) {}
 
   @Get('spend')
   @RateLimit('expensive')
@@ -60,17 +66,38 @@ export class UsageController {
     @Query({ schema: transactionExportQuery }) query: z.infer<typeof transactionExportQuery>,
     @Res() response: Response,
   ): Promise<void> {
-    response.status(HttpStatus.OK);
-    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="atelier-transactions-${orgId}.csv"`);
-    response.setHeader('Cache-Control', 'no-store');
-    try {
-      await this.usage.exportCsv(orgId, query, response);
-      response.end();
-    } catch (error) {
-      if (!response.headersSent) throw error; // nothing sent yet (a bad filter): the usual error answer
-      // Headers and rows are out: the only honest signal left is a broken download.
-      response.destroy(error instanceof Error ? error : new Error(String(error)));
-    }
+    await streamCsv(response, `atelier-transactions-${orgId}.csv`, (out) => this.usage.exportCsv(orgId, query, out));
+  }
+
+  @Get('statement.csv')
+  @RateLimit('expensive')
+  @RequirePermission('audit.read')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description:
+      "The human CSV (for people; the raw ledger export is transactions.csv): every movement of the pool's balance, oldest first, with the date in the pool's time zone, member and project names, model names, the operation, signed credits, the balance after, and links to the job and its images. Streamed",
+  })
+  async statementCsv(
+    @Param('orgId', orgParam) orgId: string,
+    @Query({ schema: usageStatementQuery }) query: z.infer<typeof usageStatementQuery>,
+    @Res() response: Response,
+  ): Promise<void> {
+    await streamCsv(response, `atelier-usage-${new Date().toISOString().slice(0, 10)}.csv`, (out) => this.statement.exportCsv(orgId, query, out));
+  }
+}
+
+/** Streams a CSV download; an error before the first byte is the usual JSON error answer. */
+async function streamCsv(response: Response, fileName: string, write: (out: Writable) => Promise<number>): Promise<void> {
+  response.status(HttpStatus.OK);
+  response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  response.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+  response.setHeader('Cache-Control', 'no-store');
+  try {
+    await write(response);
+    response.end();
+  } catch (error) {
+    if (!response.headersSent) throw error; // nothing sent yet (a bad filter): the usual error answer
+    // Headers and rows are out: the only honest signal left is a broken download.
+    response.destroy(error instanceof Error ? error : new Error(String(error)));
   }
 }

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { UsageController } from './usage.controller.js';
 import { SpendRepository } from './spend.repository.js';
+import { UsageStatementRepository } from './usage-statement.repository.js';
+import { UsageStatementService } from './usage-statement.service.js';
 import { UsageService } from './usage.service.js';
 
-/** Spend analytics and the transaction history (JSON pages and a streamed CSV export). */
+/** Spend analytics and the transaction history (JSON pages, the raw ledger CSV and the human CSV statement). */
 @Module({
   imports: [OrganizationsModule],
   controllers: [UsageController],
-  providers: [UsageService, SpendRepository],
+  providers: [UsageService, SpendRepository, UsageStatementRepository, UsageStatementService],
 })
 export class UsageModule {}

@@ -111,7 +111,7 @@ function historyFilters(organizationId: string, query: TransactionExportQuery): 
 }
 
 /** Waits for the socket buffer to empty, or for the client to go; leaves no listener behind. */
-async function drained(out: Writable): Promise<void> {
+export async function drained(out: Writable): Promise<void> {
   if (out.destroyed) return;
   const done = new AbortController();
   try {

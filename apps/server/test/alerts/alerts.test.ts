@@ -142,11 +142,15 @@ describe('alerts', () => {
     await eventually(() => (socket.received.filter((entry) => entry.event === 'alert').length >= 4 ? true : undefined), '4 socket alerts');
     const live = socket.received.filter((entry) => entry.event === 'alert').map((entry) => entry.payload as AlertEvent);
     expect(live.map((alert) => alert.id).sort()).toEqual(page.notifications.map((notification) => notification.id).sort());
-    // Email: one per alert to the member.
-    await eventually(() => (server.outbox.length >= 4 ? true : undefined), '4 emails');
-    expect(server.outbox.map((mail) => mail.to)).toEqual(Array(4).fill(member.email));
-    expect(server.outbox.map((mail) => mail.subject).sort()).toEqual(
+    // Email: one per alert to the member; and the exhaustion once to each owner and manager (below).
+    await eventually(() => (server.outbox.length >= 6 ? true : undefined), '6 emails');
+    const toMember = server.outbox.filter((mail) => mail.to === member.email);
+    expect(toMember).toHaveLength(4);
+    expect(toMember.map((mail) => mail.subject).sort()).toEqual(
       ['100% of your budget used', '50% of your budget used', '80% of your budget used', 'Your budget is used up'].map((title) => `${title} — Alerting Studio`),
+    );
+    expect(server.outbox.filter((mail) => mail.to !== member.email).map((mail) => `${mail.to}: ${mail.subject}`).sort()).toEqual(
+      [manager.email, owner.email].sort().map((email) => `${email}: alert-member's budget is used up — Alerting Studio`),
     );
 
     // The next day is a new period: the budget is fresh and the thresholds fire again.
@@ -157,6 +161,63 @@ describe('alerts', () => {
     const fresh = after.notifications.filter((notification) => !page.notifications.some((earlier) => earlier.id === notification.id));
     expect(fresh.map((notification) => notification.data.thresholdPercent)).toEqual([50]);
     expect(fresh[0]?.data.periodStart).not.toBe(page.notifications[0]?.data.periodStart);
+  });
+
+  it("tells the owners and managers once per period when a member's budget runs out, and again the next period", async () => {
+    const spender = await addMember(server, owner.client, organization.id, 'member', 'alert-spender');
+    const bystander = await addMember(server, owner.client, organization.id, 'member', 'alert-bystander');
+    const managersTold = async (): Promise<Record<string, string[]>> => {
+      const told: Record<string, string[]> = {};
+      for (const [name, who] of [['owner', owner], ['manager', manager], ['spender', spender], ['bystander', bystander]] as const) {
+        told[name] = (await notifications(who)).notifications
+          .filter((notification) => notification.kind === 'member_budget_exhausted' && notification.data.memberId === spender.userId)
+          .map((notification) => String(notification.data.periodStart));
+      }
+      return told;
+    };
+    const mailsAboutSpender = (): string[] =>
+      server.outbox.filter((mail) => mail.subject.startsWith("alert-spender's budget is used up")).map((mail) => mail.to).sort();
+    expectStatus(
+      await owner.client.put(`/orgs/${organization.id}/members/${spender.userId}/budget`, { limitCredits: 20, period: 'day', alertThresholdsPercent: [] }),
+      200,
+    );
+    server.outbox.length = 0;
+
+    // Exhausted: 2 jobs of 10 use the 20 credits.
+    expect(await submitTogether(spender, 3, 'spend it all')).toHaveLength(2);
+    const first = await managersTold();
+    expect(first.owner).toHaveLength(1);
+    expect(first).toEqual({ owner: first.owner, manager: first.owner, spender: [], bystander: [] });
+    const [notice] = (await notifications(manager)).notifications.filter((notification) => notification.kind === 'member_budget_exhausted');
+    expect(notice).toMatchObject({
+      title: "alert-spender's budget is used up",
+      data: { memberId: spender.userId, memberName: 'alert-spender', limitCredits: 20, usedCredits: 20 },
+    });
+    expect(notice?.message).toContain('Raise their budget on the Team page');
+    await eventually(() => (mailsAboutSpender().length >= 2 ? true : undefined), "the managers' emails");
+    expect(mailsAboutSpender()).toEqual([manager.email, owner.email].sort());
+    // The spender hears their own alert, not the managers'.
+    expect((await notifications(spender)).notifications.map((notification) => notification.kind)).toEqual(['budget_exhausted']);
+
+    // Exhausted again in the same period (a manager raised the limit, it ran out again): nobody is told twice.
+    expectStatus(
+      await owner.client.put(`/orgs/${organization.id}/members/${spender.userId}/budget`, { limitCredits: 30, period: 'day', alertThresholdsPercent: [] }),
+      200,
+    );
+    expect(await submitTogether(spender, 2, 'spend the raise')).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // any second email would have been queued by now
+    expect(await managersTold()).toEqual(first);
+    expect(mailsAboutSpender()).toEqual([manager.email, owner.email].sort());
+
+    // The next day is a new period: running out again tells them again.
+    clock.offsetMs += DAY_MS;
+    expect(await submitTogether(spender, 4, 'next period')).toHaveLength(3);
+    const second = await managersTold();
+    expect(second.owner).toHaveLength(2);
+    expect(new Set(second.owner).size).toBe(2); // two different periods
+    expect(second).toEqual({ owner: second.owner, manager: second.owner, spender: [], bystander: [] });
+    await eventually(() => (mailsAboutSpender().length >= 4 ? true : undefined), "the next period's emails");
+    expect(mailsAboutSpender()).toEqual([manager.email, manager.email, owner.email, owner.email].sort());
   });
 
   it('fires the low-balance alert once to owners and managers when concurrent holds cross the line, and again next month', async () => {

@@ -4,40 +4,11 @@ import pg from 'pg';
 import type { JobView, OrganizationView, SpendReport, TransactionPage, TransactionView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
 import { addMember, expectStatus, signedUp, submitAndWait, type Member } from '../world.js';
+import { parseCsv } from './csv.js';
 
 const schnell = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };
 const pro = { ...schnell, model: 'flux-pro', steps: 25 };
 const awkwardReason = 'He said "hi", then\nleft; =SUM(A1) ok';
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index] ?? '';
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(field);
-      field = '';
-    } else if (char === '\r' && text[index + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      index += 1;
-    } else field += char;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
 
 describe('usage: spend analytics and transaction history', () => {
   let server: TestApp;

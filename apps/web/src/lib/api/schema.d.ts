@@ -320,6 +320,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/assets/{assetId}/thumbnails/{width}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["JobsController_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/audit": {
         parameters: {
             query?: never;
@@ -744,6 +760,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["UsageController_spend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/usage/statement.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["UsageController_statementCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1541,7 +1573,7 @@ export interface operations {
                             error: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "budget_threshold" | "budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
+                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
                             nextAttemptAt: string | null;
                             /** @enum {string} */
                             outcome: "delivered" | "failed" | "abandoned";
@@ -1726,6 +1758,10 @@ export interface operations {
                             provider: string;
                             seed: number;
                             steps: number | null;
+                            thumbnails: {
+                                url: string;
+                                width: number;
+                            }[];
                             url: string;
                             width: number;
                             /** Format: uuid */
@@ -1792,6 +1828,10 @@ export interface operations {
                             provider: string;
                             seed: number;
                             steps: number | null;
+                            thumbnails: {
+                                url: string;
+                                width: number;
+                            }[];
                             url: string;
                             width: number;
                             /** Format: uuid */
@@ -1826,7 +1866,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The PNG, with its settings in text chunks; `?download=1` to save it */
+            /** @description The PNG, with its settings in text chunks; `?download=1` to save it. Immutable, with an ETag (304 on If-None-Match) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    JobsController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assetId: string;
+                orgId: string;
+                width: "256" | "512";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A WebP thumbnail at most `width` px wide (256 or 512), for cards and rows. Immutable, with an ETag (304 on If-None-Match) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2954,7 +3016,7 @@ export interface operations {
                             };
                             id: string;
                             /** @enum {string} */
-                            kind: "budget_threshold" | "budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
+                            kind: "budget_threshold" | "budget_exhausted" | "member_budget_exhausted" | "pool_low" | "grant_expiring" | "payment_failed" | "auto_topup_disabled" | "billing_deficit";
                             message: string;
                             organizationId: string;
                             readAt: string | null;
@@ -3435,6 +3497,31 @@ export interface operations {
                         };
                     };
                 };
+            };
+        };
+    };
+    UsageController_statementCsv: {
+        parameters: {
+            query?: {
+                from?: string;
+                memberId?: string;
+                projectId?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The human CSV (for people; the raw ledger export is transactions.csv): every movement of the pool's balance, oldest first, with the date in the pool's time zone, member and project names, model names, the operation, signed credits, the balance after, and links to the job and its images. Streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

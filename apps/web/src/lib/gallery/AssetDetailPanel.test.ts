@@ -23,6 +23,7 @@ const detail: AssetDetail = {
     jobId: '44444444-4444-4444-8444-444444444444',
     imageIndex: 1,
     url: `/api/orgs/${orgId}/assets/${assetId}/image`,
+    thumbnails: [{ width: 256, url: `/api/orgs/${orgId}/assets/${assetId}/thumbnails/256` }],
     width: 1024,
     height: 768,
     bytes: 204_800,

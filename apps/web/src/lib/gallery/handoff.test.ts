@@ -14,6 +14,7 @@ function detail(request: Record<string, unknown>, asset: Partial<AssetView> = {}
       jobId: '44444444-4444-4444-8444-444444444444',
       imageIndex: 0,
       url: `/api/orgs/${orgId}/assets/${assetId}/image`,
+      thumbnails: [{ width: 256, url: `/api/orgs/${orgId}/assets/${assetId}/thumbnails/256` }],
       width: 1024,
       height: 768,
       bytes: 1000,

@@ -40,6 +40,15 @@ export function transactionsCsvHref(orgId: string, filters: TransactionFilters):
   return `/api/orgs/${orgId}/usage/transactions.csv${search === '' ? '' : `?${search}`}`;
 }
 
+/**
+ * The human CSV (dates in the pool's time zone, names, signed credits, balance after, links) with the
+ * same member, project and date filters; it has no kind filter (it lists what moved the balance).
+ */
+export function statementCsvHref(orgId: string, filters: TransactionFilters): string {
+  const search = new URLSearchParams(transactionFilterQuery({ ...filters, kinds: [] })).toString();
+  return `/api/orgs/${orgId}/usage/statement.csv${search === '' ? '' : `?${search}`}`;
+}
+
 export interface PoolEffect {
   /** '+' credits entered the pool, '−' they left it, '' nothing moved yet (or a hold came back). */
   sign: '+' | '−' | '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transferKindNames } from '@atelier/contracts';
-import { poolEffect, transactionFilterQuery, transactionsCsvHref, emptyTransactionFilters } from './transactions.js';
+import { poolEffect, transactionFilterQuery, statementCsvHref, transactionsCsvHref, emptyTransactionFilters } from './transactions.js';
 import { groupBysFor, usageViewFromSearch, usageViewToSearch } from './usage-view.js';
 
 describe('usage view in the URL', () => {
@@ -29,6 +29,14 @@ describe('transactions', () => {
     expect(href.startsWith('/api/orgs/org-1/usage/transactions.csv?')).toBe(true);
     expect(Object.fromEntries(new URL(href, 'http://localhost').searchParams)).toEqual(query);
     expect(transactionsCsvHref('org-1', emptyTransactionFilters)).toBe('/api/orgs/org-1/usage/transactions.csv');
+  });
+
+  it('gives the human CSV the same member, project and date filters, without the ledger kinds', () => {
+    const filters = { ...emptyTransactionFilters, projectId: '6f1c2a52-8a39-4d7e-9a55-0d6f3f0c1a11', kinds: ['capture' as const], fromDay: '2026-11-01' };
+    const href = statementCsvHref('org-1', filters);
+    expect(href.startsWith('/api/orgs/org-1/usage/statement.csv?')).toBe(true);
+    expect(Object.fromEntries(new URL(href, 'http://localhost').searchParams)).toEqual({ projectId: filters.projectId, from: new Date(2026, 10, 1).toISOString() });
+    expect(statementCsvHref('org-1', emptyTransactionFilters)).toBe('/api/orgs/org-1/usage/statement.csv');
   });
 
   it('says how each transfer moved the pool', () => {
