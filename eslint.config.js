@@ -38,8 +38,9 @@ const sqlInCode = [
 /**
  * Files not yet moved to the layering above (their SQL and ORM calls still to go into
  * repositories). The list only shrinks; docs/ARCHITECTURE.md says what is left.
+ * `LAYERING_DEBT=show npx eslint apps/server/src` lints them too, to see what remains.
  */
-const layeringDebt = [
+const layeringDebt = process.env.LAYERING_DEBT === 'show' ? [] : [
   'apps/server/src/alerts/alert-delivery.service.ts',
   'apps/server/src/alerts/alert-evaluator.service.ts',
   'apps/server/src/alerts/alerts.service.ts',
@@ -47,7 +48,6 @@ const layeringDebt = [
   'apps/server/src/collab/collab.server.ts',
   'apps/server/src/collab/workspaces.service.ts',
   'apps/server/src/common/security-headers.ts',
-  'apps/server/src/jobs/gallery.service.ts',
   'apps/server/src/orgs/api-keys.service.ts',
   'apps/server/src/orgs/audit.service.ts',
   'apps/server/src/orgs/invitations.service.ts',

@@ -57,6 +57,8 @@ export interface CollabAwareness {
   user: { id: string; name: string; colour: string };
   cursor?: { x: number; y: number } | null;
   brush?: { tool: 'brush' | 'eraser'; width: number; x: number; y: number } | null;
+  /** The mask stroke being drawn (throttled), so others see it before pointer-up commits it to the document. */
+  stroke?: { tool: 'brush' | 'eraser'; width: number; points: number[] } | null;
 }
 
 export const collabLimits = {

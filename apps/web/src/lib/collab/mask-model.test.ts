@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import { coverageOf, MaskModel, paintStrokes, remoteBrushes, viewToSource, type MaskPainter } from './mask-model.js';
+import { coverageOf, MaskModel, paintStrokes, remoteBrushes, remoteStrokes, viewToSource, type MaskPainter } from './mask-model.js';
 
 /** Two documents kept in step the way the collab server relays updates. */
 function twoPeers(): { a: Y.Doc; b: Y.Doc } {
@@ -115,6 +115,22 @@ describe('mask canvas model', () => {
       [3, { user: { name: 'Cy', colour: 'green' }, brush: null }],
     ]);
     expect(remoteBrushes(states, 1)).toEqual([{ clientId: 2, name: 'Bea', colour: 'blue', tool: 'eraser', width: 30, x: 100, y: 50 }]);
+  });
+
+  test("others' strokes in progress come from awareness, mine excluded and malformed ones skipped", () => {
+    const states = new Map<number, Record<string, unknown>>([
+      [1, { user: { name: 'Me', colour: 'red' }, stroke: { tool: 'brush', width: 10, points: [1, 2, 3, 4] } }],
+      [2, { user: { name: 'Bea', colour: 'blue' }, stroke: { tool: 'eraser', width: 30, points: [100, 50, 120, 60] } }],
+      [3, { user: { name: 'Cy', colour: 'green' }, stroke: null }],
+      [4, { user: { name: 'Di' }, stroke: { tool: 'brush', width: 9000, points: [5, 6, 7] } }],
+      [5, { user: { name: 'Ed' }, stroke: { tool: 'brush', width: 12, points: [1, 'x'] } }],
+      [6, { user: { name: 'Flo' }, stroke: { tool: 'brush', width: 12, points: new Array(4_002).fill(1) } }],
+    ]);
+    expect(remoteStrokes(states, 1)).toEqual([
+      { clientId: 2, name: 'Bea', colour: 'blue', stroke: { tool: 'eraser', width: 30, points: [100, 50, 120, 60] } },
+      // Width kept to what the server accepts, an odd trailing number dropped.
+      { clientId: 4, name: 'Di', colour: '#4f46e5', stroke: { tool: 'brush', width: 1024, points: [5, 6] } },
+    ]);
   });
 
   test('strokes are painted in order, erasers over brushes, scaled to the target', () => {

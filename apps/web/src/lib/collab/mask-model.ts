@@ -167,6 +167,38 @@ export function remoteBrushes(states: ReadonlyMap<number, Record<string, unknown
   return brushes;
 }
 
+/** Another person's stroke while they draw it (before their pointer-up commits it), from awareness. */
+export interface RemoteStroke {
+  clientId: number;
+  name: string;
+  colour: string;
+  stroke: CollabMaskStroke;
+}
+
+/**
+ * Others' strokes in progress from awareness states (mine excluded). A state's `stroke` is checked
+ * like the server checks a committed one (tool, width, whole points within the per-stroke limit):
+ * anything else is skipped.
+ */
+export function remoteStrokes(states: ReadonlyMap<number, Record<string, unknown>>, myClientId: number): RemoteStroke[] {
+  const strokes: RemoteStroke[] = [];
+  for (const [clientId, state] of states) {
+    if (clientId === myClientId) continue;
+    const stroke = state.stroke as Partial<CollabMaskStroke> | null | undefined;
+    if (stroke == null || typeof stroke.width !== 'number' || !Array.isArray(stroke.points)) continue;
+    const points = stroke.points;
+    if (points.length < 2 || points.length > maskLimits.pointsPerStroke || !points.every((value) => typeof value === 'number' && Number.isFinite(value))) continue;
+    const user = state.user as { name?: unknown; colour?: unknown } | undefined;
+    strokes.push({
+      clientId,
+      name: typeof user?.name === 'string' ? user.name : 'Someone',
+      colour: typeof user?.colour === 'string' ? user.colour : '#4f46e5',
+      stroke: { tool: stroke.tool === 'eraser' ? 'eraser' : 'brush', width: clampWidth(stroke.width), points: points.slice(0, points.length - (points.length % 2)) },
+    });
+  }
+  return strokes;
+}
+
 /** The drawing calls a mask needs; a CanvasRenderingContext2D satisfies it. */
 export interface MaskPainter {
   globalCompositeOperation: GlobalCompositeOperation;
