@@ -66,7 +66,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['vitest.config.ts', 'eslint.config.js'] },
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.faults.config.ts', 'eslint.config.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

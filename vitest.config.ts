@@ -32,7 +32,8 @@ export default defineConfig({
       { extends: true, test: { name: 'contracts', include: ['libs/contracts/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'pricing', include: ['libs/pricing/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'ledger', include: ['libs/ledger/{src,test}/**/*.test.ts'] } },
-      { extends: true, test: { name: 'server', include: ['apps/server/{src,test}/**/*.test.ts'] } },
+      // The fault suite (apps/server/test/faults) runs on its own: `npm run test:faults` (vitest.faults.config.ts).
+      { extends: true, test: { name: 'server', include: ['apps/server/{src,test}/**/*.test.ts'], exclude: ['apps/server/test/faults/**'] } },
       // Component and module tests of the web app, in jsdom.
       {
         extends: true,

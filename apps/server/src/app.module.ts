@@ -8,6 +8,7 @@ import { ErrorFilter } from './common/error.filter.js';
 import { validationPipe } from './common/validation.js';
 import { HealthController, ProvidersController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
+import { ServiceStatus } from './health/service-status.js';
 import { OrganizationsModule } from './orgs/organizations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { CollabModule } from './collab/collab.module.js';
@@ -31,6 +32,9 @@ import { WavespeedProvider } from './providers/wavespeed.provider.js';
 import { HuggingFaceProvider } from './providers/hugging-face.provider.js';
 import { FalProvider } from './providers/fal.provider.js';
 import { GoogleProvider } from './providers/google.provider.js';
+import { OpenAiProvider } from './providers/openai.provider.js';
+import { ComfyUiProvider } from './providers/comfyui.provider.js';
+import { builtInComfyWorkflowsDir, loadComfyWorkflows } from './providers/comfyui-workflows.js';
 import { createAssetStorage } from './storage/storage-config.js';
 import type { AssetStorage } from './storage/storage.js';
 
@@ -44,6 +48,7 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
   const { providers } = config;
   return new ProviderRegistry({
     local: new LocalProvider({ latencyMs: providers.localLatencyMs, failureRate: providers.localFailureRate }),
+    preference: providers.preference,
     ...(providers.blackForestLabsApiKey === undefined
       ? {}
       : { blackForestLabs: new BlackForestLabsProvider({ apiKey: providers.blackForestLabsApiKey, ...(providers.blackForestLabsUrl === undefined ? {} : { baseUrl: providers.blackForestLabsUrl }) }) }),
@@ -59,7 +64,27 @@ function providerRegistryFor(config: AppConfig): ProviderRegistry {
         : [new HuggingFaceProvider({ apiKey: providers.huggingFaceToken, ...(providers.huggingFaceUrl === undefined ? {} : { baseUrl: providers.huggingFaceUrl }) })]),
       ...(providers.falKey === undefined ? [] : [new FalProvider({ apiKey: providers.falKey, ...(providers.falUrl === undefined ? {} : { baseUrl: providers.falUrl }) })]),
       ...(providers.geminiApiKey === undefined ? [] : [new GoogleProvider({ apiKey: providers.geminiApiKey, ...(providers.geminiUrl === undefined ? {} : { baseUrl: providers.geminiUrl }) })]),
+      ...(providers.openAiApiKey === undefined
+        ? []
+        : [
+            new OpenAiProvider({
+              apiKey: providers.openAiApiKey,
+              ...(providers.openAiUrl === undefined ? {} : { baseUrl: providers.openAiUrl }),
+              ...(providers.openAiOrganization === undefined ? {} : { organization: providers.openAiOrganization }),
+            }),
+          ]),
+      ...(providers.comfyUi === undefined ? [] : [comfyUiProvider(providers.comfyUi)]),
     ],
+  });
+}
+
+/** A team's ComfyUI: its workflow templates are read (and checked) once, at start-up. */
+function comfyUiProvider(comfy: NonNullable<AppConfig['providers']['comfyUi']>): ComfyUiProvider {
+  return new ComfyUiProvider({
+    baseUrl: comfy.url,
+    models: comfy.models,
+    workflows: loadComfyWorkflows(comfy.workflowsDir ?? builtInComfyWorkflowsDir),
+    ...(comfy.token === undefined ? {} : { token: comfy.token }),
   });
 }
 
@@ -85,6 +110,7 @@ class InfrastructureModule implements OnApplicationShutdown {
       ClockRepository,
       MailerRepository,
       EventBus,
+      ServiceStatus,
       { provide: PROVIDER_REGISTRY, useValue: providerRegistryFor(config) },
       { provide: ASSET_STORAGE, useValue: createAssetStorage(config.storage) },
       ...overrides,
@@ -92,7 +118,7 @@ class InfrastructureModule implements OnApplicationShutdown {
     return {
       module: InfrastructureModule,
       providers,
-      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, EventBus, PROVIDER_REGISTRY, ASSET_STORAGE],
+      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, EventBus, ServiceStatus, PROVIDER_REGISTRY, ASSET_STORAGE],
     };
   }
 }

@@ -13,6 +13,7 @@ import { webBuildDirectory } from './paths.js';
 import { migrateDatabase } from './database/migrate.js';
 import { CollabServer } from './collab/collab.server.js';
 import { inlineScriptHashes, securityHeaders } from './common/security-headers.js';
+import { inFlightSubmitLimit } from './common/in-flight-limit.js';
 
 export async function createApp(config: RuntimeConfig, overrides: Provider[] = []): Promise<NestExpressApplication> {
   // Our tables, the ledger's and the queue's, before anything touches them.
@@ -31,6 +32,7 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default).
   app.set('trust proxy', config.trustProxy);
   app.use(bodyTimeout(config.http.bodyTimeoutMs));
+  app.use(inFlightSubmitLimit(config.http.maxInFlightSubmits));
   app.use('/api', refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
   app.use(cookieParser());
@@ -52,6 +54,26 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   });
   serveWebApp(app);
   return app;
+}
+
+/**
+ * Called on SIGTERM before `app.close()`: from now on every answer says `Connection: close`, and
+ * idle keep-alive connections are closed as they become idle, so a client sending a steady stream
+ * on one connection cannot keep the HTTP server (and the process) open; it reconnects elsewhere.
+ */
+export function beginDraining(app: NestExpressApplication): void {
+  const server = app.getHttpServer();
+  server.on('request', (_request: Request, response: Response) => {
+    response.shouldKeepAlive = false;
+  });
+  server.closeIdleConnections();
+  const timer = setInterval(() => {
+    server.closeIdleConnections();
+  }, 50);
+  timer.unref();
+  server.once('close', () => {
+    clearInterval(timer);
+  });
 }
 
 /**

@@ -1,6 +1,27 @@
 import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres.js';
 import path from 'node:path';
+import { isDatabaseUnavailable } from './common/database-errors.js';
+
+/**
+ * A lost database connection must never end the process: an error of that kind that reaches the
+ * top (a library's promise nobody awaited, a pool client's 'error' event) is logged and the node
+ * keeps serving (503 until the database answers). Any other uncaught error still ends it, as Node
+ * does by default.
+ */
+function surviveDatabaseErrors(): void {
+  const handle = (kind: string) => (error: unknown): void => {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    if (isDatabaseUnavailable(error)) {
+      process.stderr.write(`${kind} (database unavailable; the node keeps running): ${text}\n`);
+      return;
+    }
+    process.stderr.write(`${kind}: ${text}\n`);
+    process.exit(1);
+  };
+  process.on('unhandledRejection', handle('unhandled rejection'));
+  process.on('uncaughtException', handle('uncaught exception'));
+}
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -25,8 +46,9 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
   }
 
+  surviveDatabaseErrors();
   // Imported after the configuration is known good, so a bad variable fails fast and quietly.
-  const { createApp } = await import('./app.js');
+  const { beginDraining, createApp } = await import('./app.js');
   const app = await createApp({ ...config, databaseUrl });
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
@@ -49,6 +71,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     timer.unref();
     void (async () => {
+      beginDraining(app);
       await app.close();
       await embedded?.stop();
       process.exit(0);

@@ -79,6 +79,17 @@ export const collabRejections = {
   documentTooLarge: { code: 4414, reason: 'document-too-large' },
 } as const;
 
+/**
+ * Closes the server makes that a client should simply retry (the provider reconnects by itself and
+ * syncs what it holds, edits made meanwhile included): the document could not be loaded for a
+ * moment (`document-unavailable`), or the node is stopping (`server-restart`; another node, or this
+ * one restarted, takes the reconnect).
+ */
+export const collabRetryableCloses = {
+  documentUnavailable: { code: 4503, reason: 'document-unavailable' },
+  serverRestart: { code: 1012, reason: 'server-restart' },
+} as const;
+
 export const createWorkspaceRequest = z.strictObject({ name: displayName, projectId: uuid });
 export type CreateWorkspaceRequest = z.infer<typeof createWorkspaceRequest>;
 

@@ -100,6 +100,20 @@ export interface SubscribeRequest {
   workspaceId?: string | null;
 }
 
+/**
+ * What the node this socket is connected to can do now. Sent to every socket of the node when it
+ * changes (and at once to a socket connecting while something is down): while `database` is
+ * `'down'` requests answer 503 `service_unavailable` with Retry-After, live events pause, and the
+ * socket stays connected; `'up'` again means the client should re-read what it shows (resubscribe).
+ */
+export interface ServiceStatusEvent {
+  database: 'up' | 'down';
+  /** Absent on an API-only node; `'paused'` while job workers wait for the database. */
+  workers?: 'running' | 'paused';
+  /** When the database's current state began (ISO). */
+  since: string;
+}
+
 export interface ServerToClientEvents {
   balance: (event: PoolBalanceEvent) => void;
   budget: (event: BudgetEvent) => void;
@@ -109,6 +123,7 @@ export interface ServerToClientEvents {
   'presence:leave': (event: PresenceEvent) => void;
   alert: (event: AlertEvent) => void;
   'free-usage': (event: FreeUsageEvent) => void;
+  service: (event: ServiceStatusEvent) => void;
 }
 
 export interface ClientToServerEvents {

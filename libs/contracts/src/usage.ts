@@ -108,3 +108,37 @@ export const transactionPage = z.object({
   nextCursor: z.string().nullable(),
 });
 export type TransactionPage = z.infer<typeof transactionPage>;
+
+/** Credits charged against what the providers charged us, per model, over [from, to) (owners). */
+export const providerCostQuery = z
+  .strictObject({ from: z.iso.datetime(), to: z.iso.datetime() })
+  .refine((query) => Date.parse(query.from) < Date.parse(query.to), { message: 'from must be before to', path: ['to'] })
+  .refine((query) => Date.parse(query.to) - Date.parse(query.from) <= 400 * 86_400_000, { message: 'at most 400 days', path: ['to'] });
+export type ProviderCostQuery = z.infer<typeof providerCostQuery>;
+
+const providerCostFigures = {
+  /** Images made (kept) in the range. */
+  images: z.number().int(),
+  /** Of those, the images whose provider reported its cost. */
+  imagesWithCost: z.number().int(),
+  /** The reported costs in US dollars (BFL credits at $0.01); null when none was reported. */
+  providerCostUsd: z.number().nullable(),
+};
+
+export const providerCostReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  models: z.array(
+    z.object({
+      modelId: z.string(),
+      /** Credits captured for the model's jobs in the range. */
+      credits: z.number().int(),
+      jobs: z.number().int(),
+      ...providerCostFigures,
+      /** Who made the images: each provider's share (`local` is the demo renderer, never a cost). */
+      providers: z.array(z.object({ provider: z.string(), ...providerCostFigures })),
+    }),
+  ),
+  totals: z.object({ credits: z.number().int(), jobs: z.number().int(), ...providerCostFigures }),
+});
+export type ProviderCostReport = z.infer<typeof providerCostReport>;

@@ -182,5 +182,5 @@ export const pricingContextView = z.object({
 export type PricingContextView = z.infer<typeof pricingContextView>;
 
 /** An owner's choice of price list (a custom catalog is set by an operator with the credits command). */
-export const setPricingCatalogRequest = z.strictObject({ catalog: z.enum(['default', 'list-a', 'list-b']) });
+export const setPricingCatalogRequest = z.strictObject({ catalog: z.enum(['default', 'list-a', 'list-b', 'extended']) });
 export type SetPricingCatalogRequest = z.infer<typeof setPricingCatalogRequest>;

@@ -23,7 +23,7 @@ export type {
 } from './catalog.js';
 export { parseCatalog } from './parse-catalog.js';
 export type { ParseCatalogResult } from './parse-catalog.js';
-export { catalogs, listA, listB, defaultCatalog } from './catalogs.js';
+export { catalogs, listA, listB, defaultCatalog, extendedCatalog } from './catalogs.js';
 export {
   operationsOffered,
   modelsForOperation,

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/error.filter.js';
 import { AuthService } from './auth.service.js';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSION, type AuthenticatedRequest } from './principal.js';
+import { isDatabaseUnavailable } from '../common/database-errors.js';
 import { bearerTokenOf, sessionTokenOf } from './session-cookie.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -41,7 +42,12 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     if (sessionToken !== undefined) {
-      request.principal = await this.auth.principalForSession(sessionToken);
+      // A public route (health, sign-in) still answers while the database is unreachable: the
+      // session cannot be read then, and the route runs as for someone signed out.
+      request.principal = await this.auth.principalForSession(sessionToken).catch((error: unknown) => {
+        if (isPublic && isDatabaseUnavailable(error)) return undefined;
+        throw error;
+      });
     }
     if (request.principal === undefined) {
       if (isPublic) {

@@ -18,7 +18,8 @@ const REQUEST_WINDOW_SECONDS = 60;
 
 /**
  * Counts attempts with rate-limiter-flexible: in Redis when configured (shared by every node), in
- * memory on a single node. Every figure is in docs/SECURITY.md.
+ * memory on a single node, and in memory on each node while Redis is unreachable. Every figure is
+ * in docs/SECURITY.md.
  */
 @Injectable()
 export class RateLimitRepository {
@@ -31,7 +32,10 @@ export class RateLimitRepository {
   constructor(@Inject(RedisRepository) redis: RedisRepository, @Inject(APP_CONFIG) config: AppConfig) {
     const client = redis.client;
     const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
-      client === undefined ? new RateLimiterMemory({ keyPrefix, points, duration }) : new RateLimiterRedis({ keyPrefix, points, duration, storeClient: client });
+      client === undefined
+        ? new RateLimiterMemory({ keyPrefix, points, duration })
+        : // While Redis is unreachable each node counts on its own (the library's insurance limiter), never failing the request.
+          new RateLimiterRedis({ keyPrefix, points, duration, storeClient: client, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }) });
     this.signInFailures = limiter('sign-in', SIGN_IN_FAILURES_ALLOWED, SIGN_IN_WINDOW_SECONDS);
     this.signInAddressFailures = limiter('sign-in-address', SIGN_IN_ADDRESS_FAILURES_ALLOWED, SIGN_IN_WINDOW_SECONDS);
     this.passwordResetsByAddress = limiter('password-reset-address', PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESET_WINDOW_SECONDS);

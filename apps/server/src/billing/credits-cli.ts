@@ -1,6 +1,6 @@
 // The operator's credits command (works with or without Stripe):
 //   npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]
-//   npm run credits -- catalog --org <orgId> --catalog <default|list-a|list-b|path/to/catalog.json>
+//   npm run credits -- catalog --org <orgId> --catalog <default|list-a|list-b|extended|path/to/catalog.json>
 // Grants credits to an org's pool and records who did it and why in the org's audit trail, in one
 // transaction. Credits first pay off any deficit a refund left. Retrying with the same
 // --operation-id grants once. `catalog` sets the price list the org's jobs are priced with (a file is
@@ -16,7 +16,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../database/
 import { OperatorRepository } from './operator.repository.js';
 
 const usage = `Usage: npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]
-       npm run credits -- catalog --org <orgId> --catalog <default|list-a|list-b|path/to/catalog.json>`;
+       npm run credits -- catalog --org <orgId> --catalog <default|list-a|list-b|extended|path/to/catalog.json>`;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class UsageError extends Error {}
@@ -33,7 +33,7 @@ interface GrantCommand {
 interface CatalogCommand {
   kind: 'catalog';
   organizationId: string;
-  choice: 'default' | 'list-a' | 'list-b' | 'custom';
+  choice: 'default' | 'list-a' | 'list-b' | 'extended' | 'custom';
   custom: unknown;
 }
 
@@ -74,8 +74,8 @@ function parseCommand(argv: string[]): GrantCommand | CatalogCommand {
 }
 
 function catalogCommand(organizationId: string, value: string): CatalogCommand {
-  if (value === 'default' || value === 'list-a' || value === 'list-b') return { kind: 'catalog', organizationId, choice: value, custom: null };
-  if (!value.endsWith('.json')) throw new UsageError('--catalog must be default, list-a, list-b or a catalog file (.json)');
+  if (value === 'default' || value === 'list-a' || value === 'list-b' || value === 'extended') return { kind: 'catalog', organizationId, choice: value, custom: null };
+  if (!value.endsWith('.json')) throw new UsageError('--catalog must be default, list-a, list-b, extended or a catalog file (.json)');
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(value, 'utf8'));

@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { COLLAB_PATH, collabRejections, collabLimits, workspaceIdOfDocument } from '@atelier/contracts';
+import { COLLAB_PATH, collabRejections, collabLimits, collabRetryableCloses, workspaceIdOfDocument } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
 import { LiveDocuments } from './live-documents.js';
@@ -11,17 +11,11 @@ import { can, type Role } from '@atelier/contracts';
 import type { MembershipChanged } from '../events/app-events.js';
 import { EventBus } from '../events/event-bus.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type DocumentConnection, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
-import { WorkspacesService, type CollabGrant } from './workspaces.service.js';
+import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
+import { WorkspacesService } from './workspaces.service.js';
+import type { CollabContext } from './collab-context.js';
 import { RevocationEvents, type Revocation } from '../auth/revocations.js';
 import { originAllowed } from '../common/origin.js';
-
-/** Per connection: what the ticket granted (set by onAuthenticate). */
-export interface CollabContext {
-  grant?: CollabGrant;
-  /** Set once connected: closed or made read-only when the member is removed or becomes a viewer. */
-  connection?: DocumentConnection;
-}
 
 /** Close code for a connection whose member left the org (or lost it). */
 export const MEMBERSHIP_REVOKED = { code: 4403, reason: 'membership-revoked' } as const;
@@ -57,13 +51,17 @@ const WEBSOCKET_MAX_PAYLOAD = collabLimits.maxMessageBytes * 2;
  * several nodes keep a document in step.
  */
 @Injectable()
-export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
+export class CollabServer implements OnModuleInit, OnModuleDestroy {
   readonly hocuspocus: HocuspocusInstance;
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: WEBSOCKET_MAX_PAYLOAD });
   private readonly logger = new Logger('CollabServer');
   /** Upper bound of each open document's encoded size; recomputed exactly when it nears the limit. */
   private readonly approximateSizes = new Map<string, number>();
   private attached: HttpServer | undefined;
+  /** WebSockets waiting for a document to load, by document name (closed to retry when the load fails). */
+  private readonly loading = new Map<string, Set<WebSocket>>();
+  /** Set on SIGTERM: collab upgrades are refused (503) so clients reconnect to another node. */
+  private stopping = false;
   /** Open connections by `${organizationId}:${userId}`. */
   private readonly byMember = new Map<string, Set<CollabContext>>();
   private recheckTimer: NodeJS.Timeout | undefined;
@@ -93,9 +91,14 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     const extensions: Extension[] = [
       this.accessAndTracking(),
       new Database({
-        // A failed fetch THROWS: Hocuspocus then refuses the connection and drops the half-made
-        // document, so an empty document is never served nor stored over the real one.
-        fetch: async ({ documentName }) => this.documents.load(requireWorkspaceId(documentName)),
+        // A failed fetch THROWS: Hocuspocus drops the half-made document, so an empty document is
+        // never served nor stored over the real one. The sockets waiting for it are closed first
+        // with a retryable code: their providers reconnect by themselves and sync what they hold.
+        fetch: async ({ documentName }) =>
+          this.documents.load(requireWorkspaceId(documentName)).catch((error: unknown) => {
+            this.loadFailed(documentName, error);
+            throw error;
+          }),
         store: async ({ documentName, state }) => {
           await this.documents.store(requireWorkspaceId(documentName), state);
         },
@@ -135,6 +138,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
       onAuthenticate: (payload: AuthenticatePayload) => this.authenticate(payload),
       connected: ({ context, connection }) => {
         const collab = context;
+        if (collab.socket !== undefined) this.loading.get(connection.document.name)?.delete(collab.socket);
         if (collab.grant === undefined) return Promise.resolve();
         collab.connection = connection;
         const key = memberKey(collab.grant.organizationId, collab.grant.userId);
@@ -247,6 +251,10 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = (request.url ?? '').split('?')[0] ?? '';
     if (pathname !== COLLAB_PATH && !pathname.startsWith(`${COLLAB_PATH}/`)) return;
+    if (this.stopping) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (!originAllowed(request.headers.origin, request.headers.host, this.allowedOrigins)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -258,7 +266,7 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
         else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
       }
       const fetchRequest = new Request(`http://${request.headers.host ?? 'localhost'}${request.url ?? COLLAB_PATH}`, { headers });
-      const connection = this.hocuspocus.handleConnection(websocket, fetchRequest, {});
+      const connection = this.hocuspocus.handleConnection(websocket, fetchRequest, { socket: websocket });
       websocket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
         connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -270,7 +278,15 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  private async authenticate({ token, documentName, connectionConfig }: AuthenticatePayload): Promise<CollabContext> {
+  /** The document could not be loaded: every socket waiting for it closes with a code its provider retries. */
+  private loadFailed(documentName: string, error: unknown): void {
+    const waiting = this.loading.get(documentName);
+    this.loading.delete(documentName);
+    this.logger.warn(`could not load ${documentName} (${error instanceof Error ? error.message : 'unknown error'}); ${String(waiting?.size ?? 0)} client(s) told to retry`);
+    for (const socket of waiting ?? []) socket.close(collabRetryableCloses.documentUnavailable.code, collabRetryableCloses.documentUnavailable.reason);
+  }
+
+  private async authenticate({ token, documentName, connectionConfig, context }: AuthenticatePayload): Promise<CollabContext> {
     const workspaceId = workspaceIdOfDocument(documentName);
     const grant = workspaceId === undefined ? null : await this.workspaces.redeemTicket(token, workspaceId);
     if (grant === null) {
@@ -278,6 +294,12 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
       throw new Error('The collab ticket is invalid, expired, or for another document.');
     }
     connectionConfig.readOnly = !grant.canWrite;
+    if (context.socket !== undefined) {
+      const waiting = this.loading.get(documentName) ?? new Set<WebSocket>();
+      waiting.add(context.socket);
+      this.loading.set(documentName, waiting);
+      context.socket.once('close', () => this.loading.get(documentName)?.delete(context.socket as WebSocket));
+    }
     return { grant };
   }
 
@@ -296,21 +318,36 @@ export class CollabServer implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  /** Stores every open document, then closes all connections (before the database pool closes). */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.attached?.off('upgrade', this.onUpgrade);
+  /**
+   * On SIGTERM, first of all (Nest's destroy hooks run before any shutdown hook: socket.io's close,
+   * in a later hook, closes the HTTP server and waits for every open connection, these included):
+   * every collab connection is closed with a code providers retry, so they move to another node,
+   * and new ones are refused, so no change is accepted or acknowledged from then on; then every
+   * document this node held is stored as it was at that moment, which includes every change it
+   * acknowledged. Stores run in parallel, before the database pool closes.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     this.stopMembershipEvents?.();
     this.revocations.emitter.off('revoked', this.onRevoked);
     this.revocations.emitter.off('revokedElsewhere', this.onRevoked);
     clearInterval(this.recheckTimer);
-    for (const [name, document] of this.hocuspocus.documents) {
-      const workspaceId = workspaceIdOfDocument(name);
-      if (workspaceId === undefined) continue;
-      await this.documents.store(workspaceId, Y.encodeStateAsUpdate(document)).catch((error: unknown) => {
-        this.logger.error(`could not store ${name} at shutdown: ${String(error)}`);
-      });
-    }
-    this.hocuspocus.closeConnections();
+    const held = [...this.hocuspocus.documents].map(([name, document]) => ({ name, document }));
+    for (const client of this.sockets.clients) client.close(collabRetryableCloses.serverRestart.code, collabRetryableCloses.serverRestart.reason);
+    // Sends after close() are dropped: nothing can be acknowledged past this line, so these states hold every acknowledged change.
+    const states = held.map(({ name, document }) => ({ name, state: Y.encodeStateAsUpdate(document) }));
+    const started = Date.now();
+    await Promise.all(
+      states.map(async ({ name, state }) => {
+        const workspaceId = workspaceIdOfDocument(name);
+        if (workspaceId === undefined) return;
+        await this.documents.store(workspaceId, state).catch((error: unknown) => {
+          this.logger.error(`could not store ${name} at shutdown: ${String(error)}`);
+        });
+      }),
+    );
+    this.logger.log(`stored ${String(states.length)} document(s) at shutdown in ${String(Date.now() - started)} ms`);
+    this.attached?.off('upgrade', this.onUpgrade);
     for (const client of this.sockets.clients) client.terminate();
     await new Promise<void>((resolve) => {
       this.sockets.close(() => {

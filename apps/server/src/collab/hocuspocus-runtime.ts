@@ -6,7 +6,7 @@
  */
 import * as YModule from 'yjs';
 import type { Connection, Extension as HocuspocusExtension, Hocuspocus as HocuspocusServer, onAuthenticatePayload } from '@hocuspocus/server';
-import type { CollabContext } from './collab.server.js';
+import type { CollabContext } from './collab-context.js';
 
 export { Hocuspocus } from '@hocuspocus/server';
 export { Database } from '@hocuspocus/extension-database';

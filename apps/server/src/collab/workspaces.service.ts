@@ -21,17 +21,10 @@ import { CollabTicketsRepository } from './collab-tickets.repository.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
 import { applySnapshot, snapshotOf, snapshotOfState, type AppliedDocument, type WorkspaceSnapshot } from './workspace-document.js';
 import { LiveDocuments } from './live-documents.js';
+import type { CollabGrant } from './collab-context.js';
 import { WorkspacesRepository } from './workspaces.repository.js';
 
 export const MAX_WORKSPACES_PER_PROJECT = 200;
-
-/** Who a valid ticket lets in, checked again against the membership at connect. */
-export interface CollabGrant {
-  userId: string;
-  organizationId: string;
-  workspaceId: string;
-  canWrite: boolean;
-}
 
 /** Workspaces, the tickets that open their documents, and reading a document for a job. */
 @Injectable()

@@ -1,5 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger, Optional } from '@nestjs/common';
 import type { Response } from 'express';
+import { ServiceStatus } from '../health/service-status.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-errors.js';
 
 /** The body of every error answer: a stable machine code, a human message, and the figures behind it. */
 export interface ErrorBody {
@@ -26,14 +28,35 @@ const codeForStatus: Partial<Record<number, string>> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+  503: 'service_unavailable',
 };
+
+/** The answer while the database cannot be reached: the client should retry, nothing was done. */
+export function serviceUnavailableBody(retryAfterSeconds: number = DATABASE_RETRY_AFTER_SECONDS): ErrorBody {
+  return {
+    code: 'service_unavailable',
+    message: `The service is temporarily unavailable (its database cannot be reached). Nothing was changed; retry in ${String(retryAfterSeconds)} s.`,
+    retryAfterSeconds,
+  };
+}
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
+  constructor(@Optional() @Inject(ServiceStatus) private readonly status?: ServiceStatus) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (!(exception instanceof HttpException) && isDatabaseUnavailable(exception)) {
+      // Not a bug: the database refuses connections or restarts. Retryable, and reported once.
+      this.status?.databaseDown(exception);
+      if (!response.headersSent) {
+        response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+        response.status(HttpStatus.SERVICE_UNAVAILABLE).json(serviceUnavailableBody());
+      }
+      return;
+    }
     const [status, body] = this.render(exception);
     if (status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

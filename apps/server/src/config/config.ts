@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { repositoryRoot } from '../paths.js';
 import { parseStorageConfig, type StorageConfig } from '../storage/storage-config.js';
+import { providerIds } from '../providers/provider.js';
 
 const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
@@ -50,6 +51,8 @@ const environmentSchema = z.object({
   PROVIDER_CONCURRENCY_HUGGINGFACE: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_FAL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_GOOGLE: z.coerce.number().int().min(1).max(64).default(2),
+  PROVIDER_CONCURRENCY_OPENAI: z.coerce.number().int().min(1).max(64).default(4),
+  PROVIDER_CONCURRENCY_COMFYUI: z.coerce.number().int().min(1).max(64).default(1),
   LOCAL_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   LOCAL_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   BFL_API_KEY: nonEmpty,
@@ -64,6 +67,24 @@ const environmentSchema = z.object({
   FAL_QUEUE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   GEMINI_API_KEY: nonEmpty,
   GEMINI_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OPENAI_API_KEY: nonEmpty,
+  OPENAI_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OPENAI_ORGANIZATION: nonEmpty,
+  COMFYUI_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  COMFYUI_TOKEN: nonEmpty,
+  COMFYUI_MODELS: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]*(\s*,\s*[a-z0-9][a-z0-9.-]*)*$/, 'must be a comma-separated list of catalog model ids, such as flux-dev,flux-schnell')
+    .default('flux-dev'),
+  COMFYUI_WORKFLOWS_DIR: nonEmpty,
+  PROVIDER_PREFERENCE: z
+    .string()
+    .trim()
+    .refine((value) => value === '' || value.split(',').every((id) => (providerIds as readonly string[]).includes(id.trim())), {
+      error: `must be a comma-separated list of provider ids: ${providerIds.join(', ')}`,
+    })
+    .default(''),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   ALERT_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
@@ -73,6 +94,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  MAX_INFLIGHT_SUBMITS: z.coerce.number().int().min(1).max(100_000).default(32),
   ALLOWED_ORIGINS: z
     .string()
     .trim()
@@ -154,9 +176,15 @@ export interface AppConfig {
     falUrl: string | undefined;
     geminiApiKey: string | undefined;
     geminiUrl: string | undefined;
+    openAiApiKey: string | undefined;
+    openAiUrl: string | undefined;
+    openAiOrganization: string | undefined;
+    comfyUi: { url: string; token: string | undefined; models: string[]; workflowsDir: string | undefined } | undefined;
+    /** Adapter ids tried first, in this order, for every model they run. */
+    preference: string[];
     localLatencyMs: number;
     localFailureRate: number;
-    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number };
+    concurrency: { local: number; blackForestLabs: number; stability: number; wavespeed: number; huggingFace: number; fal: number; google: number; openai: number; comfyui: number };
   };
   /** The Free tier's "limited credits for testing": what a new org's pool starts with, and for how long. */
   trial: { credits: number; days: number };
@@ -180,6 +208,8 @@ export interface AppConfig {
     headersTimeoutMs: number;
     /** A request's body must have arrived this long after its headers, else 408. */
     bodyTimeoutMs: number;
+    /** Job submits this node handles at once; more get 503 + Retry-After. */
+    maxInFlightSubmits: number;
   };
   /** Express `trust proxy`: which peers' X-Forwarded-For is believed (none by default). */
   trustProxy: boolean | number | string[];
@@ -258,7 +288,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
     },
     trustProxy: trustProxySetting(env.TRUST_PROXY),
-    http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS },
+    http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS, maxInFlightSubmits: env.MAX_INFLIGHT_SUBMITS },
     allowedOrigins: new Set([
       new URL(env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`).origin,
       ...(env.ALLOWED_ORIGINS ?? '').split(',').map((item) => item.trim().replace(/\/$/, '').toLowerCase()).filter((item) => item !== ''),
@@ -275,30 +305,40 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
 /** The image providers' keys, endpoints and worker pools. */
 function providersConfig(env: Environment): AppConfig['providers'] {
   return {
-  blackForestLabsApiKey: env.BFL_API_KEY,
-  blackForestLabsUrl: env.BFL_API_URL,
-  stabilityApiKey: env.STABILITY_API_KEY,
-  stabilityUrl: env.STABILITY_API_URL,
-  wavespeedApiKey: env.WAVESPEED_API_KEY,
-  wavespeedUrl: env.WAVESPEED_API_URL,
-  huggingFaceToken: env.HF_TOKEN,
-  huggingFaceUrl: env.HF_INFERENCE_URL,
-  falKey: env.FAL_KEY,
-  falUrl: env.FAL_QUEUE_URL,
-  geminiApiKey: env.GEMINI_API_KEY,
-  geminiUrl: env.GEMINI_API_URL,
-  localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
-  localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
-  concurrency: {
-    local: env.PROVIDER_CONCURRENCY_LOCAL,
-    blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
-    stability: env.PROVIDER_CONCURRENCY_STABILITY,
-    wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
-    huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
-    fal: env.PROVIDER_CONCURRENCY_FAL,
-    google: env.PROVIDER_CONCURRENCY_GOOGLE,
-  },
-};
+    blackForestLabsApiKey: env.BFL_API_KEY,
+    blackForestLabsUrl: env.BFL_API_URL,
+    stabilityApiKey: env.STABILITY_API_KEY,
+    stabilityUrl: env.STABILITY_API_URL,
+    wavespeedApiKey: env.WAVESPEED_API_KEY,
+    wavespeedUrl: env.WAVESPEED_API_URL,
+    huggingFaceToken: env.HF_TOKEN,
+    huggingFaceUrl: env.HF_INFERENCE_URL,
+    falKey: env.FAL_KEY,
+    falUrl: env.FAL_QUEUE_URL,
+    geminiApiKey: env.GEMINI_API_KEY,
+    geminiUrl: env.GEMINI_API_URL,
+    openAiApiKey: env.OPENAI_API_KEY,
+    openAiUrl: env.OPENAI_API_URL,
+    openAiOrganization: env.OPENAI_ORGANIZATION,
+    preference: env.PROVIDER_PREFERENCE === '' ? [] : env.PROVIDER_PREFERENCE.split(',').map((id) => id.trim()),
+    comfyUi:
+      env.COMFYUI_URL === undefined
+        ? undefined
+        : { url: env.COMFYUI_URL, token: env.COMFYUI_TOKEN, models: env.COMFYUI_MODELS.split(',').map((id) => id.trim()), workflowsDir: env.COMFYUI_WORKFLOWS_DIR },
+    localLatencyMs: env.LOCAL_PROVIDER_LATENCY_MS,
+    localFailureRate: env.LOCAL_PROVIDER_FAILURE_RATE,
+    concurrency: {
+      local: env.PROVIDER_CONCURRENCY_LOCAL,
+      blackForestLabs: env.PROVIDER_CONCURRENCY_BFL,
+      stability: env.PROVIDER_CONCURRENCY_STABILITY,
+      wavespeed: env.PROVIDER_CONCURRENCY_WAVESPEED,
+      huggingFace: env.PROVIDER_CONCURRENCY_HUGGINGFACE,
+      fal: env.PROVIDER_CONCURRENCY_FAL,
+      google: env.PROVIDER_CONCURRENCY_GOOGLE,
+      openai: env.PROVIDER_CONCURRENCY_OPENAI,
+      comfyui: env.PROVIDER_CONCURRENCY_COMFYUI,
+    },
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

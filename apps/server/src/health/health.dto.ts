@@ -17,6 +17,9 @@ export class HealthChecksDto {
 
   @ApiPropertyOptional({ type: DependencyHealthDto, description: 'Present when REDIS_URL is configured' })
   redis?: DependencyHealthDto;
+
+  @ApiPropertyOptional({ type: DependencyHealthDto, description: "The job workers (absent on an API-only node): 'down' while they are paused waiting for the database" })
+  workers?: DependencyHealthDto;
 }
 
 export class ProviderLastErrorDto {

@@ -5,6 +5,10 @@ import { catalogs, type Operation } from '@atelier/pricing';
 import { PROVIDER_REGISTRY } from '../jobs/tokens.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { DependencyHealthDto, HealthDto, ProvidersDto, ProvidersHealthDto } from './health.dto.js';
+import { ServiceStatus } from './service-status.js';
+
+/** A dependency that has not answered a trivial query in this long is reported down. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 const VERSION = '0.1.0';
 
@@ -16,6 +20,7 @@ export class HealthService {
     @Inject(DatabaseRepository) private readonly database: DatabaseRepository,
     @Inject(RedisRepository) private readonly redis: RedisRepository,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
+    @Inject(ServiceStatus) private readonly status: ServiceStatus,
   ) {}
 
   providerHealth(): ProvidersHealthDto {
@@ -44,26 +49,41 @@ export class HealthService {
       probe(() => this.database.ping()),
       this.redis.configured ? probe(() => this.redis.ping()) : Promise.resolve(undefined),
     ]);
+    if (database.status === 'up') this.status.databaseUpAgain();
+    else this.status.databaseDown(new Error(database.error));
     if (this.installationId === undefined && database.status === 'up') {
-      this.installationId = (await this.database.ensureInstallation()).id;
+      this.installationId = await this.database.ensureInstallation().then((installation) => installation.id, () => undefined);
     }
-    const healthy = database.status === 'up' && (redis === undefined || redis.status === 'up');
+    const workerState = this.status.state.workers;
+    const workers: DependencyHealthDto | undefined =
+      workerState === undefined ? undefined : workerState === 'running' ? { status: 'up' } : { status: 'down', error: 'paused until the database answers' };
+    const healthy = database.status === 'up' && (redis === undefined || redis.status === 'up') && workers?.status !== 'down';
     return {
       status: healthy ? 'ok' : 'degraded',
       version: VERSION,
       installationId: this.installationId ?? 'unknown',
       uptimeSeconds: Math.round(process.uptime()),
-      checks: redis === undefined ? { database } : { database, redis },
+      checks: { database, ...(redis === undefined ? {} : { redis }), ...(workers === undefined ? {} : { workers }) },
       providers: this.providerHealth(),
     };
   }
 }
 
 async function probe(ping: () => Promise<number>): Promise<DependencyHealthDto> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const latencyMs = await ping();
+    const latencyMs = await Promise.race([
+      ping(),
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`no answer within ${String(PROBE_TIMEOUT_MS)} ms`));
+        }, PROBE_TIMEOUT_MS);
+      }),
+    ]);
     return { status: 'up', latencyMs: Math.round(latencyMs * 100) / 100 };
   } catch (error) {
     return { status: 'down', error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }

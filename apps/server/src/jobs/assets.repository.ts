@@ -86,8 +86,10 @@ export class AssetsRepository {
     return removed.rows.map((row) => row.storage_key);
   }
 
-  async storageKey(assetId: string): Promise<string | undefined> {
-    const result = await this.postgres.pool.query<{ storage_key: string }>(`select storage_key from assets where id = $1`, [assetId]);
-    return result.rows[0]?.storage_key;
+  /** Where an image is stored, and the prompt it was made with. */
+  async storedImage(assetId: string): Promise<{ storageKey: string; prompt: string } | undefined> {
+    const result = await this.postgres.pool.query<{ storage_key: string; prompt: string }>(`select storage_key, prompt from assets where id = $1`, [assetId]);
+    const row = result.rows[0];
+    return row === undefined ? undefined : { storageKey: row.storage_key, prompt: row.prompt };
   }
 }

@@ -30,7 +30,8 @@ const CANCELLED_WHILE_RUNNING: JobEnd = { status: 'cancelled', code: 'cancelled'
 interface Attempt {
   job: JobRecord;
   routes: ImageProvider[];
-  source: Buffer | undefined;
+  /** A source image and the prompt it was made with (the previous turn of a conversational edit). */
+  source: { bytes: Buffer; prompt: string } | undefined;
   mask: Buffer | undefined;
   controller: AbortController;
   stopped: JobStopped | undefined;
@@ -184,7 +185,7 @@ export class JobRunner {
 
   private async makeImage(attempt: Attempt, index: number): Promise<void> {
     const { job } = attempt;
-    const input = generationInput(attempt, index);
+    const input = { ...generationInput(attempt, index), onProgress: this.progressReporter(job, index) };
     const { image, provider } = await this.generateWithFailover(job, attempt.routes, input, attempt.controller.signal);
     const assetId = deterministicAssetId(job.id, index);
     const storageKey = `orgs/${job.organizationId}/assets/${assetId}.png`;
@@ -230,11 +231,32 @@ export class JobRunner {
     return extended ? undefined : 'refunded';
   }
 
-  private async loadAsset(assetId: string): Promise<Buffer> {
-    const key = await this.assets.storageKey(assetId);
-    const bytes = key === undefined ? undefined : await this.storage.get(key);
-    if (bytes === undefined) throw new ProviderError('rejected', 'The source image is gone.');
-    return bytes;
+  private async loadAsset(assetId: string): Promise<{ bytes: Buffer; prompt: string }> {
+    const stored = await this.assets.storedImage(assetId);
+    const bytes = stored === undefined ? undefined : await this.storage.get(stored.storageKey);
+    if (stored === undefined || bytes === undefined) throw new ProviderError('rejected', 'The source image is gone.');
+    return { bytes, prompt: stored.prompt };
+  }
+
+  /**
+   * Progress within an image (from providers that report it) as the job's percentage: written
+   * and published at most every 500 ms, and only forward.
+   */
+  private progressReporter(job: JobRecord, index: number): (fraction: number) => void {
+    let shown = -1;
+    let at = 0;
+    return (fraction) => {
+      const percent = Math.floor((100 * (index + Math.min(1, Math.max(0, fraction)))) / job.variations);
+      if (percent <= shown || percent >= 100 || Date.now() - at < 500) return;
+      shown = percent;
+      at = Date.now();
+      void this.jobs
+        .recordProgressWithin(job.id, percent)
+        .then(() => this.endings.publish(job))
+        .catch((error: unknown) => {
+          this.logger.warn(`job ${job.id}: progress not recorded: ${String(error)}`);
+        });
+    };
   }
 }
 
@@ -253,7 +275,8 @@ function generationInput(attempt: Attempt, index: number): GenerationInput {
     steps: job.request.steps ?? null,
     seed: (job.seed + index) % 4_294_967_296,
     signal: attempt.controller.signal,
-    ...(source === undefined ? {} : { source }),
+    ...(source === undefined ? {} : { source: source.bytes }),
+    ...(source === undefined || source.prompt.trim() === '' ? {} : { sourcePrompt: source.prompt }),
     ...(mask === undefined ? {} : { mask }),
     ...(outpaint === undefined ? {} : { outpaint: { left: outpaint.left ?? 0, right: outpaint.right ?? 0, top: outpaint.top ?? 0, bottom: outpaint.bottom ?? 0 } }),
     ...(job.searchPrompt === null ? {} : { searchPrompt: job.searchPrompt }),

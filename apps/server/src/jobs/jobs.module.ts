@@ -68,6 +68,8 @@ export class JobsModule implements OnApplicationBootstrap {
       huggingface: { concurrency: concurrency.huggingFace, handler },
       fal: { concurrency: concurrency.fal, handler },
       google: { concurrency: concurrency.google, handler },
+      openai: { concurrency: concurrency.openai, handler },
+      comfyui: { concurrency: concurrency.comfyui, handler },
     });
   }
 }

@@ -219,6 +219,11 @@ export class JobsRepository {
     await this.postgres.pool.query(`update jobs set images_done = $2, progress_percent = $3 where id = $1`, [jobId, imagesDone, progressPercent]);
   }
 
+  /** Progress within an image, only forward and only while running. */
+  async recordProgressWithin(jobId: string, progressPercent: number): Promise<void> {
+    await this.postgres.pool.query(`update jobs set progress_percent = $2 where id = $1 and status = 'running' and progress_percent < $2`, [jobId, progressPercent]);
+  }
+
   /** The job shows who made its latest image (each asset keeps its own provider). */
   async recordProvider(jobId: string, provider: ProviderId): Promise<void> {
     await this.postgres.pool.query(`update jobs set provider = $2 where id = $1 and provider <> $2`, [jobId, provider]);

@@ -1,7 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Logger as WorkerLogger, run, type JobHelpers, type Runner, type Task } from 'graphile-worker';
+import { Logger as WorkerLogger, run, type JobHelpers, type Runner, type RunnerOptions, type Task, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { ServiceStatus } from '../health/service-status.js';
+import { isDatabaseUnavailable } from '../common/database-errors.js';
 import { providerIds, type ProviderId } from '../providers/provider.js';
 import { assertEveryProviderRuns, generationTask, taskPayloads, type GenerationRunners, type TaskHandler, type TaskHandlers, type TaskName, type TaskPayload } from './queue-tasks.js';
 
@@ -23,18 +26,40 @@ export interface EnqueueRequest {
   queueName: string;
 }
 
+/** A runner that stopped on its own (its database went away) is started again after this long, at most. */
+const RESTART_DELAY_MAX_MS = 10_000;
+
+/**
+ * graphile-worker options for every runner. Completing and failing jobs go through its batcher
+ * (delay 0: no waiting), whose errors are handled: without it a job finishing while the database
+ * is unreachable rejects a promise nobody awaits, and Node ends the process.
+ */
+const WORKER_PRESET = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
+
+interface SupervisedRunner {
+  name: string;
+  options: RunnerOptions;
+  runner: Runner | undefined;
+  /** Ids of the runner's worker pool and workers (for unlocking their jobs and queues when the runner dies). */
+  workerIds: string[];
+}
+
 /** graphile-worker on our Postgres: enqueue inside the caller's transaction, run handlers per provider. */
 @Injectable()
 export class QueueRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Queue');
-  private runners: Runner[] = [];
+  private runners: SupervisedRunner[] = [];
+  private stopping = false;
   /** graphile-worker's log, through ours: warnings and errors only (job failures are ours to report). */
   private readonly workerLogger = new WorkerLogger(() => (level, message) => {
     if (level === 'error') this.logger.error(message);
     else if (level === 'warning') this.logger.warn(message);
   });
 
-  constructor(@Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository) {}
+  constructor(
+    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(ServiceStatus) private readonly status: ServiceStatus,
+  ) {}
 
   /** Adds the job in the caller's open transaction: it exists exactly when the transaction commits. */
   async enqueue(client: pg.ClientBase, request: EnqueueRequest): Promise<void> {
@@ -77,23 +102,87 @@ export class QueueRepository implements BeforeApplicationShutdown {
     this.logger.log(`job runners started: ${providerIds.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
   }
 
+  /** Starts a runner, watched: one that stops on its own is started again once the database answers. */
   private async startRunner(taskList: Record<string, Task>, concurrency: number): Promise<void> {
-    const runner = await run({
-      pgPool: this.postgres.pool,
-      concurrency,
-      noHandleSignals: true,
-      pollInterval: 250,
-      taskList,
-      crontab: '',
-      logger: this.workerLogger,
-    });
-    this.runners.push(runner);
+    await this.supervise(Object.keys(taskList).join(', '), this.runnerOptions(taskList, concurrency));
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const runners = this.runners;
     this.runners = [];
-    await Promise.all(runners.map((runner) => runner.stop()));
+    await Promise.all(
+      runners.map(async (supervised) => {
+        await supervised.runner?.stop().catch(() => undefined);
+      }),
+    );
+  }
+
+  private reportWorkers(): void {
+    this.status.workers(this.runners.every((supervised) => supervised.runner !== undefined) ? 'running' : 'paused');
+  }
+
+  private runnerOptions(taskList: Record<string, Task>, concurrency: number): RunnerOptions {
+    return { pgPool: this.postgres.pool, concurrency, noHandleSignals: true, pollInterval: 250, taskList, crontab: '', logger: this.workerLogger, preset: WORKER_PRESET };
+  }
+
+  /** Starts a runner and watches it: one that stops on its own is started again once the database answers. */
+  private async supervise(name: string, options: RunnerOptions): Promise<void> {
+    const supervised: SupervisedRunner = { name, options, runner: undefined, workerIds: [] };
+    this.runners.push(supervised);
+    await this.launch(supervised);
+  }
+
+  private async launch(supervised: SupervisedRunner): Promise<void> {
+    const events: WorkerEvents = new EventEmitter();
+    // graphile-worker locks jobs and named queues with its pool's id (older versions: the worker's).
+    events.on('pool:create', ({ workerPool }) => supervised.workerIds.push(workerPool.id));
+    events.on('worker:create', ({ worker }) => supervised.workerIds.push(worker.workerId));
+    const runner = await run({ ...supervised.options, events });
+    supervised.runner = runner;
+    this.reportWorkers();
+    runner.promise.then(
+      () => {
+        this.restart(supervised, undefined);
+      },
+      (error: unknown) => {
+        this.restart(supervised, error);
+      },
+    );
+  }
+
+  /**
+   * A runner ended without being asked to (graphile-worker shuts a pool down when it cannot record
+   * a job's completion or failure): the workers pause until the database answers, the dead
+   * runner's jobs are unlocked (they run again; the job runner ignores a job already finished), and
+   * a new runner starts.
+   */
+  private restart(supervised: SupervisedRunner, error: unknown): void {
+    if (this.stopping || !this.runners.includes(supervised)) return;
+    supervised.runner = undefined;
+    this.reportWorkers();
+    if (isDatabaseUnavailable(error)) this.status.databaseDown(error);
+    this.logger.warn(`runner ${supervised.name} stopped (${error instanceof Error ? error.message : 'no error'}); restarting when the database answers`);
+    void (async () => {
+      // stop() empties `runners`: a runner no longer listed is not started again.
+      for (let attempt = 0; this.runners.includes(supervised); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(RESTART_DELAY_MAX_MS, 500 * 2 ** attempt)));
+        await this.status.untilDatabaseUp();
+        if (!this.runners.includes(supervised)) return;
+        try {
+          if (supervised.workerIds.length > 0) {
+            await this.postgres.pool.query('select graphile_worker.force_unlock_workers($1::text[])', [supervised.workerIds]);
+            supervised.workerIds = [];
+          }
+          await this.launch(supervised);
+          this.logger.log(`runner ${supervised.name} restarted`);
+          return;
+        } catch (restartError) {
+          if (isDatabaseUnavailable(restartError)) this.status.databaseDown(restartError);
+          this.logger.warn(`runner ${supervised.name} could not restart yet: ${String(restartError)}`);
+        }
+      }
+    })();
   }
 
   /** Before the pool closes: running jobs finish or are released. */

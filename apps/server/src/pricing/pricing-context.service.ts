@@ -8,7 +8,7 @@ import { notFound } from '../orgs/organization.guard.js';
 import { PricingContextRepository, type PricingContextRow } from './pricing-context.repository.js';
 
 /** The price lists an org can be priced with; `custom` is an operator's catalog file. */
-export const catalogChoices = ['default', 'list-a', 'list-b', 'custom'] as const;
+export const catalogChoices = ['default', 'list-a', 'list-b', 'extended', 'custom'] as const;
 export type CatalogChoice = (typeof catalogChoices)[number];
 
 export interface PricingContext {

@@ -24,18 +24,47 @@ export const blackForestLabsLimits = {
   maxSteps: 50,
   /** Expand adds at most this many pixels on a side. */
   maxExpandPixels: 2048,
+  /** FLUX.2 outputs are at most 4 MP. */
+  maxFlux2Megapixels: 4,
   /** Highest seed BFL takes (the job's seeds are 32-bit). */
   maxSeed: 4_294_967_295,
 } as const;
 
-/** Text-to-image endpoint per catalog model. FLUX.1 [schnell] has no BFL API endpoint: it runs locally. */
-const textToImageEndpoints: Readonly<Record<string, { path: string; takesSteps: boolean }>> = {
-  'flux-dev': { path: '/v1/flux-dev', takesSteps: true },
-  'flux-pro': { path: '/v1/flux-pro', takesSteps: true },
-  'flux-1.1-pro': { path: '/v1/flux-pro-1.1', takesSteps: false },
+interface SideRules {
+  multiple: number;
+  min: number;
+  max: number;
+}
+
+/** FLUX.1: multiples of 32 within 256..1440 px. */
+const flux1Sides: SideRules = { multiple: blackForestLabsLimits.sideMultiple, min: blackForestLabsLimits.minSide, max: blackForestLabsLimits.maxSide };
+/** FLUX.2: multiples of 32 within 256..2048 px, at most 4 MP. */
+const flux2Sides: SideRules = { multiple: 32, min: 256, max: 2048 };
+
+/**
+ * What BFL runs for each catalog model: a text-to-image endpoint; FLUX.1 Fill/Expand for inpaint
+ * and outpaint; an edit endpoint for general edit (FLUX.2 with `input_image` and an explicit
+ * size, FLUX.1 Kontext with `input_image` and an aspect ratio). FLUX.1 [schnell] has no BFL API
+ * endpoint: it runs elsewhere.
+ */
+interface BflModel {
+  textToImage?: { path: string; takesSteps: boolean; sides: SideRules };
+  fillAndExpand?: true;
+  edit?: { path: string; kind: 'flux2' | 'kontext' };
+}
+
+const bflModels: Readonly<Record<string, BflModel>> = {
+  'flux-dev': { textToImage: { path: '/v1/flux-dev', takesSteps: true, sides: flux1Sides }, fillAndExpand: true },
+  'flux-pro': { textToImage: { path: '/v1/flux-pro', takesSteps: true, sides: flux1Sides }, fillAndExpand: true },
+  'flux-1.1-pro': { textToImage: { path: '/v1/flux-pro-1.1', takesSteps: false, sides: flux1Sides }, fillAndExpand: true },
+  'flux-2-pro': { textToImage: { path: '/v1/flux-2-pro', takesSteps: false, sides: flux2Sides }, edit: { path: '/v1/flux-2-pro', kind: 'flux2' } },
+  'flux-2-flex': { textToImage: { path: '/v1/flux-2-flex', takesSteps: true, sides: flux2Sides }, edit: { path: '/v1/flux-2-flex', kind: 'flux2' } },
+  'flux-kontext-pro': { edit: { path: '/v1/flux-kontext-pro', kind: 'kontext' } },
 };
 const fillPath = '/v1/flux-pro-1.0-fill';
 const expandPath = '/v1/flux-pro-1.0-expand';
+
+type BflRequest = { path: string; body: Record<string, unknown>; size: { width: number; height: number } };
 
 export interface BlackForestLabsOptions {
   /** Sent as `x-key`. An empty key sends none, and BFL answers 403 (→ 'rejected'). */
@@ -80,8 +109,11 @@ export class BlackForestLabsProvider implements ImageProvider {
   }
 
   supports(modelId: string, operation: Operation): boolean {
-    if (textToImageEndpoints[modelId] === undefined) return false;
-    return operation === 'text-to-image' || operation === 'inpaint' || operation === 'outpaint';
+    const model = bflModels[modelId];
+    if (model === undefined) return false;
+    if (operation === 'text-to-image') return model.textToImage !== undefined;
+    if (operation === 'inpaint' || operation === 'outpaint') return model.fillAndExpand === true;
+    return operation === 'general-edit' && model.edit !== undefined;
   }
 
   async generate(input: GenerationInput): Promise<GeneratedImage> {
@@ -93,12 +125,14 @@ export class BlackForestLabsProvider implements ImageProvider {
       scope.check();
       const request = await this.buildRequest(input);
       const task = await this.submit(scope, request.path, request.body);
-      const sampleUrl = await this.poll(scope, task);
-      const bytes = await this.download(scope, sampleUrl);
+      const ready = await this.poll(scope, task);
+      const bytes = await this.download(scope, ready.sample);
       const image = await toPng(bytes, { size: request.size, label: 'Black Forest Labs' });
       scope.check();
-      // BFL answers the submission with what the task costs in its credits (1 credit = $0.01).
-      return { ...image, seed: input.seed, ...(task.cost === undefined ? {} : { cost: { amount: task.cost, unit: 'bfl-credits' } }) };
+      // BFL answers the submission (and, for FLUX.2, the finished task) with what the task cost in
+      // its credits (1 credit = $0.01); the finished task's figure wins.
+      const cost = ready.cost ?? task.cost;
+      return { ...image, seed: input.seed, ...(cost === undefined ? {} : { cost: { amount: cost, unit: 'bfl-credits' } }) };
     } catch (error) {
       throw scope.failure(error, 'the call');
     } finally {
@@ -106,9 +140,7 @@ export class BlackForestLabsProvider implements ImageProvider {
     }
   }
 
-  private async buildRequest(
-    input: GenerationInput,
-  ): Promise<{ path: string; body: Record<string, unknown>; size: { width: number; height: number } }> {
+  private async buildRequest(input: GenerationInput): Promise<BflRequest> {
     const common = {
       prompt: input.prompt,
       seed: clampSeed(input.seed),
@@ -116,16 +148,19 @@ export class BlackForestLabsProvider implements ImageProvider {
       safety_tolerance: this.safetyTolerance,
       prompt_upsampling: false,
     };
+    const model = bflModels[input.modelId];
+    if (model === undefined) throw new ProviderError('rejected', `Black Forest Labs: no endpoint for ${input.modelId}`);
     if (input.operation === 'text-to-image') {
-      const endpoint = textToImageEndpoints[input.modelId];
-      if (endpoint === undefined) throw new ProviderError('rejected', `Black Forest Labs: no endpoint for ${input.modelId}`);
-      const body: Record<string, unknown> = { ...common, width: snapSide(input.width), height: snapSide(input.height) };
+      const endpoint = model.textToImage;
+      if (endpoint === undefined) throw new ProviderError('rejected', `Black Forest Labs: no text-to-image endpoint for ${input.modelId}`);
+      const body: Record<string, unknown> = { ...common, width: snapSide(input.width, endpoint.sides), height: snapSide(input.height, endpoint.sides) };
       if (endpoint.takesSteps && input.steps !== null) body.steps = clamp(input.steps, 1, blackForestLabsLimits.maxSteps);
       return { path: endpoint.path, body, size: { width: input.width, height: input.height } };
     }
     const source = input.source;
     if (source === undefined) throw new ProviderError('rejected', `Black Forest Labs: ${input.operation} needs a source image`);
     const sourceSize = await imageSize(source, 'Black Forest Labs');
+    if (input.operation === 'general-edit' && model.edit !== undefined) return editRequest(model.edit, common, source, sourceSize);
     const steps = input.steps === null ? {} : { steps: clamp(input.steps, blackForestLabsLimits.minEditSteps, blackForestLabsLimits.maxSteps) };
     if (input.operation === 'inpaint') {
       if (input.mask === undefined) throw new ProviderError('rejected', 'Black Forest Labs: inpaint needs a mask');
@@ -135,30 +170,7 @@ export class BlackForestLabsProvider implements ImageProvider {
         size: sourceSize,
       };
     }
-    const geometry = input.outpaint;
-    if (geometry === undefined) throw new ProviderError('rejected', 'Black Forest Labs: outpaint needs the pixels to add on each side');
-    for (const side of ['top', 'bottom', 'left', 'right'] as const) {
-      const value = geometry[side];
-      if (!Number.isInteger(value) || value < 0 || value > blackForestLabsLimits.maxExpandPixels) {
-        throw new ProviderError('rejected', `Black Forest Labs: expand ${side} must be within 0..${blackForestLabsLimits.maxExpandPixels}`);
-      }
-    }
-    return {
-      path: expandPath,
-      body: {
-        ...common,
-        ...steps,
-        image: source.toString('base64'),
-        top: geometry.top,
-        bottom: geometry.bottom,
-        left: geometry.left,
-        right: geometry.right,
-      },
-      size: {
-        width: sourceSize.width + geometry.left + geometry.right,
-        height: sourceSize.height + geometry.top + geometry.bottom,
-      },
-    };
+    return expandRequest(input, { ...common, ...steps }, source, sourceSize);
   }
 
   private headers(): Record<string, string> {
@@ -181,12 +193,11 @@ export class BlackForestLabsProvider implements ImageProvider {
       throw new ProviderError('server_error', `Black Forest Labs: POST ${path} answered no task id`);
     }
     const pollingUrl = stringField(answer, 'polling_url') ?? joinUrl(this.baseUrl, `/v1/get_result?id=${encodeURIComponent(id)}`);
-    const cost = typeof answer.cost === 'number' && Number.isFinite(answer.cost) && answer.cost >= 0 ? answer.cost : undefined;
-    return { id, pollingUrl: new URL(pollingUrl, this.baseUrl).toString(), cost };
+    return { id, pollingUrl: new URL(pollingUrl, this.baseUrl).toString(), cost: costField(answer) };
   }
 
-  /** Polls until `Ready` and returns the sample's URL. */
-  private async poll(scope: CallScope, task: { id: string; pollingUrl: string }): Promise<string> {
+  /** Polls until `Ready` and returns the sample's URL (and the cost, when the answer has one). */
+  private async poll(scope: CallScope, task: { id: string; pollingUrl: string }): Promise<{ sample: string; cost: number | undefined }> {
     let failuresInARow = 0;
     for (;;) {
       await scope.pause(this.pollIntervalMs);
@@ -211,7 +222,7 @@ export class BlackForestLabsProvider implements ImageProvider {
           const result = isRecord(answer) ? answer.result : undefined;
           const sample = isRecord(result) ? stringField(result, 'sample') : undefined;
           if (sample === undefined) throw new ProviderError('server_error', `Black Forest Labs: task ${task.id} is Ready without a sample`);
-          return sample;
+          return { sample, cost: isRecord(answer) ? costField(answer) : undefined };
         }
         case 'Request Moderated':
         case 'Content Moderated':
@@ -239,9 +250,63 @@ export class BlackForestLabsProvider implements ImageProvider {
   }
 }
 
-function snapSide(side: number): number {
-  const { sideMultiple, minSide, maxSide } = blackForestLabsLimits;
-  return clamp(Math.round(side / sideMultiple) * sideMultiple, minSide, maxSide);
+function snapSide(side: number, rules: SideRules = flux1Sides): number {
+  return clamp(Math.round(side / rules.multiple) * rules.multiple, rules.min, rules.max);
+}
+
+/** FLUX.2 edits take the output size (the source's, scaled to at most 4 MP); Kontext an aspect ratio. */
+function editRequest(
+  edit: NonNullable<BflModel['edit']>,
+  common: Record<string, unknown>,
+  source: Buffer,
+  sourceSize: { width: number; height: number },
+): BflRequest {
+  const image = source.toString('base64');
+  if (edit.kind === 'kontext') {
+    return { path: edit.path, body: { ...common, input_image: image, aspect_ratio: kontextAspectRatio(sourceSize.width, sourceSize.height) }, size: sourceSize };
+  }
+  const scale = Math.min(1, Math.sqrt(blackForestLabsLimits.maxFlux2Megapixels * 1_000_000 / (sourceSize.width * sourceSize.height)));
+  const width = Math.min(flux2Sides.max, Math.floor((sourceSize.width * scale) / flux2Sides.multiple) * flux2Sides.multiple);
+  const height = Math.min(flux2Sides.max, Math.floor((sourceSize.height * scale) / flux2Sides.multiple) * flux2Sides.multiple);
+  return {
+    path: edit.path,
+    body: { ...common, input_image: image, width: Math.max(flux2Sides.min, width), height: Math.max(flux2Sides.min, height) },
+    size: sourceSize,
+  };
+}
+
+/** FLUX.1 Kontext takes "W:H" between 21:9 and 9:21: the source's ratio, reduced, within those bounds. */
+export function kontextAspectRatio(width: number, height: number): string {
+  const ratio = width / height;
+  if (ratio > 21 / 9) return '21:9';
+  if (ratio < 9 / 21) return '9:21';
+  const divisor = gcd(width, height);
+  return `${String(width / divisor)}:${String(height / divisor)}`;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function expandRequest(input: GenerationInput, common: Record<string, unknown>, source: Buffer, sourceSize: { width: number; height: number }): BflRequest {
+  const geometry = input.outpaint;
+  if (geometry === undefined) throw new ProviderError('rejected', 'Black Forest Labs: outpaint needs the pixels to add on each side');
+  for (const side of ['top', 'bottom', 'left', 'right'] as const) {
+    const value = geometry[side];
+    if (!Number.isInteger(value) || value < 0 || value > blackForestLabsLimits.maxExpandPixels) {
+      throw new ProviderError('rejected', `Black Forest Labs: expand ${side} must be within 0..${blackForestLabsLimits.maxExpandPixels}`);
+    }
+  }
+  return {
+    path: expandPath,
+    body: { ...common, image: source.toString('base64'), top: geometry.top, bottom: geometry.bottom, left: geometry.left, right: geometry.right },
+    size: { width: sourceSize.width + geometry.left + geometry.right, height: sourceSize.height + geometry.top + geometry.bottom },
+  };
+}
+
+function costField(answer: Record<string, unknown>): number | undefined {
+  const cost = answer.cost;
+  return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -14,11 +14,24 @@ export const falLimits = {
   maxSeed: 4_294_967_295,
 } as const;
 
-/** Catalog model → fal model id (text-to-image). */
-const models: Readonly<Record<string, { modelId: string; maxSteps: number }>> = {
+/**
+ * Catalog model → fal model id (text-to-image). FLUX.1 [schnell] and Flux Realism run only here;
+ * the others are a second route beside their own provider (maxSteps 0: the model takes no step
+ * count; `negativePrompt`: it takes `negative_prompt`).
+ */
+const models: Readonly<Record<string, { modelId: string; maxSteps: number; negativePrompt?: true }>> = {
   'flux-schnell': { modelId: 'fal-ai/flux/schnell', maxSteps: 12 },
   'flux-realism-lora': { modelId: 'fal-ai/flux-realism', maxSteps: 50 },
+  'flux-dev': { modelId: 'fal-ai/flux/dev', maxSteps: 50 },
+  'flux-pro': { modelId: 'fal-ai/flux-pro/new', maxSteps: 50 },
+  'flux-1.1-pro': { modelId: 'fal-ai/flux-pro/v1.1', maxSteps: 0 },
+  'qwen-image': { modelId: 'fal-ai/qwen-image', maxSteps: 250, negativePrompt: true },
+  'stability-sd3.5-large': { modelId: 'fal-ai/stable-diffusion-v35-large', maxSteps: 50, negativePrompt: true },
+  'ideogram-v3': { modelId: 'fal-ai/ideogram/v3', maxSteps: 0, negativePrompt: true },
 };
+
+/** The catalog models fal runs (for the README and tests). */
+export const falModels: readonly string[] = Object.keys(models);
 
 export interface FalOptions {
   /** Sent as `Authorization: Key …`. */
@@ -72,7 +85,8 @@ export class FalProvider implements ImageProvider {
         enable_safety_checker: true,
         output_format: 'png',
       };
-      if (input.steps !== null) body.num_inference_steps = Math.min(model.maxSteps, Math.max(1, input.steps));
+      if (input.steps !== null && model.maxSteps > 0) body.num_inference_steps = Math.min(model.maxSteps, Math.max(1, input.steps));
+      if (model.negativePrompt === true && input.negativePrompt !== null && input.negativePrompt !== '') body.negative_prompt = input.negativePrompt;
       const request = await this.submit(scope, model.modelId, body);
       await this.poll(scope, request);
       const imageUrl = await this.result(scope, request);

@@ -139,6 +139,8 @@ export interface HttpFailureRules {
   bodyRetryAfterMs?: (body: unknown) => number | undefined;
   /** A 5xx body's hint of when to try again (Hugging Face's loading model: `estimated_time`). */
   serverErrorRetryAfterMs?: (body: unknown) => number | undefined;
+  /** Whether a 429 means the account is out of quota or credit (→ 'rejected': waiting will not help). */
+  isQuotaExhausted?: (body: unknown) => boolean;
 }
 
 /** Maps a non-2xx answer: 429 → rate_limited, 408 → timeout, 5xx → server_error, moderation → moderated, other 4xx → rejected. */
@@ -157,6 +159,7 @@ export async function failureFromResponse(response: Response, rules: HttpFailure
   }
   const status = response.status;
   const message = `${rules.provider}: ${what} answered HTTP ${status}: ${quote(errorMessageOf(body) ?? text)}`;
+  if (status === 429 && rules.isQuotaExhausted?.(body) === true) return new ProviderError('rejected', message);
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after')) ?? rules.bodyRetryAfterMs?.(body);
     return new ProviderError('rate_limited', message, retryAfterMs);

@@ -25,3 +25,6 @@ export { ProviderHealth, providerHealthWindow, type ProviderHealthView, type Pro
 export { HuggingFaceProvider, huggingFaceBaseUrl, huggingFaceLimits, type HuggingFaceOptions } from './hugging-face.provider.js';
 export { FalProvider, falBaseUrl, falLimits, type FalOptions } from './fal.provider.js';
 export { GoogleProvider, googleBaseUrl, googleLimits, imagenAspectRatios, nearestImagenRatio, type GoogleOptions } from './google.provider.js';
+export { OpenAiProvider, openAiBaseUrl, openAiLimits, gptImageSizes, nearestGptImageSize, openAiMask, removeBackgroundPrompt, type OpenAiOptions } from './openai.provider.js';
+export { ComfyUiProvider, comfyUiLimits, type ComfyUiOptions } from './comfyui.provider.js';
+export { loadComfyWorkflows, fillComfyWorkflow, checkComfyWorkflow, builtInComfyWorkflowsDir, comfyPlaceholders, comfyWorkflowKindOf, type ComfyWorkflow, type ComfyWorkflows } from './comfyui-workflows.js';

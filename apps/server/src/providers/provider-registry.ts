@@ -11,6 +11,11 @@ export interface ProviderAdapters {
   stability?: ImageProvider;
   /** Other configured real adapters (WaveSpeed, …), in order of preference as second routes. */
   others?: ImageProvider[];
+  /**
+   * The operator's order of preference (PROVIDER_PREFERENCE): adapters listed here come first, in
+   * this order, for every model they run; then the model's own provider; then the others.
+   */
+  preference?: readonly string[];
 }
 
 /**
@@ -18,7 +23,8 @@ export interface ProviderAdapters {
  * on `local` (the offline renderer, labelled "Demo renderer — not AI"). With at least one, a model
  * runs only on real adapters that support it, in order of preference: its catalog provider's own
  * adapter first, then every other configured adapter that runs it (a second route for failover);
- * a model that none runs is unavailable (never a placeholder at the real price).
+ * a model that none runs is unavailable (never a placeholder at the real price). An operator's
+ * `preference` (e.g. their own ComfyUI, then fal) goes before all that.
  */
 export class ProviderRegistry {
   private readonly real: ImageProvider[];
@@ -40,7 +46,15 @@ export class ProviderRegistry {
     if (this.demo) return this.adapters.local.supports(modelId, operation) ? [this.adapters.local] : [];
     const able = this.real.filter((adapter) => adapter.supports(modelId, operation));
     const native = able.filter((adapter) => adapter.id === catalogProvider);
-    return [...native, ...able.filter((adapter) => adapter.id !== catalogProvider)];
+    const usual = [...native, ...able.filter((adapter) => adapter.id !== catalogProvider)];
+    const preference = this.adapters.preference ?? [];
+    if (preference.length === 0) return usual;
+    const rank = (adapter: ImageProvider): number => {
+      const index = preference.indexOf(adapter.id);
+      return index === -1 ? preference.length : index;
+    };
+    // A stable sort: the preferred first in the operator's order, the rest as usual.
+    return usual.map((adapter, index) => ({ adapter, index })).sort((a, b) => rank(a.adapter) - rank(b.adapter) || a.index - b.index).map((entry) => entry.adapter);
   }
 
   /** The first route, or undefined when the model is unavailable. */

@@ -5,10 +5,10 @@ import type { Operation } from '@atelier/pricing';
  * provider's adapter. The id of an adapter that is a catalog provider's own API equals that
  * catalog `provider` field (its models' native route).
  */
-export type ProviderId = 'local' | 'black-forest-labs' | 'stability' | 'wavespeed' | 'huggingface' | 'fal' | 'google';
+export type ProviderId = 'local' | 'black-forest-labs' | 'stability' | 'wavespeed' | 'huggingface' | 'fal' | 'google' | 'openai' | 'comfyui';
 
 /** Every adapter id, in the order their job runners start. */
-export const providerIds: readonly ProviderId[] = ['local', 'black-forest-labs', 'stability', 'wavespeed', 'huggingface', 'fal', 'google'];
+export const providerIds: readonly ProviderId[] = ['local', 'black-forest-labs', 'stability', 'wavespeed', 'huggingface', 'fal', 'google', 'openai', 'comfyui'];
 
 /** What a provider says one image cost it, when it says so (BFL's `cost`, WaveSpeed's usage). */
 export interface ProviderCost {
@@ -44,10 +44,14 @@ export interface GenerationInput {
   mask?: Buffer;
   /** Outpaint: pixels added on each side; the result is (width + left + right) × (height + top + bottom). */
   outpaint?: OutpaintGeometry;
+  /** The prompt the source image was made with, when it was made here (a conversation's previous turn). */
+  sourcePrompt?: string;
   /** search-and-replace / search-and-recolor: what to find in the source. */
   searchPrompt?: string;
   /** Aborted when the job is cancelled or its deadline passes: stop the provider call. */
   signal: AbortSignal;
+  /** Told how far along this image is (0..1), by adapters whose provider reports it (ComfyUI). */
+  onProgress?: (fraction: number) => void;
 }
 
 export interface GeneratedImage {

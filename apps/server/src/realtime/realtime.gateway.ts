@@ -14,6 +14,7 @@ import type {
   FreeUsageEvent,
   RealtimeSnapshot,
   ServerToClientEvents,
+  ServiceStatusEvent,
 } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -28,6 +29,7 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { DatabaseRepository } from '../repositories/database.repository.js';
 import { handshakeCredentials } from './handshake.js';
 import { originAllowed } from '../common/origin.js';
+import { ServiceStatus, type ServiceState } from '../health/service-status.js';
 
 export const SOCKET_PATH = '/socket.io';
 const RECENT_JOBS = 20;
@@ -119,6 +121,10 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn(`could not disconnect ${revocation.userId}'s revoked sockets: ${String(error)}`);
     });
   };
+  /** This node's database went down or came back: its own sockets hear it (not other nodes'). */
+  private readonly onServiceChange = (state: ServiceState): void => {
+    this.io?.local.emit('service', serviceEvent(state));
+  };
   private readonly onAlert = (event: AlertRaised): void => {
     this.io?.to(userRoom(event.userId)).emit('alert', event.alert);
   };
@@ -134,6 +140,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
+    @Inject(ServiceStatus) private readonly status: ServiceStatus,
   ) {}
 
   /** The socket.io server (after bootstrap). */
@@ -175,6 +182,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     });
     io.on('connection', (socket) => {
       this.connected(socket);
+      const state = this.status.state;
+      if (state.database === 'down' || state.workers === 'paused') socket.emit('service', serviceEvent(state));
     });
     io.on('credentials:revoked', (revocation) => {
       this.revocations.emitter.emit('revokedElsewhere', revocation);
@@ -189,12 +198,14 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.events.subscribe('member-budget.changed', this.onBudgetChange),
     ];
     this.revocations.emitter.on('revoked', this.onRevoked);
+    this.status.events.on('change', this.onServiceChange);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.unsubscribe) stop();
     this.unsubscribe = [];
     this.revocations.emitter.off('revoked', this.onRevoked);
+    this.status.events.off('change', this.onServiceChange);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
     this.io = undefined;
@@ -382,4 +393,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
 
 function unauthenticated(message: string): Error & { data: { code: 'unauthenticated'; message: string } } {
   return Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated' as const, message } });
+}
+
+function serviceEvent(state: ServiceState): ServiceStatusEvent {
+  return { database: state.database, ...(state.workers === undefined ? {} : { workers: state.workers }), since: state.since };
 }

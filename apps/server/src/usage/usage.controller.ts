@@ -4,6 +4,8 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import {
   can,
+  providerCostQuery,
+  providerCostReport,
   spendQuery,
   spendReport,
   transactionExportQuery,
@@ -11,6 +13,7 @@ import {
   transactionQuery,
   usageStatementQuery,
   uuid,
+  type ProviderCostReport,
   type SpendReport,
   type TransactionPage,
 } from '@atelier/contracts';
@@ -20,6 +23,7 @@ import { ApiError } from '../common/error.filter.js';
 import type { Writable } from 'node:stream';
 import { UsageStatementService } from './usage-statement.service.js';
 import { UsageService } from './usage.service.js';
+import { ProviderCostsService } from './provider-costs.service.js';
 
 const orgParam = { schema: uuid };
 
@@ -29,6 +33,7 @@ export class UsageController {
   constructor(
     @Inject(UsageService) private readonly usage: UsageService,
     @Inject(UsageStatementService) private readonly statement: UsageStatementService,
+    @Inject(ProviderCostsService) private readonly providerCosts: ProviderCostsService,
   ) {}
 
   @Get('spend')
@@ -47,6 +52,17 @@ export class UsageController {
       throw new ApiError(HttpStatus.FORBIDDEN, { code: 'forbidden', message: "Only managers and owners see the organization's spend; ask for scope=me." });
     }
     return this.usage.spend(orgId, access.userId, query);
+  }
+
+  @Get('provider-costs')
+  @RateLimit('expensive')
+  @RequirePermission('billing.manage')
+  @ApiOkResponse({
+    standardSchema: providerCostReport,
+    description: 'Per model over [from, to): the credits charged and what the providers reported charging for its images (US dollars), with each provider\'s share. Owners only',
+  })
+  providerCostReport(@Param('orgId', orgParam) orgId: string, @Query({ schema: providerCostQuery }) query: z.infer<typeof providerCostQuery>): Promise<ProviderCostReport> {
+    return this.providerCosts.report(orgId, query);
   }
 
   @Get('transactions')

@@ -1,10 +1,11 @@
 import { ledgerOf } from '../ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { collabRejections, collabFields, type CollabAwareness, collabLimits, workspaceDocumentName, type MaskStroke, type OrganizationView, type ProjectView, type WorkspaceView } from '@atelier/contracts';
+import { collabRejections, collabRetryableCloses, collabFields, type CollabAwareness, collabLimits, workspaceDocumentName, type MaskStroke, type OrganizationView, type ProjectView, type WorkspaceView } from '@atelier/contracts';
 import type { TestDatabase } from '../../../../tools/testing/database.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/app.js';
 import { CollabDocumentRepository } from '../../src/collab/collab-document.repository.js';
+import { STORE_DEBOUNCE_MS } from '../../src/collab/collab.server.js';
 import { snapshotOfState } from '../../src/collab/workspace-document.js';
 import { WorkspacesService } from '../../src/collab/workspaces.service.js';
 import { ASSET_STORAGE } from '../../src/jobs/tokens.js';
@@ -246,6 +247,41 @@ describe('collaborative workspace documents (one node)', () => {
     await later.synced();
     expect(later.doc.getText(collabFields.prompt).toJSON()).toBe('keep me');
     expect((await stored(board.id)).prompt).toBe('keep me');
+  });
+
+  it('a failed load is retried: the client reconnects by itself, and what it typed meanwhile is merged and stored', async () => {
+    const board = await createWorkspace(member.client, organization.id, project.id, 'Flaky');
+    const first = open(member, board);
+    await first.synced();
+    first.doc.getText(collabFields.prompt).insert(0, 'stored text');
+    await waitFor(() => !first.provider.hasUnsyncedChanges);
+    first.destroy();
+    await sleep(500);
+
+    // The table is unreadable for about 2 s (every load fails meanwhile).
+    const repository = app.get(CollabDocumentRepository);
+    const failing = vi.spyOn(repository, 'load').mockRejectedValue(new Error('permission denied for table collab_documents'));
+    const typist = open(member, board);
+    await sleep(700);
+    expect(typist.provider.isSynced).toBe(false);
+    typist.doc.getText(collabFields.prompt).insert(0, 'typed meanwhile ');
+    await sleep(1_300);
+    expect(failing.mock.calls.length).toBeGreaterThanOrEqual(1);
+    failing.mockRestore();
+
+    // No refusal: the server closed with a retryable code, and the provider came back by itself.
+    await typist.synced(15_000);
+    expect(typist.refusals).toEqual([]);
+    expect(typist.closes.some((close) => close.code === collabRetryableCloses.documentUnavailable.code)).toBe(true);
+    const merged = typist.doc.getText(collabFields.prompt).toJSON();
+    expect(merged).toContain('typed meanwhile ');
+    expect(merged).toContain('stored text');
+    await waitFor(() => !typist.provider.hasUnsyncedChanges);
+    const other = open(owner, board);
+    await other.synced();
+    expect(other.doc.getText(collabFields.prompt).toJSON()).toBe(merged);
+    await sleep(STORE_DEBOUNCE_MS + 700);
+    expect((await stored(board.id)).prompt).toBe(merged);
   });
 
   it('a job submitted with a workspace uses the document prompt, settings and mask', async () => {

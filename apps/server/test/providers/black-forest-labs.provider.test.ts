@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlackForestLabsProvider, type BlackForestLabsOptions } from '../../src/providers/black-forest-labs.provider.js';
+import { BlackForestLabsProvider, kontextAspectRatio, type BlackForestLabsOptions } from '../../src/providers/black-forest-labs.provider.js';
 import { bfl, FakeBflServer } from './fakes/fake-bfl-server.js';
 import { expectProviderError, generationInput, isPng, pngInfo, rectangleMask, testPng, waitFor } from './helpers.js';
 
@@ -206,5 +206,80 @@ describe('BlackForestLabsProvider against a fake BFL API', () => {
     const image = await adapter().generate(generationInput({ width: 256, height: 256, seed: 3 }));
     const stats = await sharp(image.png).stats();
     expect(stats.channels).toHaveLength(3);
+  });
+
+  describe('FLUX.2 [pro] and [flex], FLUX.1 Kontext [pro]', () => {
+    it('FLUX.2 runs text-to-image and general edit; Kontext general edit only; neither inpaints', () => {
+      const provider = adapter();
+      for (const model of ['flux-2-pro', 'flux-2-flex']) {
+        expect(provider.supports(model, 'text-to-image')).toBe(true);
+        expect(provider.supports(model, 'general-edit')).toBe(true);
+        expect(provider.supports(model, 'inpaint')).toBe(false);
+      }
+      expect(provider.supports('flux-kontext-pro', 'general-edit')).toBe(true);
+      expect(provider.supports('flux-kontext-pro', 'text-to-image')).toBe(false);
+      expect(provider.supports('flux-dev', 'general-edit')).toBe(false);
+    });
+
+    it('flux-2-pro text-to-image goes to /v1/flux-2-pro up to 2048 px, and records the cost BFL reports', async () => {
+      const image = await adapter().generate(generationInput({ modelId: 'flux-2-pro', width: 1440, height: 1440, steps: null, seed: 11 }));
+      expect(fake.submissions()[0]?.path).toBe('/v1/flux-2-pro');
+      expect(fake.submittedBody()).toEqual({
+        prompt: 'a lighthouse on a cliff at dusk',
+        width: 1440,
+        height: 1440,
+        seed: 11,
+        output_format: 'png',
+        safety_tolerance: 2,
+        prompt_upsampling: false,
+      });
+      // 2.07 MP: 3 credits for the first megapixel, 1.5 for each one after.
+      expect(image).toMatchObject({ width: 1440, height: 1440, cost: { amount: 6, unit: 'bfl-credits' } });
+      const wide = await adapter().generate(generationInput({ modelId: 'flux-2-pro', width: 2048, height: 1024, steps: null }));
+      expect(fake.submittedBody(1)).toMatchObject({ width: 2048, height: 1024 });
+      expect(await pngInfo(wide.png)).toMatchObject({ width: 2048, height: 1024 });
+    });
+
+    it('flux-2-flex general edit sends the source as input_image with its size; the cost counts the input megapixels', async () => {
+      const source = await testPng(1024, 768);
+      const image = await adapter().generate(generationInput({ modelId: 'flux-2-flex', operation: 'general-edit', width: 1024, height: 768, steps: null, source, prompt: 'make it snow' }));
+      expect(fake.submissions()[0]?.path).toBe('/v1/flux-2-flex');
+      const body = fake.submittedBody();
+      expect(Buffer.from(String(body.input_image), 'base64').equals(source)).toBe(true);
+      expect(body).toMatchObject({ prompt: 'make it snow', width: 1024, height: 768, output_format: 'png' });
+      expect(image).toMatchObject({ width: 1024, height: 768, cost: { amount: 10, unit: 'bfl-credits' } });
+    });
+
+    it('a FLUX.2 edit of a source over 4 MP asks for at most 4 MP and brings the result back to the source size', async () => {
+      const source = await testPng(3000, 2000);
+      const image = await adapter().generate(generationInput({ modelId: 'flux-2-pro', operation: 'general-edit', width: 3000, height: 2000, steps: null, source }));
+      const body = fake.submittedBody();
+      const width = Number(body.width);
+      const height = Number(body.height);
+      expect(width * height).toBeLessThanOrEqual(4_000_000);
+      expect(width % 32).toBe(0);
+      expect(height % 32).toBe(0);
+      expect(await pngInfo(image.png)).toMatchObject({ width: 3000, height: 2000 });
+    });
+
+    it('Kontext edits with input_image and the source aspect ratio (within 21:9..9:21), at its flat cost', async () => {
+      expect(kontextAspectRatio(1024, 768)).toBe('4:3');
+      expect(kontextAspectRatio(3000, 1000)).toBe('21:9');
+      expect(kontextAspectRatio(500, 2000)).toBe('9:21');
+      const source = await testPng(640, 480);
+      const image = await adapter().generate(generationInput({ modelId: 'flux-kontext-pro', operation: 'general-edit', width: 640, height: 480, steps: null, source, prompt: 'turn the square into a window' }));
+      expect(fake.submissions()[0]?.path).toBe('/v1/flux-kontext-pro');
+      const body = fake.submittedBody();
+      expect(body).toMatchObject({ prompt: 'turn the square into a window', aspect_ratio: '4:3', output_format: 'png' });
+      expect(body).not.toHaveProperty('width');
+      expect(Buffer.from(String(body.input_image), 'base64').equals(source)).toBe(true);
+      expect(image).toMatchObject({ width: 640, height: 480, cost: { amount: 4, unit: 'bfl-credits' } });
+    });
+
+    it('a moderated Kontext edit is moderated', async () => {
+      fake.pollScript.push(bfl.contentModerated());
+      const source = await testPng(256, 256);
+      await expectProviderError(adapter().generate(generationInput({ modelId: 'flux-kontext-pro', operation: 'general-edit', width: 256, height: 256, steps: null, source })), 'moderated');
+    });
   });
 });

@@ -7,12 +7,14 @@ import { generationInput } from './helpers.js';
 const apiKey = 'fal-test-key';
 
 describe('FalProvider against a fake fal queue API', () => {
-  it('runs FLUX.1 [schnell] and Flux Realism [lora] text-to-image only', () => {
+  it('runs FLUX.1 [schnell], Flux Realism [lora] and its second-route models, text-to-image only', () => {
     const provider = new FalProvider({ apiKey, baseUrl: 'http://127.0.0.1:1' });
     expect(provider.supports('flux-schnell', 'text-to-image')).toBe(true);
     expect(provider.supports('flux-realism-lora', 'text-to-image')).toBe(true);
     expect(provider.supports('flux-realism-lora', 'inpaint')).toBe(false);
-    expect(provider.supports('flux-dev', 'text-to-image')).toBe(false);
+    // flux-dev became a second route (issue #19); a model fal does not serve for us stays refused.
+    expect(provider.supports('flux-dev', 'text-to-image')).toBe(true);
+    expect(provider.supports('stability-core', 'text-to-image')).toBe(false);
   });
 
   const { fake } = adapterContract({
@@ -38,5 +40,18 @@ describe('FalProvider against a fake fal queue API', () => {
     });
     expect(fake().requests('poll')[0]?.path).toMatch(/^\/fal-ai\/flux-realism\/requests\/[^/]+\/status$/);
     expect(fake().requests('result')).toHaveLength(1);
+  });
+
+  it('runs the catalog models fal serves beside their own providers, each with its documented input', async () => {
+    const provider = new FalProvider({ apiKey, baseUrl: fake().baseUrl, pollIntervalMs: 2 });
+    for (const model of ['flux-dev', 'flux-pro', 'flux-1.1-pro', 'qwen-image', 'stability-sd3.5-large', 'ideogram-v3']) expect(provider.supports(model, 'text-to-image'), model).toBe(true);
+    expect(provider.supports('flux-dev', 'inpaint')).toBe(false);
+    await provider.generate(generationInput({ modelId: 'flux-1.1-pro', width: 1024, height: 768, steps: 25 }));
+    await provider.generate(generationInput({ modelId: 'stability-sd3.5-large', width: 1024, height: 1024, steps: 40, negativePrompt: 'blur' }));
+    expect(fake().requests('submit').map((request) => request.path)).toEqual(['/fal-ai/flux-pro/v1.1', '/fal-ai/stable-diffusion-v35-large']);
+    // FLUX 1.1 [pro] takes no step count; SD3.5 takes steps and a negative prompt.
+    expect(fake().submittedBody(0)).not.toHaveProperty('num_inference_steps');
+    expect(fake().submittedBody(1)).toMatchObject({ num_inference_steps: 40, negative_prompt: 'blur', image_size: { width: 1024, height: 1024 } });
+    expect(fake().requests('poll')[0]?.path).toMatch(/^\/fal-ai\/flux-pro\/requests\/[^/]+\/status$/);
   });
 });

@@ -1,6 +1,7 @@
 import { defaultCatalog, type Operation } from '@atelier/pricing';
 import { describe, expect, it } from 'vitest';
 import { BlackForestLabsProvider } from '../../src/providers/black-forest-labs.provider.js';
+import { FalProvider } from '../../src/providers/fal.provider.js';
 import { LocalProvider } from '../../src/providers/local.provider.js';
 import { ProviderRegistry } from '../../src/providers/provider-registry.js';
 import { StabilityProvider } from '../../src/providers/stability.provider.js';
@@ -68,6 +69,28 @@ describe('ProviderRegistry', () => {
     // Listed under another provider: that provider's adapter comes first.
     expect(ids(registry.routesFor('flux-dev', 'wavespeed', 'text-to-image'))).toEqual(['wavespeed', 'black-forest-labs']);
     expect(ids(registry.routesFor('flux-schnell', 'black-forest-labs', 'text-to-image'))).toEqual(['wavespeed']);
+  });
+
+  it("fal is a second route for the catalog models it serves, after the model's own provider", () => {
+    const fal = new FalProvider({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1' });
+    const registry = new ProviderRegistry({ local, blackForestLabs, stability, others: [fal] });
+    expect(ids(registry.routesFor('flux-dev', 'black-forest-labs', 'text-to-image'))).toEqual(['black-forest-labs', 'fal']);
+    expect(ids(registry.routesFor('flux-1.1-pro', 'black-forest-labs', 'text-to-image'))).toEqual(['black-forest-labs', 'fal']);
+    expect(ids(registry.routesFor('stability-sd3.5-large', 'stability', 'text-to-image'))).toEqual(['stability', 'fal']);
+    expect(ids(registry.routesFor('qwen-image', 'wavespeed', 'text-to-image'))).toEqual(['fal']);
+    // Only text-to-image on fal: BFL's fill stays the only inpaint route.
+    expect(ids(registry.routesFor('flux-dev', 'black-forest-labs', 'inpaint'))).toEqual(['black-forest-labs']);
+  });
+
+  it("an operator's preference (PROVIDER_PREFERENCE) goes first, in its order, then the usual order", () => {
+    const fal = new FalProvider({ apiKey: 'k', baseUrl: 'http://127.0.0.1:1' });
+    const own = { id: 'comfyui' as const, supports: (modelId: string) => modelId === 'flux-dev', generate: () => Promise.reject(new Error('unused')) };
+    const registry = new ProviderRegistry({ local, blackForestLabs, stability, others: [fal, own], preference: ['comfyui', 'fal'] });
+    expect(ids(registry.routesFor('flux-dev', 'black-forest-labs', 'text-to-image'))).toEqual(['comfyui', 'fal', 'black-forest-labs']);
+    expect(ids(registry.routesFor('flux-pro', 'black-forest-labs', 'text-to-image'))).toEqual(['fal', 'black-forest-labs']);
+    expect(ids(registry.routesFor('stability-core', 'stability', 'text-to-image'))).toEqual(['stability']);
+    const usual = new ProviderRegistry({ local, blackForestLabs, stability, others: [fal, own] });
+    expect(ids(usual.routesFor('flux-dev', 'black-forest-labs', 'text-to-image'))).toEqual(['black-forest-labs', 'fal', 'comfyui']);
   });
 
   it('every route supports the model and operation', () => {

@@ -21,7 +21,7 @@ export interface Connection {
   close(): void;
 }
 
-const EVENTS: EventName[] = ['balance', 'budget', 'job', 'presence:join', 'presence:update', 'presence:leave', 'alert', 'free-usage'];
+const EVENTS: EventName[] = ['balance', 'budget', 'job', 'presence:join', 'presence:update', 'presence:leave', 'alert', 'free-usage', 'service'];
 
 /** Connects a socket.io client (websocket only) and resolves once connected; rejects on connect_error. */
 export function connect(url: string, options: { cookie?: string; token?: string; bearer?: string; origin?: string } = {}): Promise<Connection> {

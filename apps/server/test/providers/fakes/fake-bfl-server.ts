@@ -49,9 +49,22 @@ interface Task {
   body: Record<string, unknown>;
   pendingLeft: number;
   signature: string;
+  cost: number;
 }
 
 const textToImageEndpoints = new Set(['/v1/flux-dev', '/v1/flux-pro', '/v1/flux-pro-1.1']);
+/** FLUX.2: text-to-image, or an edit with `input_image` (and up to 7 more references); explicit width and height. */
+const flux2Endpoints = new Set(['/v1/flux-2-pro', '/v1/flux-2-flex']);
+const kontextPath = '/v1/flux-kontext-pro';
+
+/** BFL credits (1 = $0.01) a task costs, per its published price list. */
+export function fakeBflCost(endpoint: string, body: Record<string, unknown>, inputMegapixels: number): number {
+  const outputMp = typeof body.width === 'number' && typeof body.height === 'number' ? (body.width * body.height) / 1_000_000 : 1;
+  if (endpoint === '/v1/flux-2-pro') return 3 + 1.5 * Math.max(0, Math.ceil(outputMp) - 1) + 1.5 * Math.ceil(inputMegapixels);
+  if (endpoint === '/v1/flux-2-flex') return 5 * Math.ceil(outputMp) + 5 * Math.ceil(inputMegapixels);
+  if (endpoint === kontextPath) return 4;
+  return 2.5;
+}
 
 export class FakeBflServer {
   /** Next N submissions (POST /v1/…) answer these. */
@@ -141,7 +154,7 @@ export class FakeBflServer {
 
   private async submit(request: RecordedRequest, baseUrl: string): Promise<Reply> {
     const endpoint = request.path;
-    if (!textToImageEndpoints.has(endpoint) && endpoint !== '/v1/flux-pro-1.0-fill' && endpoint !== '/v1/flux-pro-1.0-expand') {
+    if (!textToImageEndpoints.has(endpoint) && !flux2Endpoints.has(endpoint) && endpoint !== kontextPath && endpoint !== '/v1/flux-pro-1.0-fill' && endpoint !== '/v1/flux-pro-1.0-expand') {
       return { status: 404, body: { detail: 'Not Found' } };
     }
     let body: unknown;
@@ -159,8 +172,11 @@ export class FakeBflServer {
     const scripted = this.scripted(this.submitScript.take());
     if (scripted !== undefined) return scripted;
     const id = randomUUID();
-    this.tasks.set(id, { id, endpoint, body: fields, pendingLeft: this.pendingPolls, signature: randomUUID().slice(0, 8) });
-    return { status: 200, body: { id, polling_url: `${baseUrl}/v1/get_result?id=${id}`, cost: 2.5, input_mp: 0, output_mp: 1 } };
+    const input = await decodeImage(fields.input_image);
+    const inputMp = input === undefined ? 0 : (input.width * input.height) / 1_000_000;
+    const cost = fakeBflCost(endpoint, fields, inputMp);
+    this.tasks.set(id, { id, endpoint, body: fields, pendingLeft: this.pendingPolls, signature: randomUUID().slice(0, 8), cost });
+    return { status: 200, body: { id, polling_url: `${baseUrl}/v1/get_result?id=${id}`, cost, input_mp: inputMp, output_mp: 1 } };
   }
 
   private poll(request: RecordedRequest, baseUrl: string): Reply {
@@ -185,6 +201,8 @@ export class FakeBflServer {
         status: 'Ready',
         result: { sample: `${baseUrl}/samples/${id}?sig=${task.signature}`, prompt: task.body.prompt, seed: task.body.seed },
         progress: 1,
+        // FLUX.2 tasks report their cost when Ready too.
+        ...(flux2Endpoints.has(task.endpoint) ? { cost: task.cost } : {}),
       },
     };
   }
@@ -224,6 +242,24 @@ async function validateSubmission(endpoint: string, body: Record<string, unknown
   if (body.output_format !== undefined && !(typeof body.output_format === 'string' && ['jpeg', 'png', 'webp'].includes(body.output_format))) {
     problems.push({ loc: ['body', 'output_format'], msg: "Input should be 'jpeg', 'png' or 'webp'", type: 'enum' });
   }
+  if (flux2Endpoints.has(endpoint) || endpoint === kontextPath) {
+    integerIn('width', 64, 2048, 16);
+    integerIn('height', 64, 2048, 16);
+    integerIn('steps', 1, 50);
+    if (endpoint !== kontextPath && typeof body.width === 'number' && typeof body.height === 'number' && body.width * body.height > 4_194_304) {
+      problems.push({ loc: ['body', 'width'], msg: 'Output must be at most 4 megapixels', type: 'value_error' });
+    }
+    if (body.input_image !== undefined && (await decodeImage(body.input_image)) === undefined) {
+      problems.push({ loc: ['body', 'input_image'], msg: 'Invalid base64 image', type: 'value_error' });
+    }
+    if (endpoint === kontextPath && body.input_image === undefined) problems.push({ loc: ['body', 'input_image'], msg: 'Field required', type: 'missing' });
+    if (body.aspect_ratio !== undefined) {
+      const ratio = typeof body.aspect_ratio === 'string' ? /^(\d+):(\d+)$/.exec(body.aspect_ratio) : null;
+      const value = ratio === null ? Number.NaN : Number(ratio[1]) / Number(ratio[2]);
+      if (!(value >= 9 / 21 - 1e-9 && value <= 21 / 9 + 1e-9)) problems.push({ loc: ['body', 'aspect_ratio'], msg: 'Aspect ratio must be between 21:9 and 9:21', type: 'value_error' });
+    }
+    return problems;
+  }
   if (textToImageEndpoints.has(endpoint)) {
     integerIn('width', 256, 1440, 32);
     integerIn('height', 256, 1440, 32);
@@ -262,7 +298,11 @@ async function renderSample(task: Task, format: 'jpeg' | 'png' | 'webp'): Promis
   const seed = typeof task.body.seed === 'number' ? task.body.seed : 0;
   const background = { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 193) % 256 };
   let image: Sharp;
-  if (textToImageEndpoints.has(task.endpoint)) {
+  if (task.endpoint === kontextPath) {
+    const [w, h] = (typeof task.body.aspect_ratio === 'string' ? task.body.aspect_ratio : '1:1').split(':').map(Number) as [number, number];
+    const scale = Math.sqrt(1_048_576 / (w * h));
+    image = sharp({ create: { width: Math.round((w * scale) / 16) * 16, height: Math.round((h * scale) / 16) * 16, channels: 3, background } });
+  } else if (textToImageEndpoints.has(task.endpoint) || flux2Endpoints.has(task.endpoint)) {
     const width = typeof task.body.width === 'number' ? task.body.width : 1024;
     const height = typeof task.body.height === 'number' ? task.body.height : 768;
     image = sharp({ create: { width, height, channels: 3, background } });

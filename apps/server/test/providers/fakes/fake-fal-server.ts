@@ -9,7 +9,16 @@ import { FakeAsyncProviderServer, type Accepted, type FakeTask, type Phase } fro
  * Status and result paths drop the subpath (`fal-ai/flux`, not `fal-ai/flux/schnell`).
  */
 export class FakeFalServer extends FakeAsyncProviderServer {
-  static readonly models: Record<string, string> = { '/fal-ai/flux/schnell': '/fal-ai/flux', '/fal-ai/flux-realism': '/fal-ai/flux-realism' };
+  static readonly models: Record<string, string> = {
+    '/fal-ai/flux/schnell': '/fal-ai/flux',
+    '/fal-ai/flux-realism': '/fal-ai/flux-realism',
+    '/fal-ai/flux/dev': '/fal-ai/flux',
+    '/fal-ai/flux-pro/new': '/fal-ai/flux-pro',
+    '/fal-ai/flux-pro/v1.1': '/fal-ai/flux-pro',
+    '/fal-ai/qwen-image': '/fal-ai/qwen-image',
+    '/fal-ai/stable-diffusion-v35-large': '/fal-ai/stable-diffusion-v35-large',
+    '/fal-ai/ideogram/v3': '/fal-ai/ideogram',
+  };
 
   constructor(protected readonly apiKey: string) {
     super();

@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 
 /** One request a fake server got, as the tests see it. */
@@ -20,7 +21,10 @@ export interface FakeHttpServer {
 }
 
 /** A real HTTP server on 127.0.0.1 and a random port, recording every request it gets. */
-export async function startFakeHttpServer(handle: (request: RecordedRequest, baseUrl: string) => Promise<Reply>): Promise<FakeHttpServer> {
+export async function startFakeHttpServer(
+  handle: (request: RecordedRequest, baseUrl: string) => Promise<Reply>,
+  options: { onUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void } = {},
+): Promise<FakeHttpServer> {
   const requests: RecordedRequest[] = [];
   let baseUrl = '';
   const server: Server = createServer((req, res) => {
@@ -58,6 +62,7 @@ export async function startFakeHttpServer(handle: (request: RecordedRequest, bas
         });
     });
   });
+  if (options.onUpgrade !== undefined) server.on('upgrade', options.onUpgrade);
   await new Promise<void>((resolve) => {
     server.listen(0, '127.0.0.1', resolve);
   });

@@ -199,7 +199,7 @@ function outputFormat(form: RecordedForm): 'png' | 'jpeg' | 'webp' {
 }
 
 /** A minimal multipart/form-data reader (RFC 7578): enough for what the adapter sends. */
-function parseForm(request: RecordedRequest): Promise<RecordedForm> {
+export function parseForm(request: RecordedRequest): Promise<RecordedForm> {
   const contentType = request.headers['content-type'] ?? '';
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const fields: Record<string, string> = {};

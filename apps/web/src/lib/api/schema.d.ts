@@ -752,6 +752,22 @@ export interface paths {
         patch: operations["ProjectsController_update"];
         trace?: never;
     };
+    "/api/orgs/{orgId}/usage/provider-costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["UsageController_providerCostReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/usage/spend": {
         parameters: {
             query?: never;
@@ -896,6 +912,8 @@ export interface components {
             database: components["schemas"]["DependencyHealthDto"];
             /** @description Present when REDIS_URL is configured */
             redis?: components["schemas"]["DependencyHealthDto"];
+            /** @description The job workers (absent on an API-only node): 'down' while they are paused waiting for the database */
+            workers?: components["schemas"]["DependencyHealthDto"];
         };
         HealthDto: {
             checks: components["schemas"]["HealthChecksDto"];
@@ -3241,7 +3259,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    catalog: "default" | "list-a" | "list-b";
+                    catalog: "default" | "list-a" | "list-b" | "extended";
                 };
             };
         };
@@ -3437,6 +3455,55 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
+                    };
+                };
+            };
+        };
+    };
+    UsageController_providerCostReport: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per model over [from, to): the credits charged and what the providers reported charging for its images (US dollars), with each provider's share. Owners only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        models: {
+                            credits: number;
+                            images: number;
+                            imagesWithCost: number;
+                            jobs: number;
+                            modelId: string;
+                            providerCostUsd: number | null;
+                            providers: {
+                                images: number;
+                                imagesWithCost: number;
+                                provider: string;
+                                providerCostUsd: number | null;
+                            }[];
+                        }[];
+                        to: string;
+                        totals: {
+                            credits: number;
+                            images: number;
+                            imagesWithCost: number;
+                            jobs: number;
+                            providerCostUsd: number | null;
+                        };
                     };
                 };
             };

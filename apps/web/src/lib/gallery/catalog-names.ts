@@ -1,4 +1,4 @@
-import { defaultCatalog, operationLabel, isOperation, type Catalog } from '@atelier/pricing';
+import { defaultCatalog, extendedCatalog, operationLabel, isOperation, type Catalog } from '@atelier/pricing';
 
 /** The catalog the server prices with (PreflightService.catalogFor): one for every org today. */
 export const catalog: Catalog = defaultCatalog;
@@ -11,7 +11,9 @@ export interface ModelOption {
 
 export const modelOptions: readonly ModelOption[] = catalog.models.map((model) => ({ id: model.id, name: model.name, provider: model.provider }));
 
-const names = new Map(modelOptions.map((model) => [model.id, model.name]));
+// Names come from the extended catalog (the default's models and the ones beyond it), so models
+// an org priced with it used are named too.
+const names = new Map(extendedCatalog.models.map((model) => [model.id, model.name]));
 
 /** "Flux.1 [dev]" for "flux-dev"; an id the catalog no longer lists is shown as is. */
 export function modelName(id: string): string {
