@@ -42,21 +42,9 @@ const sqlInCode = [
  * `LAYERING_DEBT=show npx eslint apps/server/src` lints them too, to see what remains.
  */
 const layeringDebt = process.env.LAYERING_DEBT === 'show' ? [] : [
-  'apps/server/src/alerts/alert-delivery.service.ts',
-  'apps/server/src/alerts/alert-evaluator.service.ts',
-  'apps/server/src/alerts/alerts.service.ts',
-  'apps/server/src/auth/auth.service.ts',
   'apps/server/src/collab/collab.server.ts',
-  'apps/server/src/collab/workspaces.service.ts',
   'apps/server/src/common/security-headers.ts',
-  'apps/server/src/orgs/api-keys.service.ts',
-  'apps/server/src/orgs/audit.service.ts',
-  'apps/server/src/orgs/invitations.service.ts',
-  'apps/server/src/orgs/organization.guard.ts',
-  'apps/server/src/orgs/organizations.service.ts',
-  'apps/server/src/orgs/projects.service.ts',
   'apps/server/src/realtime/realtime.gateway.ts',
-  'apps/server/src/usage/usage.service.ts',
 ];
 
 export default tseslint.config(

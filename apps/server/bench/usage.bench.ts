@@ -10,7 +10,7 @@ import pg from 'pg';
 import { benchDatabase } from '../../../tools/bench/postgres.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
-import { spendStatement } from '../src/usage/usage.service.js';
+import { spendStatement } from '../src/usage/spend.repository.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const MEMBERS = 50;

@@ -6,8 +6,8 @@ import { QueueRepository } from '../jobs/queue.repository.js';
 import { MailerRepository } from '../mail/mailer.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import type { AlertRow } from './alerts.service.js';
 import type { TaskHandlers } from '../jobs/queue-tasks.js';
+import { AlertsRepository } from './alerts.repository.js';
 import { PrivateAddressError, postWebhook } from './webhook-http.js';
 
 /** The longest wait between two webhook attempts. */
@@ -31,6 +31,7 @@ export class AlertDeliveryService {
 
   constructor(
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(AlertsRepository) private readonly alerts: AlertsRepository,
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(MailerRepository) private readonly mailer: MailerRepository,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
@@ -46,15 +47,7 @@ export class AlertDeliveryService {
 
   /** Throws when the mail server refuses: graphile-worker retries with its backoff. */
   async email(alertId: string, userId: string): Promise<void> {
-    const result = await this.postgres.pool.query<AlertRow & { email: string; name: string; organization_name: string }>(
-      `select a.id, a.organization_id, a.kind, a.title, a.message, a.data, a.created_at, u.email, u.name, o.name as organization_name
-         from alerts a
-         join users u on u.id = $2
-         join organizations o on o.id = a.organization_id
-        where a.id = $1`,
-      [alertId, userId],
-    );
-    const row = result.rows[0];
+    const row = await this.alerts.forEmail(alertId, userId);
     if (row === undefined) return; // the org or the person is gone: nobody to tell
     await this.mailer.send({
       to: row.email,
@@ -65,13 +58,7 @@ export class AlertDeliveryService {
 
   /** One attempt; a failure is logged and the next attempt scheduled with a doubling delay. */
   async webhook(alertId: string, attempt: number): Promise<void> {
-    const found = await this.postgres.pool.query<AlertRow & { webhook_url: string; webhook_secret: string }>(
-      `select a.id, a.organization_id, a.kind, a.title, a.message, a.data, a.created_at, s.webhook_url, s.webhook_secret
-         from alerts a join alert_settings s on s.organization_id = a.organization_id
-        where a.id = $1 and s.webhook_url is not null and s.webhook_secret is not null`,
-      [alertId],
-    );
-    const alert = found.rows[0];
+    const alert = await this.alerts.forWebhook(alertId);
     if (alert === undefined) return; // the webhook was removed meanwhile
     const payload: AlertWebhookPayload = {
       id: alert.id,
@@ -113,11 +100,17 @@ export class AlertDeliveryService {
     const nextAttemptAt = retry ? new Date(Date.now() + Math.min(webhookRetryBaseMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS)) : null;
     const outcome = error === null ? 'delivered' : retry ? 'failed' : 'abandoned';
     await this.postgres.transaction(async (client) => {
-      await client.query(
-        `insert into alert_webhook_attempts (id, alert_id, organization_id, attempt, url, outcome, status_code, error, duration_ms, next_attempt_at)
-         values (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [alert.id, alert.organization_id, attempt, alert.webhook_url, outcome, statusCode, error, durationMs, nextAttemptAt],
-      );
+      await this.alerts.recordWebhookAttempt(client, {
+        alertId: alert.id,
+        organizationId: alert.organization_id,
+        attempt,
+        url: alert.webhook_url,
+        outcome,
+        statusCode,
+        error,
+        durationMs,
+        nextAttemptAt,
+      });
       if (nextAttemptAt !== null) {
         await this.queue.enqueueTask(client, 'alert:webhook', { alertId: alert.id, attempt: attempt + 1 }, { runAt: nextAttemptAt, maxAttempts: 1 });
       }

@@ -6,9 +6,10 @@ import type { BalanceChanged, MemberBudgetChanged, MemberSpendChanged } from '..
 import { EventBus } from '../events/event-bus.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
-import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { AlertContextRepository, type MemberAlertContext } from './alert-context.repository.js';
-import { AlertsService, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alerts.service.js';
+import { AlertSettingsRepository } from './alert-settings.repository.js';
+import { AlertsRepository } from './alerts.repository.js';
+import { AlertsService } from './alerts.service.js';
 
 /** "4,685": credits in a message people read. */
 function grouped(credits: number | bigint | string): string {
@@ -63,7 +64,8 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     @Inject(AlertsService) private readonly alerts: AlertsService,
     @Inject(EventBus) private readonly events: EventBus,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
-    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(AlertsRepository) private readonly alertRows: AlertsRepository,
+    @Inject(AlertSettingsRepository) private readonly settingsRows: AlertSettingsRepository,
     @Inject(AlertContextRepository) private readonly context: AlertContextRepository,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -202,15 +204,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
     const now = this.clock.now();
     const announced = this.announcedBalances.get(organizationId);
     this.announcedBalances.delete(organizationId);
-    const settings = await this.postgres.pool.query<{ line: string; month: string; organization_name: string }>(
-      `select s.low_balance_credits::text as line, to_char($2::timestamptz at time zone p.time_zone, 'YYYY-MM') as month, o.name as organization_name
-         from alert_settings s
-         join ledger.pools p on p.org_id = s.organization_id
-         join organizations o on o.id = s.organization_id
-        where s.organization_id = $1 and s.low_balance_credits is not null and o.deleted_at is null`,
-      [organizationId, now],
-    );
-    const row = settings.rows[0];
+    const row = await this.settingsRows.lowBalanceLine(organizationId, now);
     if (row === undefined) return;
     const line = Number(row.line);
     const available = announced === undefined ? await this.availableCredits(organizationId) : announced.availableCredits;
@@ -235,29 +229,9 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
   /** Raises `grant_expiring` for grants with credits left that expire within their org's notice. */
   async scanExpiringGrants(): Promise<number> {
     const now = this.clock.now();
-    const due = await this.postgres.pool.query<{
-      grant_id: string;
-      org_id: string;
-      remaining_credits: string;
-      expires_at: Date;
-      source: string;
-      organization_name: string;
-    }>(
-      `select g.grant_id::text, g.org_id, g.remaining_credits::text, g.expires_at, g.source, o.name as organization_name
-         from ledger.grants g
-         join organizations o on o.id = g.org_id and o.deleted_at is null
-         left join alert_settings s on s.organization_id = g.org_id
-        where g.expired_at is null and g.active
-          and g.expires_at > $1 and g.expires_at <= $1 + interval '${String(MAX_NOTICE_DAYS)} days'
-          and g.expires_at <= $1 + coalesce(s.grant_expiry_notice_days, ${String(DEFAULT_GRANT_EXPIRY_NOTICE_DAYS)}) * interval '1 day'
-          and not exists (select 1 from alerts a where a.organization_id = g.org_id and a.kind = 'grant_expiring'
-                            and a.subject_key = g.grant_id::text and a.threshold = 0 and a.period_key = 'grant')
-        order by g.expires_at
-        limit ${String(GRANT_SCAN_LIMIT)}`,
-      [now],
-    );
+    const due = await this.alertRows.expiringGrantsNotAnnounced(now, MAX_NOTICE_DAYS, GRANT_SCAN_LIMIT);
     let fired = 0;
-    for (const grant of due.rows) {
+    for (const grant of due) {
       const raised = await this.alerts.raise({
         organizationId: grant.org_id,
         kind: 'grant_expiring',

@@ -6,8 +6,11 @@ import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { AlertContextRepository } from './alert-context.repository.js';
 import { AlertDeliveryService } from './alert-delivery.service.js';
 import { AlertEvaluatorService } from './alert-evaluator.service.js';
+import { AlertSettingsRepository } from './alert-settings.repository.js';
+import { AlertsRepository } from './alerts.repository.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
+import { NotificationsRepository } from './notifications.repository.js';
 
 /** Mail and webhook deliveries running at once on a worker node. */
 const DELIVERY_CONCURRENCY = 4;
@@ -21,7 +24,7 @@ const DELIVERY_CONCURRENCY = 4;
 @Module({
   imports: [OrganizationsModule, JobsModule],
   controllers: [AlertsController],
-  providers: [AlertContextRepository, AlertsService, AlertEvaluatorService, AlertDeliveryService],
+  providers: [AlertsRepository, NotificationsRepository, AlertSettingsRepository, AlertContextRepository, AlertsService, AlertEvaluatorService, AlertDeliveryService],
   exports: [AlertsService, AlertEvaluatorService],
 })
 export class AlertsModule implements OnApplicationBootstrap {

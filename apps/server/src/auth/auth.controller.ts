@@ -10,17 +10,17 @@ import {
   type SessionView,
 } from '@atelier/contracts';
 import { z } from 'zod';
-import { OrganizationsService } from '../orgs/organizations.service.js';
 import { AuthService, type SignedIn } from './auth.service.js';
 import { CurrentPrincipal, Public, type Principal } from './principal.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
+import { USER_ORGANIZATIONS, type UserOrganizations } from './user-organizations.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
+    @Inject(USER_ORGANIZATIONS) private readonly organizations: UserOrganizations,
   ) {}
 
   @Post('sign-up')

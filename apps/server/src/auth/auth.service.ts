@@ -1,16 +1,19 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { hash, verify } from '@node-rs/argon2';
 import type { SignInRequest, SignUpRequest } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
 import { randomToken, sha256 } from '../common/crypto.js';
-import { ApiKey, Membership, PasswordResetToken, Session, User } from '../database/entities/index.js';
+import type { User } from '../database/entities/index.js';
 import { MailerRepository } from '../mail/mailer.repository.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { PasswordResetTokensRepository } from './password-reset-tokens.repository.js';
 import type { Principal } from './principal.js';
 import { RateLimitRepository } from './rate-limit.repository.js';
 import { RevocationEvents } from './revocations.js';
 import { SESSION_TTL_MS } from './session-cookie.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { UsersRepository } from './users.repository.js';
 
 export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
 const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
@@ -38,7 +41,10 @@ export function userView(user: User): UserView {
 @Injectable()
 export class AuthService {
   constructor(
-    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
+    @Inject(ApiKeysRepository) private readonly apiKeys: ApiKeysRepository,
+    @Inject(PasswordResetTokensRepository) private readonly passwordResets: PasswordResetTokensRepository,
     @Inject(RateLimitRepository) private readonly rateLimits: RateLimitRepository,
     @Inject(MailerRepository) private readonly mailer: MailerRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,26 +58,13 @@ export class AuthService {
 
   /** Creates an account; `email_taken` (409) when the address already has one. */
   async createUser(request: SignUpRequest): Promise<User> {
-    const user = this.em.create(User, {
-      id: crypto.randomUUID(),
-      email: request.email,
-      name: request.name,
-      passwordHash: await hash(request.password),
-      lastOrganizationId: null,
-      createdAt: new Date(),
-    });
-    try {
-      await this.em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) {
-        this.em.clear();
-        throw new ApiError(HttpStatus.CONFLICT, {
-          code: 'email_taken',
-          message: 'An account with this email already exists. Sign in, or reset the password.',
-          field: 'email',
-        });
-      }
-      throw error;
+    const user = await this.users.create({ email: request.email, name: request.name, passwordHash: await hash(request.password) });
+    if (user === undefined) {
+      throw new ApiError(HttpStatus.CONFLICT, {
+        code: 'email_taken',
+        message: 'An account with this email already exists. Sign in, or reset the password.',
+        field: 'email',
+      });
     }
     return user;
   }
@@ -85,7 +78,7 @@ export class AuthService {
         retryAfterSeconds: blockedForSeconds,
       });
     }
-    const user = await this.em.findOne(User, { email: request.email });
+    const user = await this.users.findByEmail(request.email);
     const valid = await verify(user?.passwordHash ?? DECOY_HASH, request.password);
     if (user === null || !valid) {
       await this.rateLimits.recordSignInFailure(request.email, address);
@@ -102,63 +95,52 @@ export class AuthService {
     const sessionToken = randomToken();
     const csrfToken = randomToken();
     const now = new Date();
-    this.em.create(Session, {
-      id: crypto.randomUUID(),
+    await this.sessions.create(user, {
       tokenHash: sha256(sessionToken),
-      user,
       csrfToken,
       userAgent: userAgent?.slice(0, 255) ?? null,
       createdAt: now,
-      lastSeenAt: now,
       expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
-      revokedAt: null,
     });
-    await this.em.flush();
     return { user: userView(user), csrfToken, sessionToken };
   }
 
   /** The principal for a session cookie, or undefined when it is unknown, expired or revoked. */
   async principalForSession(sessionToken: string): Promise<Principal | undefined> {
-    const session = await this.em.findOne(Session, { tokenHash: sha256(sessionToken), revokedAt: null });
+    const session = await this.sessions.findUnrevoked(sha256(sessionToken));
     const now = Date.now();
     if (session === null || session.expiresAt.getTime() <= now) {
       return undefined;
     }
     if (now - session.lastSeenAt.getTime() > SESSION_TOUCH_INTERVAL_MS) {
-      await this.em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: new Date(now) });
+      await this.sessions.touch(session.id, new Date(now));
     }
     return { kind: 'session', userId: session.user.id, sessionId: session.id, csrfToken: session.csrfToken };
   }
 
   /** The principal for an API key, or undefined when it is unknown or revoked. */
   async principalForApiKey(secret: string): Promise<Principal | undefined> {
-    const key = await this.em.findOne(ApiKey, { secretHash: sha256(secret), revokedAt: null });
+    // A member who left the org: their keys stop working.
+    const key = await this.apiKeys.findUsable(sha256(secret));
     if (key === null) {
       return undefined;
     }
-    const membership = await this.em.findOne(Membership, {
-      organization: { id: key.organization.id, deletedAt: null },
-      user: key.user.id,
-    });
-    if (membership === null) {
-      return undefined; // the member left the org: their keys stop working
-    }
-    await this.em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date() });
+    await this.apiKeys.touch(key.id, new Date());
     return { kind: 'apiKey', userId: key.user.id, apiKeyId: key.id, organizationId: key.organization.id };
   }
 
   async signOut(userId: string, sessionId: string): Promise<void> {
-    await this.em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+    await this.sessions.revoke(sessionId, new Date());
     this.revocations.revoked({ userId, kind: 'session', sessionId });
   }
 
   async signOutEverywhere(userId: string): Promise<void> {
-    await this.em.nativeUpdate(Session, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+    await this.sessions.revokeAllOf(userId, new Date());
     this.revocations.revoked({ userId, kind: 'allSessions' });
   }
 
   async user(userId: string): Promise<User> {
-    return this.em.findOneOrFail(User, { id: userId });
+    return this.users.findById(userId);
   }
 
   /** Always succeeds from the caller's view, so the answer does not reveal who has an account. */
@@ -172,19 +154,12 @@ export class AuthService {
         retryAfterSeconds: blockedForSeconds,
       });
     }
-    const user = await this.em.findOne(User, { email });
+    const user = await this.users.findByEmail(email);
     if (user === null) {
       return;
     }
     const token = randomToken();
-    this.em.create(PasswordResetToken, {
-      tokenHash: sha256(token),
-      user,
-      createdAt: new Date(),
-      expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
-      usedAt: null,
-    });
-    await this.em.flush();
+    await this.passwordResets.create(user, sha256(token), new Date(), new Date(Date.now() + PASSWORD_RESET_TTL_MS));
     await this.mailer.send({
       to: user.email,
       subject: 'Reset your Atelier password',
@@ -194,31 +169,24 @@ export class AuthService {
 
   /** Sets the new password, uses the token up, signs out every session and revokes every API key. */
   async confirmPasswordReset(token: string, password: string): Promise<void> {
-    const tokenHash = sha256(token);
     const now = new Date();
-    const used = await this.em.nativeUpdate(
-      PasswordResetToken,
-      { tokenHash, usedAt: null, expiresAt: { $gt: now } },
-      { usedAt: now },
-    );
-    if (used !== 1) {
+    const userId = await this.passwordResets.use(sha256(token), now);
+    if (userId === undefined) {
       throw new ApiError(HttpStatus.BAD_REQUEST, {
         code: 'token_invalid',
         message: 'This reset link is invalid, used or expired. Ask for a new one.',
         field: 'token',
       });
     }
-    const reset = await this.em.findOneOrFail(PasswordResetToken, { tokenHash });
-    const userId = reset.user.id;
-    await this.em.nativeUpdate(User, { id: userId }, { passwordHash: await hash(password) });
-    await this.em.nativeUpdate(Session, { user: userId, revokedAt: null }, { revokedAt: now });
+    await this.users.setPasswordHash(userId, await hash(password));
+    await this.sessions.revokeAllOf(userId, now);
     // Whoever learned the old password may have made keys with it: they stop working too.
-    await this.em.nativeUpdate(ApiKey, { user: userId, revokedAt: null }, { revokedAt: now });
+    await this.apiKeys.revokeAllOf(userId, now);
     this.revocations.revoked({ userId, kind: 'everything' });
   }
 
   async setLastOrganization(userId: string, organizationId: string): Promise<void> {
-    await this.em.nativeUpdate(User, { id: userId }, { lastOrganizationId: organizationId });
+    await this.users.setLastOrganization(userId, organizationId);
   }
 }
 

@@ -9,12 +9,11 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { Ledger, ledgerLimits } from '@atelier/ledger';
 import { parseCatalog } from '@atelier/pricing';
-import { BALANCE_CHANNEL } from '../jobs/balance-notifications.repository.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../database/embedded-postgres.js';
+import { OperatorRepository } from './operator.repository.js';
 
 const usage = `Usage: npm run credits -- grant --org <orgId> --amount <credits> --reason <text> [--expires <ISO date>] [--operation-id <uuid>]
        npm run credits -- catalog --org <orgId> --catalog <default|list-a|list-b|extended|path/to/catalog.json>`;
@@ -89,33 +88,23 @@ function catalogCommand(organizationId: string, value: string): CatalogCommand {
 }
 
 async function setCatalog(command: CatalogCommand, url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const database = new OperatorRepository(url);
   try {
-    await client.query('begin');
-    const before = await client.query<{ name: string; pricing_catalog: string }>(
-      'select name, pricing_catalog from organizations where id = $1 and deleted_at is null for update',
-      [command.organizationId],
-    );
-    const organization = before.rows[0];
-    if (organization === undefined) throw new UsageError(`no organization ${command.organizationId}`);
-    await client.query('update organizations set pricing_catalog = $2, custom_catalog = $3::jsonb where id = $1', [
-      command.organizationId,
-      command.choice,
-      command.custom === null ? null : JSON.stringify(command.custom),
-    ]);
-    await client.query(
-      `insert into audit_entries (organization_id, actor_id, action, target_type, target_id, before, after)
-       values ($1, null, 'pricing.catalog', 'organization', $2, $3::jsonb, $4::jsonb)`,
-      [command.organizationId, command.organizationId, JSON.stringify({ catalog: organization.pricing_catalog }), JSON.stringify({ catalog: command.choice, operator: os.userInfo().username, via: 'npm run credits' })],
-    );
-    await client.query('commit');
-    return `${organization.name} (${command.organizationId}) is now priced with the ${command.choice} catalog.`;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
+    return await database.transaction(async (client) => {
+      const organization = await database.lockOrganizationCatalog(client, command.organizationId);
+      if (organization === undefined) throw new UsageError(`no organization ${command.organizationId}`);
+      await database.setPricingCatalog(client, command.organizationId, command.choice, command.custom);
+      await database.recordAudit(client, {
+        organizationId: command.organizationId,
+        action: 'pricing.catalog',
+        targetType: 'organization',
+        before: { catalog: organization.pricing_catalog },
+        after: { catalog: command.choice, operator: os.userInfo().username, via: 'npm run credits' },
+      });
+      return `${organization.name} (${command.organizationId}) is now priced with the ${command.choice} catalog.`;
+    });
   } finally {
-    await client.end();
+    await database.close();
   }
 }
 
@@ -124,48 +113,39 @@ async function database(): Promise<{ url: string; embedded: EmbeddedPostgresHand
   const config = loadConfig();
   if (config.databaseUrl !== undefined) return { url: config.databaseUrl, embedded: undefined };
   const url = `postgres://postgres:postgres@127.0.0.1:${String(config.embeddedPostgresPort)}/postgres`;
-  const probe = new pg.Client({ connectionString: url });
-  try {
-    await probe.connect();
-    await probe.end();
-    return { url, embedded: undefined };
-  } catch {
-    const embedded = await startEmbeddedPostgres({ dataDirectory: path.join(config.dataDirectory, 'postgres'), port: config.embeddedPostgresPort });
-    return { url: embedded.url, embedded };
-  }
+  if (await OperatorRepository.reachable(url)) return { url, embedded: undefined };
+  const embedded = await startEmbeddedPostgres({ dataDirectory: path.join(config.dataDirectory, 'postgres'), port: config.embeddedPostgresPort });
+  return { url: embedded.url, embedded };
 }
 
 async function grant(command: GrantCommand, url: string): Promise<string> {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  const ledger = new Ledger(pool, { batchHolds: false });
-  const client = await pool.connect();
+  const database = new OperatorRepository(url);
+  const ledger = new Ledger(database.pool, { batchHolds: false });
   try {
-    await client.query('begin');
-    const organization = await client.query<{ name: string }>('select name from organizations where id = $1 and deleted_at is null', [command.organizationId]);
-    const name = organization.rows[0]?.name;
-    if (name === undefined) throw new UsageError(`no organization ${command.organizationId}`);
-    const operator = os.userInfo().username;
-    const result = await ledger.grant(
-      {
-        operationId: command.operationId,
-        orgId: command.organizationId,
-        source: 'adjustment',
-        amountCredits: command.amountCredits,
-        expiresAt: command.expiresAt,
-        actorId: command.organizationId,
-        reason: `operator grant by ${operator}: ${command.reason}`,
-      },
-      client,
-    );
-    if (!result.ok) throw new Error(`the ledger refused the grant: ${result.code} ${JSON.stringify(result.figures, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}`);
-    if (!result.replayed) {
-      await client.query(
-        `insert into audit_entries (organization_id, actor_id, action, target_type, target_id, before, after)
-         values ($1, null, 'credits.grant', 'pool', $2, null, $3::jsonb)`,
-        [
-          command.organizationId,
-          command.organizationId,
-          JSON.stringify({
+    return await database.transaction(async (client) => {
+      const name = await database.organizationName(client, command.organizationId);
+      if (name === undefined) throw new UsageError(`no organization ${command.organizationId}`);
+      const operator = os.userInfo().username;
+      const result = await ledger.grant(
+        {
+          operationId: command.operationId,
+          orgId: command.organizationId,
+          source: 'adjustment',
+          amountCredits: command.amountCredits,
+          expiresAt: command.expiresAt,
+          actorId: command.organizationId,
+          reason: `operator grant by ${operator}: ${command.reason}`,
+        },
+        client,
+      );
+      if (!result.ok) throw new Error(`the ledger refused the grant: ${result.code} ${JSON.stringify(result.figures, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}`);
+      if (!result.replayed) {
+        await database.recordAudit(client, {
+          organizationId: command.organizationId,
+          action: 'credits.grant',
+          targetType: 'pool',
+          before: null,
+          after: {
             amountCredits: Number(command.amountCredits),
             reason: command.reason,
             operator,
@@ -173,22 +153,16 @@ async function grant(command: GrantCommand, url: string): Promise<string> {
             operationId: command.operationId,
             expiresAt: command.expiresAt?.toISOString() ?? null,
             settledDeficitCredits: Number(result.settledDeficitCredits),
-          }),
-        ],
-      );
-      // Running servers hear it on commit and push the new balance to open pages.
-      await client.query(`select pg_notify($1, $2)`, [BALANCE_CHANNEL, command.organizationId]);
-    }
-    await client.query('commit');
-    const settled = result.settledDeficitCredits > 0n ? ` (${result.settledDeficitCredits.toString()} of them paid off the deficit)` : '';
-    return `${result.replayed ? 'Already granted' : 'Granted'} ${command.amountCredits.toString()} credits to ${name} (${command.organizationId})${settled}. Available now: ${result.balance.availableCredits.toString()}. Operation ${command.operationId}.`;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
+          },
+        });
+        await database.announceBalance(client, command.organizationId);
+      }
+      const settled = result.settledDeficitCredits > 0n ? ` (${result.settledDeficitCredits.toString()} of them paid off the deficit)` : '';
+      return `${result.replayed ? 'Already granted' : 'Granted'} ${command.amountCredits.toString()} credits to ${name} (${command.organizationId})${settled}. Available now: ${result.balance.availableCredits.toString()}. Operation ${command.operationId}.`;
+    });
   } finally {
-    client.release();
     await ledger.close();
-    await pool.end();
+    await database.close();
   }
 }
 

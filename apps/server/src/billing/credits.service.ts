@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type pg from 'pg';
 import type { GrantSource } from '@atelier/ledger';
 import type { BalanceChanged } from '../events/app-events.js';
 import { EventBus } from '../events/event-bus.js';
 import { LedgerRepository, type ClawBackMade } from '../repositories/ledger.repository.js';
+import type { TransactionClient } from '../repositories/postgres-pool.repository.js';
 
 /**
  * The ledger operation id of a Stripe object's effect (`checkout:cs_…`, `invoice:in_…`): the same
@@ -46,7 +46,7 @@ export class CreditsService {
     expiresAt: Date | null;
     purchaseId: string;
     reason: string;
-  }, client?: pg.ClientBase): Promise<PaidGrant> {
+  }, client?: TransactionClient): Promise<PaidGrant> {
     const result = await this.ledger.grant({
       operationId: operationIdOf(request.key),
       organizationId: request.organizationId,
@@ -62,7 +62,7 @@ export class CreditsService {
   }
 
   /** Takes back what a refund or dispute covers of a grant; idempotent on `key`. With `client`, as `grant`. */
-  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: pg.ClientBase): Promise<ClawBackMade> {
+  async clawBack(request: { organizationId: string; key: string; grantId: bigint; credits: number; purchaseId: string; reason: string }, client?: TransactionClient): Promise<ClawBackMade> {
     const { key, ...order } = request;
     const result = await this.ledger.clawBack({ operationId: operationIdOf(key), ...order }, client);
     if (!result.replayed) {

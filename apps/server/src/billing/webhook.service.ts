@@ -1,5 +1,4 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import type pg from 'pg';
 import type Stripe from 'stripe';
 import type { CreditPackageId, PaidTierId } from '@atelier/contracts';
 import { creditPackageIds } from '@atelier/contracts';
@@ -7,6 +6,7 @@ import type { BalanceChanged } from '../events/app-events.js';
 import { ApiError } from '../common/error.filter.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
+import type { TransactionClient } from '../repositories/postgres-pool.repository.js';
 import { AutoTopUpService } from './auto-top-up.service.js';
 import { BillingAlerts } from './billing-alerts.js';
 import { BillingRepository, restoreReferenceOf, type PaymentRow } from './billing.repository.js';
@@ -471,7 +471,7 @@ export class WebhookService {
 
   /** Takes `due` credits back from the payment's grants, newest first (credits a won dispute gave back go before the grant the payment bought). */
   private async clawBackGrants(
-    client: pg.ClientBase,
+    client: TransactionClient,
     payment: PaymentRow,
     grants: readonly { grantId: bigint; amountCredits: number; clawedBackCredits: number }[],
     claim: { due: number; purchaseId: string; reason: string },
@@ -508,7 +508,7 @@ export class WebhookService {
    * expiring when the payment's own credits do; none when that time has passed (they would be
    * born expired).
    */
-  private async restoreCredits(client: pg.ClientBase, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<BalanceChanged | null> {
+  private async restoreCredits(client: TransactionClient, payment: PaymentRow, credits: number, restoresSoFar: number): Promise<BalanceChanged | null> {
     const expiresAt = payment.kind === 'subscription' ? payment.periodEnd : null;
     if (expiresAt !== null && expiresAt.getTime() <= this.clock.now().getTime()) return null;
     const granted = await this.credits.grant(

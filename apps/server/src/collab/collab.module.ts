@@ -1,12 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
+import { CollabTicketsRepository } from './collab-tickets.repository.js';
 import { CollabServer } from './collab.server.js';
 import { LiveDocuments } from './live-documents.js';
 import { WorkspaceSnapshotsController } from './workspace-snapshots.controller.js';
 import { WorkspaceSnapshotsRepository } from './workspace-snapshots.repository.js';
 import { WorkspaceSnapshotsService } from './workspace-snapshots.service.js';
 import { WorkspacesController } from './workspaces.controller.js';
+import { WorkspacesRepository } from './workspaces.repository.js';
 import { WorkspacesService } from './workspaces.service.js';
 
 /**
@@ -17,7 +19,7 @@ import { WorkspacesService } from './workspaces.service.js';
 @Module({
   imports: [OrganizationsModule],
   controllers: [WorkspacesController, WorkspaceSnapshotsController],
-  providers: [CollabDocumentRepository, LiveDocuments, WorkspacesService, CollabServer, WorkspaceSnapshotsRepository, WorkspaceSnapshotsService],
+  providers: [CollabDocumentRepository, WorkspacesRepository, CollabTicketsRepository, LiveDocuments, WorkspacesService, CollabServer, WorkspaceSnapshotsRepository, WorkspaceSnapshotsService],
   exports: [WorkspacesService, CollabServer, CollabDocumentRepository],
 })
 export class CollabModule {}

@@ -1,5 +1,4 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import {
   can,
   COLLAB_PATH,
@@ -15,12 +14,15 @@ import {
 import { ApiError } from '../common/error.filter.js';
 import { unstorableTextAt } from '../common/validation.js';
 import { randomToken, sha256 } from '../common/crypto.js';
-import { CollabTicket, Membership, Organization, Project, User, Workspace } from '../database/entities/index.js';
+import type { Workspace } from '../database/entities/index.js';
 import { notFound } from '../orgs/organization.guard.js';
+import { ProjectsService } from '../orgs/projects.service.js';
+import { CollabTicketsRepository } from './collab-tickets.repository.js';
 import { CollabDocumentRepository } from './collab-document.repository.js';
 import { applySnapshot, snapshotOf, snapshotOfState, type AppliedDocument, type WorkspaceSnapshot } from './workspace-document.js';
 import { LiveDocuments } from './live-documents.js';
 import type { CollabGrant } from './collab-context.js';
+import { WorkspacesRepository } from './workspaces.repository.js';
 
 export const MAX_WORKSPACES_PER_PROJECT = 200;
 
@@ -28,39 +30,28 @@ export const MAX_WORKSPACES_PER_PROJECT = 200;
 @Injectable()
 export class WorkspacesService {
   constructor(
-    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(WorkspacesRepository) private readonly workspaces: WorkspacesRepository,
+    @Inject(CollabTicketsRepository) private readonly tickets: CollabTicketsRepository,
+    @Inject(ProjectsService) private readonly projects: ProjectsService,
     @Inject(CollabDocumentRepository) private readonly documents: CollabDocumentRepository,
     @Inject(LiveDocuments) private readonly live: LiveDocuments,
   ) {}
 
   async create(organizationId: string, userId: string, request: CreateWorkspaceRequest): Promise<WorkspaceView> {
-    const project = await this.em.findOne(Project, { id: request.projectId, organization: organizationId });
-    if (project === null) throw notFound('The project');
-    if ((await this.em.count(Workspace, { project: project.id })) >= MAX_WORKSPACES_PER_PROJECT) {
+    const project = await this.projects.find(organizationId, request.projectId);
+    if ((await this.workspaces.countInProject(project.id)) >= MAX_WORKSPACES_PER_PROJECT) {
       throw new ApiError(HttpStatus.CONFLICT, {
         code: 'conflict',
         message: `A project can have at most ${String(MAX_WORKSPACES_PER_PROJECT)} workspaces.`,
         limit: MAX_WORKSPACES_PER_PROJECT,
       });
     }
-    const workspace = this.em.create(Workspace, {
-      id: crypto.randomUUID(),
-      organization: this.em.getReference(Organization, organizationId),
-      project,
-      name: request.name,
-      createdBy: this.em.getReference(User, userId),
-      createdAt: new Date(),
-    });
-    await this.em.flush();
+    const workspace = await this.workspaces.create(organizationId, project, request.name, userId);
     return view(workspace);
   }
 
   async list(organizationId: string, projectId: string | undefined): Promise<WorkspaceView[]> {
-    const workspaces = await this.em.find(
-      Workspace,
-      { organization: organizationId, ...(projectId === undefined ? {} : { project: projectId }) },
-      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: 1000 },
-    );
+    const workspaces = await this.workspaces.list(organizationId, projectId, 1000);
     return workspaces.map(view);
   }
 
@@ -69,7 +60,7 @@ export class WorkspacesService {
   }
 
   async find(organizationId: string, workspaceId: string): Promise<Workspace> {
-    const workspace = await this.em.fork().findOne(Workspace, { id: workspaceId, organization: organizationId });
+    const workspace = await this.workspaces.findInOrganization(organizationId, workspaceId);
     if (workspace === null) throw notFound('The workspace');
     return workspace;
   }
@@ -80,18 +71,7 @@ export class WorkspacesService {
     const ticket = randomToken();
     const expiresAt = new Date(Date.now() + collabLimits.ticketTtlSeconds * 1000);
     const canWrite = can(role, 'generate');
-    const em = this.em.fork();
-    // Expired tickets are swept as new ones are issued.
-    await em.nativeDelete(CollabTicket, { expiresAt: { $lt: new Date() } });
-    em.create(CollabTicket, {
-      tokenHash: sha256(ticket),
-      organization: em.getReference(Organization, organizationId),
-      workspace: em.getReference(Workspace, workspaceId),
-      user: em.getReference(User, userId),
-      canWrite,
-      expiresAt,
-    });
-    await em.flush();
+    await this.tickets.issue({ tokenHash: sha256(ticket), organizationId, workspaceId, userId, canWrite, expiresAt });
     return { ticket, documentName: workspaceDocumentName(workspaceId), url: COLLAB_PATH, canWrite, expiresAt: expiresAt.toISOString() };
   }
 
@@ -101,15 +81,9 @@ export class WorkspacesService {
    */
   async redeemTicket(ticket: string, workspaceId: string): Promise<CollabGrant | null> {
     if (ticket.length === 0 || ticket.length > 128) return null;
-    const em = this.em.fork();
-    const found = await em.findOne(CollabTicket, { tokenHash: sha256(ticket), expiresAt: { $gt: new Date() } });
-    if (found === null || found.workspace.id !== workspaceId) return null;
-    const organizationId = found.organization.id;
-    const membership = await em.findOne(Membership, { organization: { id: organizationId, deletedAt: null }, user: found.user.id }, { fields: ['role'] });
-    if (membership === null) return null;
-    const workspace = await em.findOne(Workspace, { id: workspaceId, organization: organizationId });
-    if (workspace === null) return null;
-    return { userId: found.user.id, organizationId, workspaceId, canWrite: found.canWrite && can(membership.role as Role, 'generate') };
+    const found = await this.tickets.findRedeemable(sha256(ticket), workspaceId);
+    if (found === null) return null;
+    return { userId: found.userId, organizationId: found.organizationId, workspaceId, canWrite: found.canWrite && can(found.role as Role, 'generate') };
   }
 
   /** The document as this node sees it: the live copy if it is open here, else the stored state. */
@@ -127,7 +101,7 @@ export class WorkspacesService {
    */
   async applyToSubmit(organizationId: string, body: SubmitJobRequest): Promise<AppliedDocument> {
     if (body.workspaceId === undefined) return { body, settings: { ...body.request } };
-    const workspace = await this.em.fork().findOne(Workspace, { id: body.workspaceId, organization: organizationId });
+    const workspace = await this.workspaces.findInOrganization(organizationId, body.workspaceId);
     if (workspace === null) throw notFound('The workspace');
     const applied = applySnapshot({ ...body, projectId: body.projectId ?? workspace.project.id }, await this.snapshot(workspace.id));
     const { request: _request, ...rest } = applied.body;

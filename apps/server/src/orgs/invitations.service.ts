@@ -1,16 +1,19 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { AcceptInvitationRequest, InvitationPreview, InvitationView, Role } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
 import { randomToken, sha256 } from '../common/crypto.js';
-import { Invitation, Membership, Organization, User } from '../database/entities/index.js';
+import type { Invitation } from '../database/entities/index.js';
 import { MailerRepository } from '../mail/mailer.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { AuthService } from '../auth/auth.service.js';
+import { UsersRepository } from '../auth/users.repository.js';
 import { AuditService } from './audit.service.js';
+import { InvitationsRepository } from './invitations.repository.js';
+import { MembershipsRepository } from './memberships.repository.js';
 import { notFound } from './organization.guard.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_PENDING_INVITATIONS = 200;
@@ -27,7 +30,10 @@ function statusOf(invitation: Invitation, now = Date.now()): InvitationStatus {
 @Injectable()
 export class InvitationsService {
   constructor(
-    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(InvitationsRepository) private readonly invitations: InvitationsRepository,
+    @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
+    @Inject(OrganizationsRepository) private readonly organizations: OrganizationsRepository,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(MailerRepository) private readonly mailer: MailerRepository,
@@ -40,16 +46,10 @@ export class InvitationsService {
     if (role === 'owner' && actorRole !== 'owner') {
       throw new ApiError(HttpStatus.FORBIDDEN, { code: 'forbidden', message: 'Only an owner can invite another owner.', field: 'role' });
     }
-    const existing = await this.em.count(Membership, { organization: organizationId, user: { email } });
-    if (existing > 0) {
+    if (await this.memberships.hasMemberWithEmail(organizationId, email)) {
       throw new ApiError(HttpStatus.CONFLICT, { code: 'conflict', message: `${email} is already a member.`, field: 'email' });
     }
-    const pending = await this.em.count(Invitation, {
-      organization: organizationId,
-      acceptedAt: null,
-      revokedAt: null,
-      expiresAt: { $gt: new Date() },
-    });
+    const pending = await this.invitations.countPending(organizationId, new Date());
     if (pending >= MAX_PENDING_INVITATIONS) {
       throw new ApiError(HttpStatus.CONFLICT, {
         code: 'conflict',
@@ -57,24 +57,18 @@ export class InvitationsService {
         limit: MAX_PENDING_INVITATIONS,
       });
     }
-    const organization = await this.em.findOneOrFail(Organization, { id: organizationId });
-    const inviter = await this.em.findOneOrFail(User, { id: actorId });
+    const organization = await this.organizations.findById(organizationId);
+    const inviter = await this.users.findById(actorId);
     const token = randomToken();
-    const invitation = this.em.create(Invitation, {
-      id: crypto.randomUUID(),
+    const invitation = await this.invitations.create({
       organization,
+      invitedBy: inviter,
       email,
       role,
       tokenHash: sha256(token),
       linkToken: token,
-      invitedBy: inviter,
-      createdAt: new Date(),
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-      acceptedAt: null,
-      acceptedBy: null,
-      revokedAt: null,
     });
-    await this.em.flush();
     await this.audit.record({ organizationId, actorId, action: 'invitation.create', targetType: 'invitation', targetId: invitation.id, after: { email, role } });
     await this.mailer.send({
       to: email,
@@ -85,21 +79,12 @@ export class InvitationsService {
   }
 
   async list(organizationId: string): Promise<InvitationView[]> {
-    const invitations = await this.em.find(
-      Invitation,
-      { organization: organizationId, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } },
-      { populate: ['invitedBy'], orderBy: { createdAt: 'desc' }, limit: MAX_PENDING_INVITATIONS },
-    );
+    const invitations = await this.invitations.listPending(organizationId, new Date(), MAX_PENDING_INVITATIONS);
     return invitations.map((invitation) => this.view(invitation));
   }
 
   async revoke(organizationId: string, actorId: string, invitationId: string): Promise<void> {
-    const revoked = await this.em.nativeUpdate(
-      Invitation,
-      { id: invitationId, organization: organizationId, acceptedAt: null, revokedAt: null },
-      { revokedAt: new Date(), linkToken: null },
-    );
-    if (revoked !== 1) {
+    if (!(await this.invitations.revoke(organizationId, invitationId, new Date()))) {
       throw notFound('The pending invitation');
     }
     await this.audit.record({ organizationId, actorId, action: 'invitation.revoke', targetType: 'invitation', targetId: invitationId });
@@ -107,7 +92,7 @@ export class InvitationsService {
 
   async preview(token: string): Promise<InvitationPreview> {
     const invitation = await this.findByToken(token);
-    const hasAccount = (await this.em.count(User, { email: invitation.email })) > 0;
+    const hasAccount = await this.users.existsWithEmail(invitation.email);
     return {
       organizationName: invitation.organization.name,
       email: invitation.email,
@@ -149,7 +134,7 @@ export class InvitationsService {
       userId = (await this.auth.createUser({ email: invitation.email, name: request.name, password: request.password })).id;
       createdUser = true;
     } else {
-      const user = await this.em.findOneOrFail(User, { id: userId });
+      const user = await this.users.findById(userId);
       if (user.email !== invitation.email) {
         throw new ApiError(HttpStatus.FORBIDDEN, {
           code: 'invitation_email_mismatch',
@@ -161,19 +146,17 @@ export class InvitationsService {
     const memberId = userId;
     await this.postgres.transaction(async (client) => {
       // Marks the invitation used exactly once, even when two tabs accept at the same moment.
-      const claimed = await client.query(
-        `update invitations set accepted_at = now(), accepted_by_id = $2, link_token = null where id = $1 and accepted_at is null and revoked_at is null and expires_at > now()`,
-        [invitation.id, memberId],
-      );
-      if (claimed.rowCount !== 1) {
+      if (!(await this.invitations.claim(client, invitation.id, memberId))) {
         throw new ApiError(HttpStatus.GONE, { code: 'invitation_used', message: 'This invitation has already been used.' });
       }
-      const inserted = await client.query(
-        `insert into memberships (organization_id, user_id, role, budget_limit_credits, budget_period)
-         values ($1, $2, $3, $4, $5) on conflict do nothing`,
-        [organization.id, memberId, invitation.role, organization.defaultBudgetLimitCredits ?? null, organization.defaultBudgetPeriod],
-      );
-      if (inserted.rowCount === 1) {
+      const inserted = await this.memberships.insertIfAbsent(client, {
+        organizationId: organization.id,
+        userId: memberId,
+        role: invitation.role,
+        budgetLimitCredits: organization.defaultBudgetLimitCredits ?? null,
+        budgetPeriod: organization.defaultBudgetPeriod,
+      });
+      if (inserted) {
         await this.ledger.setMemberBudgetInTransaction(client, {
           organizationId: organization.id,
           memberId,
@@ -182,7 +165,7 @@ export class InvitationsService {
           actorId: invitation.invitedBy.id,
         });
       }
-      await client.query(`update users set last_organization_id = $1 where id = $2`, [organization.id, memberId]);
+      await this.users.setLastOrganization(memberId, organization.id, client);
       await this.audit.record(
         { organizationId: organization.id, actorId: memberId, action: 'invitation.accept', targetType: 'invitation', targetId: invitation.id, after: { role: invitation.role } },
         client,
@@ -192,11 +175,7 @@ export class InvitationsService {
   }
 
   private async findByToken(token: string): Promise<Invitation> {
-    const invitation = await this.em.findOne(
-      Invitation,
-      { tokenHash: sha256(token), organization: { deletedAt: null } },
-      { populate: ['organization', 'invitedBy'] },
-    );
+    const invitation = await this.invitations.findByTokenHash(sha256(token));
     if (invitation === null) {
       throw notFound('The invitation');
     }

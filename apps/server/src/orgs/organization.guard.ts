@@ -1,10 +1,9 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { can, type Permission, type Role } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
-import { Membership } from '../database/entities/index.js';
 import { REQUIRED_PERMISSION, type AuthenticatedRequest } from '../auth/principal.js';
+import { MembershipsRepository } from './memberships.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,7 +19,7 @@ export function notFound(what: string): ApiError {
 export class OrganizationGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -40,15 +39,11 @@ export class OrganizationGuard implements CanActivate {
     if (principal.kind === 'apiKey' && principal.organizationId !== organizationId) {
       throw notFound('The organization');
     }
-    const membership = await this.em.findOne(
-      Membership,
-      { organization: { id: organizationId, deletedAt: null }, user: principal.userId },
-      { fields: ['role'] },
-    );
-    if (membership === null) {
+    const memberRole = await this.memberships.roleIn(organizationId, principal.userId);
+    if (memberRole === null) {
       throw notFound('The organization');
     }
-    const role = membership.role as Role;
+    const role = memberRole as Role;
     if (!can(role, permission)) {
       throw new ApiError(HttpStatus.FORBIDDEN, {
         code: 'forbidden',

@@ -1,5 +1,4 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type {
   BudgetPeriod,
   BudgetView,
@@ -10,15 +9,17 @@ import type {
   SetMemberBudgetRequest,
   UpdateOrganizationRequest,
 } from '@atelier/contracts';
-import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
-import { Membership, Organization } from '../database/entities/index.js';
+import type { Membership, Organization } from '../database/entities/index.js';
+import { UsersRepository } from '../auth/users.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { EventBus } from '../events/event-bus.js';
-import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { PostgresPoolRepository, type TransactionClient } from '../repositories/postgres-pool.repository.js';
 import { AuditService } from './audit.service.js';
+import { MembershipsRepository } from './memberships.repository.js';
 import { notFound } from './organization.guard.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 
 export const MAX_ORGANIZATIONS_PER_USER = 50;
 
@@ -41,7 +42,9 @@ export function organizationView(organization: Organization, role: Role): Organi
 @Injectable()
 export class OrganizationsService {
   constructor(
-    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(OrganizationsRepository) private readonly organizations: OrganizationsRepository,
+    @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(EventBus) private readonly events: EventBus,
@@ -51,7 +54,7 @@ export class OrganizationsService {
 
   /** The org, its owner membership and its credit pool, in one transaction. */
   async create(userId: string, request: CreateOrganizationRequest): Promise<OrganizationView> {
-    const count = await this.em.count(Membership, { user: userId, organization: { deletedAt: null } });
+    const count = await this.memberships.countOrganizationsOf(userId);
     if (count >= MAX_ORGANIZATIONS_PER_USER) {
       throw new ApiError(HttpStatus.CONFLICT, {
         code: 'conflict',
@@ -62,14 +65,11 @@ export class OrganizationsService {
     const id = crypto.randomUUID();
     const timeZone = request.timeZone ?? 'UTC';
     await this.postgres.transaction(async (client) => {
-      await client.query(`insert into organizations (id, name, time_zone) values ($1, $2, $3)`, [id, request.name, timeZone]);
-      await client.query(
-        `insert into memberships (organization_id, user_id, role, budget_limit_credits, budget_period) values ($1, $2, 'owner', null, 'none')`,
-        [id, userId],
-      );
+      await this.organizations.insert(client, { id, name: request.name, timeZone });
+      await this.memberships.insertOwner(client, id, userId);
       await this.ledger.createPool(client, { organizationId: id, timeZone });
       await this.grantTrial(client, id, userId);
-      await client.query(`update users set last_organization_id = $1 where id = $2`, [id, userId]);
+      await this.users.setLastOrganization(userId, id, client);
       await this.audit.record(
         { organizationId: id, actorId: userId, action: 'organization.create', targetType: 'organization', targetId: id, after: { name: request.name, timeZone } },
         client,
@@ -79,7 +79,7 @@ export class OrganizationsService {
   }
 
   /** The Free tier's trial credits (TRIAL_CREDITS, expiring after TRIAL_DAYS), so a newcomer can make images at once. */
-  private async grantTrial(client: pg.PoolClient, organizationId: string, userId: string): Promise<void> {
+  private async grantTrial(client: TransactionClient, organizationId: string, userId: string): Promise<void> {
     const { credits, days } = this.config.trial;
     if (credits === 0) return;
     await this.ledger.grant(
@@ -97,16 +97,12 @@ export class OrganizationsService {
   }
 
   async listFor(userId: string): Promise<OrganizationView[]> {
-    const memberships = await this.em.find(
-      Membership,
-      { user: userId, organization: { deletedAt: null } },
-      { populate: ['organization'], orderBy: { organization: { name: 'asc' } } },
-    );
+    const memberships = await this.memberships.listOfUser(userId);
     return memberships.map((membership) => organizationView(membership.organization, membership.role as Role));
   }
 
   async get(organizationId: string, role: Role): Promise<OrganizationView> {
-    const organization = await this.em.fork().findOne(Organization, { id: organizationId, deletedAt: null });
+    const organization = await this.organizations.findActive(organizationId);
     if (organization === null) {
       throw notFound('The organization');
     }
@@ -114,18 +110,15 @@ export class OrganizationsService {
   }
 
   async update(organizationId: string, actorId: string, role: Role, request: UpdateOrganizationRequest): Promise<OrganizationView> {
-    const organization = await this.em.findOneOrFail(Organization, { id: organizationId });
+    const organization = await this.organizations.findById(organizationId);
     const before = organizationView(organization, role);
-    if (request.name !== undefined) organization.name = request.name;
-    if (request.timeZone !== undefined) organization.timeZone = request.timeZone;
-    if (request.defaultMemberBudget !== undefined) {
-      organization.defaultBudgetLimitCredits = request.defaultMemberBudget.limitCredits;
-      organization.defaultBudgetPeriod = request.defaultMemberBudget.period;
-    }
-    if (request.maxConcurrentJobsPerMember !== undefined) {
-      organization.maxConcurrentJobsPerMember = request.maxConcurrentJobsPerMember;
-    }
-    await this.em.flush();
+    await this.organizations.update(organization, {
+      name: request.name,
+      timeZone: request.timeZone,
+      defaultBudgetLimitCredits: request.defaultMemberBudget?.limitCredits,
+      defaultBudgetPeriod: request.defaultMemberBudget?.period,
+      maxConcurrentJobsPerMember: request.maxConcurrentJobsPerMember,
+    });
     if (request.timeZone !== undefined && request.timeZone !== before.timeZone) {
       await this.ledger.setPoolTimeZone(organizationId, request.timeZone);
     }
@@ -136,21 +129,17 @@ export class OrganizationsService {
 
   /** Soft delete: the org disappears for everyone; its ledger history stays intact. */
   async delete(organizationId: string, actorId: string): Promise<void> {
-    await this.em.nativeUpdate(Organization, { id: organizationId }, { deletedAt: new Date() });
+    await this.organizations.softDelete(organizationId, new Date());
     await this.audit.record({ organizationId, actorId, action: 'organization.delete', targetType: 'organization', targetId: organizationId });
   }
 
   async members(organizationId: string): Promise<MemberView[]> {
-    const memberships = await this.em.find(
-      Membership,
-      { organization: organizationId },
-      { populate: ['user'], orderBy: { createdAt: 'asc' } },
-    );
+    const memberships = await this.memberships.listOfOrganization(organizationId);
     return Promise.all(memberships.map((membership) => this.memberView(membership)));
   }
 
   async member(organizationId: string, userId: string): Promise<MemberView> {
-    const membership = await this.em.findOne(Membership, { organization: organizationId, user: userId }, { populate: ['user'] });
+    const membership = await this.memberships.findWithUser(organizationId, userId);
     if (membership === null) {
       throw notFound('The member');
     }
@@ -158,7 +147,7 @@ export class OrganizationsService {
   }
 
   async changeRole(organizationId: string, actorId: string, userId: string, role: Role): Promise<MemberView> {
-    const membership = await this.em.findOne(Membership, { organization: organizationId, user: userId }, { populate: ['user'] });
+    const membership = await this.memberships.findWithUser(organizationId, userId);
     if (membership === null) {
       throw notFound('The member');
     }
@@ -166,15 +155,14 @@ export class OrganizationsService {
     if (before === 'owner' && role !== 'owner') {
       await this.assertAnotherOwner(organizationId, userId);
     }
-    membership.role = role;
-    await this.em.flush();
+    await this.memberships.setRole(membership, role);
     await this.audit.record({ organizationId, actorId, action: 'member.role', targetType: 'member', targetId: userId, before: { role: before }, after: { role } });
     this.events.publish('membership.changed', { organizationId, userId, role });
     return this.memberView(membership);
   }
 
   async removeMember(organizationId: string, actorId: string, actorRole: Role, userId: string): Promise<void> {
-    const membership = await this.em.findOne(Membership, { organization: organizationId, user: userId });
+    const membership = await this.memberships.find(organizationId, userId);
     if (membership === null) {
       throw notFound('The member');
     }
@@ -184,13 +172,13 @@ export class OrganizationsService {
       }
       await this.assertAnotherOwner(organizationId, userId);
     }
-    await this.em.nativeDelete(Membership, { organization: organizationId, user: userId });
+    await this.memberships.remove(organizationId, userId);
     await this.audit.record({ organizationId, actorId, action: 'member.remove', targetType: 'member', targetId: userId, before: { role: membership.role } });
     this.events.publish('membership.changed', { organizationId, userId, role: null });
   }
 
   async setBudget(organizationId: string, actorId: string, userId: string, request: SetMemberBudgetRequest): Promise<MemberView> {
-    const membership = await this.em.findOne(Membership, { organization: organizationId, user: userId }, { populate: ['user'] });
+    const membership = await this.memberships.findWithUser(organizationId, userId);
     if (membership === null) {
       throw notFound('The member');
     }
@@ -202,11 +190,12 @@ export class OrganizationsService {
       period: request.period,
       actorId,
     });
-    membership.budgetLimitCredits = request.limitCredits;
-    membership.budgetPeriod = request.period;
-    membership.alertThresholdsPercent = [...request.alertThresholdsPercent].sort((a, b) => a - b);
-    membership.allowedModels = request.allowedModels;
-    await this.em.flush();
+    await this.memberships.setBudgetSettings(membership, {
+      budgetLimitCredits: request.limitCredits,
+      budgetPeriod: request.period,
+      alertThresholdsPercent: [...request.alertThresholdsPercent].sort((a, b) => a - b),
+      allowedModels: request.allowedModels,
+    });
     await this.audit.record({ organizationId, actorId, action: 'budget.member', targetType: 'member', targetId: userId, before, after: budgetSettingsOf(membership) });
     this.events.publish('member-budget.changed', { organizationId, userId });
     return this.memberView(membership);
@@ -230,7 +219,7 @@ export class OrganizationsService {
   }
 
   private async assertAnotherOwner(organizationId: string, userId: string): Promise<void> {
-    const owners = await this.em.count(Membership, { organization: organizationId, role: 'owner', user: { $ne: userId } });
+    const owners = await this.memberships.countOwnersOtherThan(organizationId, userId);
     if (owners === 0) {
       throw new ApiError(HttpStatus.CONFLICT, {
         code: 'last_owner',

@@ -1,39 +1,36 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { BudgetPeriod, CreateProjectRequest, ProjectView, UpdateProjectRequest } from '@atelier/contracts';
 import { ApiError } from '../common/error.filter.js';
-import { Organization, Project } from '../database/entities/index.js';
+import type { Project } from '../database/entities/index.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AuditService } from './audit.service.js';
 import { notFound } from './organization.guard.js';
+import { ProjectsRepository } from './projects.repository.js';
 
 export const MAX_PROJECTS_PER_ORGANIZATION = 500;
 
 @Injectable()
 export class ProjectsService {
   constructor(
-    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(ProjectsRepository) private readonly projects: ProjectsRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   async create(organizationId: string, actorId: string, request: CreateProjectRequest): Promise<ProjectView> {
-    if ((await this.em.count(Project, { organization: organizationId })) >= MAX_PROJECTS_PER_ORGANIZATION) {
+    if ((await this.projects.count(organizationId)) >= MAX_PROJECTS_PER_ORGANIZATION) {
       throw new ApiError(HttpStatus.CONFLICT, {
         code: 'conflict',
         message: `An organization can have at most ${String(MAX_PROJECTS_PER_ORGANIZATION)} projects.`,
         limit: MAX_PROJECTS_PER_ORGANIZATION,
       });
     }
-    const project = this.em.create(Project, {
-      id: crypto.randomUUID(),
-      organization: this.em.getReference(Organization, organizationId),
+    const project = await this.projects.create(organizationId, {
       name: request.name,
       budgetLimitCredits: request.budget?.limitCredits ?? null,
       budgetPeriod: request.budget?.period ?? 'none',
-      createdAt: new Date(),
     });
-    await this.flushUniqueName();
+    if (project === undefined) throw nameTaken();
     if (request.budget !== undefined && request.budget !== null) {
       await this.ledger.setProjectBudget({ organizationId, projectId: project.id, ...request.budget, actorId });
     }
@@ -42,7 +39,7 @@ export class ProjectsService {
   }
 
   async list(organizationId: string): Promise<ProjectView[]> {
-    const projects = await this.em.find(Project, { organization: organizationId }, { orderBy: { name: 'asc' } });
+    const projects = await this.projects.list(organizationId);
     return Promise.all(projects.map((project) => this.view(project)));
   }
 
@@ -53,12 +50,11 @@ export class ProjectsService {
   async update(organizationId: string, actorId: string, projectId: string, request: UpdateProjectRequest): Promise<ProjectView> {
     const project = await this.find(organizationId, projectId);
     const before = { name: project.name, budget: budgetOf(project) };
-    if (request.name !== undefined) project.name = request.name;
-    if (request.budget !== undefined) {
-      project.budgetLimitCredits = request.budget?.limitCredits ?? null;
-      project.budgetPeriod = request.budget?.period ?? 'none';
-    }
-    await this.flushUniqueName();
+    const renamed = await this.projects.update(project, {
+      name: request.name,
+      ...(request.budget === undefined ? {} : { budgetLimitCredits: request.budget?.limitCredits ?? null, budgetPeriod: request.budget?.period ?? 'none' }),
+    });
+    if (!renamed) throw nameTaken();
     if (request.budget !== undefined) {
       await this.ledger.setProjectBudget({
         organizationId,
@@ -74,23 +70,11 @@ export class ProjectsService {
 
   /** 404 unless the project exists in this org. */
   async find(organizationId: string, projectId: string): Promise<Project> {
-    const project = await this.em.findOne(Project, { id: projectId, organization: organizationId });
+    const project = await this.projects.find(organizationId, projectId);
     if (project === null) {
       throw notFound('The project');
     }
     return project;
-  }
-
-  private async flushUniqueName(): Promise<void> {
-    try {
-      await this.em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) {
-        this.em.clear();
-        throw new ApiError(HttpStatus.CONFLICT, { code: 'conflict', message: 'A project with this name already exists.', field: 'name' });
-      }
-      throw error;
-    }
   }
 
   private async view(project: Project): Promise<ProjectView> {
@@ -104,6 +88,10 @@ export class ProjectsService {
       createdAt: project.createdAt.toISOString(),
     };
   }
+}
+
+function nameTaken(): ApiError {
+  return new ApiError(HttpStatus.CONFLICT, { code: 'conflict', message: 'A project with this name already exists.', field: 'name' });
 }
 
 function budgetOf(project: Project): { limitCredits: number | null; period: BudgetPeriod } {

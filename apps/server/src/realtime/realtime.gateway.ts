@@ -1,6 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -22,12 +21,14 @@ import type {
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
+import { UsersRepository } from '../auth/users.repository.js';
 import { isRevokedBy, RevocationEvents, type Revocation } from '../auth/revocations.js';
 import type { AlertRaised, BalanceChanged, JobChanged, MemberBudgetChanged, MembershipChanged } from '../events/app-events.js';
 import { EventBus } from '../events/event-bus.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { MembershipsRepository } from '../orgs/memberships.repository.js';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
-import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { DatabaseRepository } from '../repositories/database.repository.js';
 import { handshakeCredentials } from './handshake.js';
 import { originAllowed } from '../common/origin.js';
 import { ServiceStatus, type ServiceState } from '../health/service-status.js';
@@ -109,7 +110,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     });
   };
   private readonly onBudgetChange = (change: MemberBudgetChanged): void => {
-    Promise.all([this.budgetEvent(change.organizationId, change.userId), this.allowedModels(change.organizationId, change.userId)])
+    Promise.all([this.budgetEvent(change.organizationId, change.userId), this.memberships.allowedModels(change.organizationId, change.userId)])
       .then(([budget, allowedModels]) => {
         if (budget !== undefined) this.io?.to(userRoom(change.userId)).emit('budget', { ...budget, allowedModels });
       })
@@ -140,11 +141,12 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(EntityManager) private readonly em: EntityManager,
+    @Inject(DatabaseRepository) private readonly database: DatabaseRepository,
     @Inject(EventBus) private readonly events: EventBus,
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
-    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
     @Inject(ServiceStatus) private readonly status: ServiceStatus,
   ) {}
@@ -230,14 +232,14 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     if (credentials.kind === 'session' && !originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host, this.config.allowedOrigins)) {
       throw Object.assign(new Error('origin_not_allowed'), { data: { code: 'origin_not_allowed' as const, message: 'This page may not connect with your session.' } });
     }
-    const principal = await RequestContext.create(this.em, () =>
+    const principal = await this.database.withOwnContext(() =>
       credentials.kind === 'apiKey' ? this.auth.principalForApiKey(credentials.secret) : this.auth.principalForSession(credentials.token),
     );
     if (principal === undefined) {
       throw unauthenticated(credentials.kind === 'apiKey' ? 'This API key is unknown or revoked.' : 'Sign in to continue.');
     }
-    const user = await this.postgres.pool.query<{ name: string }>(`select name from users where id = $1`, [principal.userId]);
-    socket.data = { userId: principal.userId, name: user.rows[0]?.name ?? '', principal, workspaces: {} };
+    const name = await this.users.nameOf(principal.userId);
+    socket.data = { userId: principal.userId, name, principal, workspaces: {} };
   }
 
   private connected(socket: RealtimeSocket): void {
@@ -289,7 +291,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     if (workspaceId === undefined) return failure('invalid_request', 'workspaceId must be a string of 1 to 128 characters, or null.');
     const { principal, userId } = socket.data;
     const apiKeyElsewhere = principal.kind === 'apiKey' && principal.organizationId !== organizationId;
-    if (apiKeyElsewhere || !(await this.isMember(organizationId, userId))) {
+    if (apiKeyElsewhere || !(await this.memberships.isMemberOfActiveOrganization(organizationId, userId))) {
       // The same answer for an unknown org and someone else's: it reveals nothing.
       return failure('not_found', 'The organization was not found.');
     }
@@ -345,15 +347,6 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     };
   }
 
-  private async isMember(organizationId: string, userId: string): Promise<boolean> {
-    const result = await this.postgres.pool.query(
-      `select 1 from memberships m join organizations o on o.id = m.organization_id
-       where m.organization_id = $1 and m.user_id = $2 and o.deleted_at is null`,
-      [organizationId, userId],
-    );
-    return result.rowCount === 1;
-  }
-
   async snapshot(organizationId: string, userId: string): Promise<RealtimeSnapshot> {
     const [pool, budget, recentJobs, sockets, freeUnitsUsed] = await Promise.all([
       this.ledger.poolBalance(organizationId),
@@ -378,14 +371,6 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn(`presence from other nodes unavailable (${String(error)}); sending this node's`);
       return this.server.local.in(orgRoom(organizationId)).fetchSockets();
     }
-  }
-
-  private async allowedModels(organizationId: string, userId: string): Promise<string[] | null> {
-    const result = await this.postgres.pool.query<{ allowed_models: string[] | null }>(
-      `select allowed_models from memberships where organization_id = $1 and user_id = $2`,
-      [organizationId, userId],
-    );
-    return result.rows[0]?.allowed_models ?? null;
   }
 
   private async budgetEvent(organizationId: string, userId: string): Promise<BudgetEvent | undefined> {

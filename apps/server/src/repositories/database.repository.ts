@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { SystemMetadata } from '../database/entities/index.js';
 
 export interface Installation {
@@ -17,6 +17,14 @@ export class DatabaseRepository {
     const started = performance.now();
     await this.orm.em.getConnection().execute('select 1');
     return performance.now() - started;
+  }
+
+  /**
+   * Runs `work` with its own ORM identity map, as each HTTP request gets one: for repository calls
+   * made outside a request (a socket handshake).
+   */
+  withOwnContext<T>(work: () => Promise<T>): Promise<T> {
+    return RequestContext.create(this.orm.em, work);
   }
 
   /** The installation's identity, created on first start and kept across restarts. */

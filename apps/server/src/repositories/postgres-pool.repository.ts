@@ -4,6 +4,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
 
+/** One connection inside a transaction (see `transaction`), handed to repository methods that join it. */
+export type TransactionClient = pg.PoolClient;
+
 /**
  * A plain `pg` pool beside the ORM, for the transactions that span our tables and the ledger's
  * (which is plain SQL over pg): creating an org with its pool, placing a hold with its job.

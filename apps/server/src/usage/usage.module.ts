@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { UsageController } from './usage.controller.js';
+import { SpendRepository } from './spend.repository.js';
 import { UsageStatementRepository } from './usage-statement.repository.js';
 import { UsageStatementService } from './usage-statement.service.js';
 import { UsageService } from './usage.service.js';
@@ -11,6 +12,6 @@ import { ProviderCostsService } from './provider-costs.service.js';
 @Module({
   imports: [OrganizationsModule],
   controllers: [UsageController],
-  providers: [UsageService, UsageStatementRepository, UsageStatementService, ProviderCostsService, ProviderCostsRepository],
+  providers: [UsageService, SpendRepository, UsageStatementRepository, UsageStatementService, ProviderCostsService, ProviderCostsRepository],
 })
 export class UsageModule {}
