@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -28,7 +28,8 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   app.setGlobalPrefix('api');
   app.disable('x-powered-by');
   // First, so every answer carries them: API errors, the web app, images.
-  app.use(...securityHeaders(inlineScriptHashes(path.join(webBuildDirectory, 'index.html'))));
+  const indexFile = path.join(webBuildDirectory, 'index.html');
+  app.use(...securityHeaders(inlineScriptHashes(existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined)));
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default).
   app.set('trust proxy', config.trustProxy);
   app.use(bodyTimeout(config.http.bodyTimeoutMs));

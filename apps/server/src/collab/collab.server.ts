@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { COLLAB_PATH, collabRejections, collabLimits, collabRetryableCloses, workspaceIdOfDocument } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -10,7 +9,8 @@ import { LiveDocuments } from './live-documents.js';
 import { can, type Role } from '@atelier/contracts';
 import type { MembershipChanged } from '../events/app-events.js';
 import { EventBus } from '../events/event-bus.js';
-import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import { RedisRepository } from '../repositories/redis.repository.js';
+import { MembershipsRepository } from '../orgs/memberships.repository.js';
 import { Database, Hocuspocus, RedisExtension, Y, type AuthenticatePayload, type Extension, type HocuspocusInstance, type YDoc } from './hocuspocus-runtime.js';
 import { WorkspacesService } from './workspaces.service.js';
 import type { CollabContext } from './collab-context.js';
@@ -83,7 +83,8 @@ export class CollabServer implements OnModuleInit, OnModuleDestroy {
     @Inject(CollabDocumentRepository) private readonly documents: CollabDocumentRepository,
     @Inject(LiveDocuments) private readonly live: LiveDocuments,
     @Inject(EventBus) private readonly events: EventBus,
-    @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
+    @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
+    @Inject(RedisRepository) private readonly redis: RedisRepository,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -109,10 +110,10 @@ export class CollabServer implements OnModuleInit, OnModuleDestroy {
       extensions.push(
         new RedisExtension({
           createClient: () => {
-            const client = new Redis(redisUrl, { maxRetriesPerRequest: null });
-            client.on('error', (error: Error) => {
+            const client = this.redis.newConnection({ maxRetriesPerRequest: null }, (error) => {
               this.logger.warn(`collab Redis: ${error.message}`);
             });
+            if (client === undefined) throw new Error('REDIS_URL is set but Redis is not configured');
             return client;
           },
           prefix: 'atelier:collab',
@@ -198,16 +199,9 @@ export class CollabServer implements OnModuleInit, OnModuleDestroy {
   async recheckMemberships(): Promise<void> {
     const keys = [...this.byMember.keys()];
     if (keys.length === 0) return;
-    const organizationIds = keys.map((key) => key.split(':')[0] ?? '');
-    const userIds = keys.map((key) => key.split(':')[1] ?? '');
-    const result = await this.postgres.pool.query<{ organization_id: string; user_id: string; role: Role }>(
-      `select m.organization_id, m.user_id, m.role
-         from unnest($1::uuid[], $2::uuid[]) as k(organization_id, user_id)
-         join memberships m on m.organization_id = k.organization_id and m.user_id = k.user_id
-         join organizations o on o.id = m.organization_id and o.deleted_at is null`,
-      [organizationIds, userIds],
-    );
-    const roles = new Map(result.rows.map((row) => [memberKey(row.organization_id, row.user_id), row.role]));
+    const members = keys.map((key) => ({ organizationId: key.split(':')[0] ?? '', userId: key.split(':')[1] ?? '' }));
+    const found = await this.memberships.rolesOf(members);
+    const roles = new Map(found.map((row) => [memberKey(row.organizationId, row.userId), row.role]));
     for (const key of keys) {
       const [organizationId = '', userId = ''] = key.split(':');
       this.applyMembership(organizationId, userId, roles.get(key) ?? null);

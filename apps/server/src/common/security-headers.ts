@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 
@@ -7,12 +6,12 @@ import helmet from 'helmet';
 const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
 /**
- * The hashes (`'sha256-…'`) of the inline scripts of the built app's index.html: SvelteKit's
- * bootstrap script, the only inline script there is. No page gets 'unsafe-inline' for scripts.
+ * The hashes (`'sha256-…'`) of the inline scripts of the built app's index.html (its text, or
+ * undefined without a build): SvelteKit's bootstrap script, the only inline script there is. No
+ * page gets 'unsafe-inline' for scripts.
  */
-export function inlineScriptHashes(indexFile: string): string[] {
-  if (!existsSync(indexFile)) return [];
-  const html = readFileSync(indexFile, 'utf8');
+export function inlineScriptHashes(html: string | undefined): string[] {
+  if (html === undefined) return [];
   const hashes: string[] = [];
   for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
     const body = match[1] ?? '';

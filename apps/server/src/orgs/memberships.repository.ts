@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Membership } from '../database/entities/index.js';
+import type { Role } from '@atelier/contracts';
 import { PostgresPoolRepository, type TransactionClient } from '../repositories/postgres-pool.repository.js';
 
 /** A member's budget settings as stored beside the membership (the ledger holds the budget itself). */
@@ -74,6 +75,18 @@ export class MembershipsRepository {
   }
 
   /** The person's role in the org (not deleted), or null when they are not a member. */
+  /** The roles of these members in orgs not deleted (a pair without one is absent). */
+  async rolesOf(members: readonly { organizationId: string; userId: string }[]): Promise<{ organizationId: string; userId: string; role: Role }[]> {
+    const result = await this.postgres.pool.query<{ organization_id: string; user_id: string; role: Role }>(
+      `select m.organization_id, m.user_id, m.role
+         from unnest($1::uuid[], $2::uuid[]) as k(organization_id, user_id)
+         join memberships m on m.organization_id = k.organization_id and m.user_id = k.user_id
+         join organizations o on o.id = m.organization_id and o.deleted_at is null`,
+      [members.map((member) => member.organizationId), members.map((member) => member.userId)],
+    );
+    return result.rows.map((row) => ({ organizationId: row.organization_id, userId: row.user_id, role: row.role }));
+  }
+
   async roleIn(organizationId: string, userId: string): Promise<string | null> {
     const membership = await this.em.findOne(
       Membership,

@@ -3,7 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { RedisRepository } from '../repositories/redis.repository.js';
 import type {
   Ack,
   BoardEvent,
@@ -143,6 +144,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(DatabaseRepository) private readonly database: DatabaseRepository,
     @Inject(EventBus) private readonly events: EventBus,
+    @Inject(RedisRepository) private readonly redisConnections: RedisRepository,
     @Inject(JobsService) private readonly jobs: JobsService,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(UsersRepository) private readonly users: UsersRepository,
@@ -166,14 +168,13 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       destroyUpgrade: false,
     });
     if (this.config.redisUrl !== undefined) {
-      const pub = new Redis(this.config.redisUrl, { lazyConnect: true });
-      const sub = pub.duplicate();
-      pub.on('error', (error: Error) => {
+      const pub = this.redisConnections.newConnection({ lazyConnect: true }, (error) => {
         this.logger.warn(`redis (publish): ${error.message}`);
       });
-      sub.on('error', (error: Error) => {
+      const sub = this.redisConnections.newConnection({ lazyConnect: true }, (error) => {
         this.logger.warn(`redis (subscribe): ${error.message}`);
       });
+      if (pub === undefined || sub === undefined) throw new Error('REDIS_URL is set but Redis is not configured');
       await Promise.all([pub.connect(), sub.connect()]);
       this.redis = { pub, sub };
       io.adapter(createAdapter(pub, sub, { requestsTimeout: 3_000 }));

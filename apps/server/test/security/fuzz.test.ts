@@ -203,6 +203,7 @@ describe('fuzzing every endpoint of the OpenAPI document', () => {
       commentId: world.commentId,
       linkId: world.reviewLink.id,
       reviewToken: world.reviewLink.token,
+      width: '256',
       workspaceId: (await createWorkspace(world.members.owner.client, world.organization.id, world.project.id, 'Fuzz workspace')).id,
     };
   }, 60_000);
