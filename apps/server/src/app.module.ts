@@ -24,7 +24,7 @@ import { RedisRepository } from './repositories/redis.repository.js';
 import { ClockRepository } from './repositories/clock.repository.js';
 import { EventBus } from './events/event-bus.js';
 import { MailerRepository } from './mail/mailer.repository.js';
-import { ASSET_STORAGE, PROVIDER_REGISTRY } from './jobs/tokens.js';
+import { ASSET_STORAGE, PROVIDER_REGISTRY } from './repositories/tokens.js';
 import { BlackForestLabsProvider } from './providers/black-forest-labs.provider.js';
 import { LocalProvider } from './providers/local.provider.js';
 import { ProviderRegistry } from './providers/provider-registry.js';

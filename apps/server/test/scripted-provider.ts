@@ -2,7 +2,7 @@ import type { Operation } from '@atelier/pricing';
 import { LocalProvider } from '../src/providers/local.provider.js';
 import { ProviderError, type GeneratedImage, type GenerationInput, type ImageProvider, type ProviderFailureKind, type ProviderId } from '../src/providers/provider.js';
 import { ProviderRegistry } from '../src/providers/provider-registry.js';
-import { PROVIDER_REGISTRY } from '../src/jobs/tokens.js';
+import { PROVIDER_REGISTRY } from '../src/repositories/tokens.js';
 
 /**
  * The local renderer with scripted failures: the next calls can fail as a provider would

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { GalleryPage, OrganizationView } from '@atelier/contracts';
 import type { AssetStorage } from '../src/storage/storage.js';
-import { ASSET_STORAGE } from '../src/jobs/tokens.js';
+import { ASSET_STORAGE } from '../src/repositories/tokens.js';
 import { thumbnailKey } from '../src/jobs/thumbnails.js';
 import { startTestApp, type TestApp } from './app.js';
 import { expectStatus, signedUp, submitAndWait, type Member } from './world.js';

@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AlertWebhookPayload } from '@atelier/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { QueueRepository } from '../jobs/queue.repository.js';
+import { QueueRepository } from '../queue/queue.repository.js';
 import { MailerRepository } from '../mail/mailer.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
-import type { TaskHandlers } from '../jobs/queue-tasks.js';
+import type { TaskHandlers } from '../queue/queue-tasks.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { PrivateAddressError, postWebhook } from './webhook-http.js';
 

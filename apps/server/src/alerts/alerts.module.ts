@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobsModule } from '../jobs/jobs.module.js';
-import { QueueRepository } from '../jobs/queue.repository.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { QueueRepository } from '../queue/queue.repository.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { AlertContextRepository } from './alert-context.repository.js';
 import { AlertDeliveryService } from './alert-delivery.service.js';
@@ -22,7 +22,7 @@ const DELIVERY_CONCURRENCY = 4;
  */
 @Global()
 @Module({
-  imports: [OrganizationsModule, JobsModule],
+  imports: [OrganizationsModule, QueueModule],
   controllers: [AlertsController],
   providers: [AlertsRepository, NotificationsRepository, AlertSettingsRepository, AlertContextRepository, AlertsService, AlertEvaluatorService, AlertDeliveryService],
   exports: [AlertsService, AlertEvaluatorService],

@@ -15,7 +15,7 @@ import { ApiError } from '../common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { publicWebhookProblem } from './webhook-http.js';
 import { EventBus } from '../events/event-bus.js';
-import { QueueRepository } from '../jobs/queue.repository.js';
+import { QueueRepository } from '../queue/queue.repository.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { AlertSettingsRepository, DEFAULT_GRANT_EXPIRY_NOTICE_DAYS } from './alert-settings.repository.js';
 import { AlertsRepository } from './alerts.repository.js';

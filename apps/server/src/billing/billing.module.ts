@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JobsModule } from '../jobs/jobs.module.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
 import { AutoTopUpService } from './auto-top-up.service.js';
 import { BillingAlerts } from './billing-alerts.js';
@@ -16,7 +15,7 @@ import { WebhookService } from './webhook.service.js';
  * auto top-up, refunds and disputes clawing credits back, and the webhook at /api/billing/webhook.
  */
 @Module({
-  imports: [OrganizationsModule, JobsModule],
+  imports: [OrganizationsModule],
   controllers: [BillingController, BillingWebhookController],
   providers: [StripeRepository, BillingRepository, CreditsService, SubscriptionSyncService, BillingAlerts, AutoTopUpService, WebhookService, BillingService],
 })

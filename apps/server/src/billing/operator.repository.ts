@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { BALANCE_CHANNEL } from '../jobs/balance-notifications.repository.js';
+import { BALANCE_CHANNEL } from '../events/balance-notifications.repository.js';
 
 /** An audit entry an operator's command writes (no actor: the operator is named in `after`). */
 export interface OperatorAuditEntry {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ASSET_STORAGE } from '../jobs/tokens.js';
+import { ASSET_STORAGE } from '../repositories/tokens.js';
 import { notFound } from '../orgs/organization.guard.js';
 import { AuditService } from '../orgs/audit.service.js';
 import type { AssetStorage } from '../storage/storage.js';

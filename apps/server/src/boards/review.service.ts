@@ -9,7 +9,7 @@ import { AuditService } from '../orgs/audit.service.js';
 import { withoutPngText } from '../providers/png-text.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import type { AssetStorage } from '../storage/storage.js';
-import { ASSET_STORAGE } from '../jobs/tokens.js';
+import { ASSET_STORAGE } from '../repositories/tokens.js';
 import { reviewItemView } from './board-views.js';
 import { BoardsRepository, type BoardItemRow } from './boards.repository.js';
 import { BoardsService } from './boards.service.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseRepository } from '../repositories/database.repository.js';
 import { RedisRepository } from '../repositories/redis.repository.js';
 import { catalogs, type Operation } from '@atelier/pricing';
-import { PROVIDER_REGISTRY } from '../jobs/tokens.js';
+import { PROVIDER_REGISTRY } from '../repositories/tokens.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { DependencyHealthDto, HealthDto, ProvidersDto, ProvidersHealthDto } from './health.dto.js';
 import { ServiceStatus } from './service-status.js';

@@ -6,7 +6,7 @@ import type { AssetStorage } from '../storage/storage.js';
 import { GalleryRepository, type AssetRow, type GalleryCursor } from './gallery.repository.js';
 import { ThumbnailService } from './thumbnail.service.js';
 import { assetEtag, matchesEtag, THUMBNAIL_WIDTHS, type ThumbnailWidth } from './thumbnails.js';
-import { ASSET_STORAGE } from './tokens.js';
+import { ASSET_STORAGE } from '../repositories/tokens.js';
 import { HttpStatus } from '@nestjs/common';
 
 export interface ServedImage {

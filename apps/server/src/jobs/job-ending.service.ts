@@ -7,7 +7,7 @@ import { AssetsRepository } from './assets.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobViews } from './job-view.js';
 import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
-import { QueueRepository } from './queue.repository.js';
+import { QueueRepository } from '../queue/queue.repository.js';
 import { ThumbnailService } from './thumbnail.service.js';
 
 const REFUNDED_BEFORE_COMPLETION: JobEnd = {

@@ -11,7 +11,7 @@ import { notFound } from '../orgs/organization.guard.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { renderMask, type RenderedMask } from './mask-render.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
-import { PROVIDER_REGISTRY } from './tokens.js';
+import { PROVIDER_REGISTRY } from '../repositories/tokens.js';
 
 /** A generation request made ready: built once, priced and judged by @atelier/pricing. */
 export interface PreparedJob {

@@ -12,8 +12,8 @@ import { AssetsRepository } from './assets.repository.js';
 import { hasHold, JobEndingService } from './job-ending.service.js';
 import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
 import { ThumbnailService } from './thumbnail.service.js';
-import { ASSET_STORAGE, PROVIDER_REGISTRY } from './tokens.js';
-import type { TaskContext } from './queue-tasks.js';
+import { ASSET_STORAGE, PROVIDER_REGISTRY } from '../repositories/tokens.js';
+import type { TaskContext } from '../queue/queue-tasks.js';
 
 /** Provider calls per image before the attempt fails (graphile-worker then retries the job). */
 export const PROVIDER_CALL_ATTEMPTS = 3;

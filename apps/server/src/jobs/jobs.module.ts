@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OrganizationsModule } from '../orgs/organizations.module.js';
-import { BalanceNotificationsRepository } from './balance-notifications.repository.js';
+import { BalanceNotificationsRepository } from '../events/balance-notifications.repository.js';
 import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { GalleryRepository } from './gallery.repository.js';
 import { GalleryService } from './gallery.service.js';
@@ -18,17 +18,17 @@ import { PreflightService } from './preflight.service.js';
 import { PricingContextRepository } from '../pricing/pricing-context.repository.js';
 import { PricingContextService } from '../pricing/pricing-context.service.js';
 import { PricingController } from '../pricing/pricing.controller.js';
-import { QueueRepository } from './queue.repository.js';
-import type { TaskHandler } from './queue-tasks.js';
+import { QueueRepository } from '../queue/queue.repository.js';
+import { QueueModule } from '../queue/queue.module.js';
+import type { TaskHandler } from '../queue/queue-tasks.js';
 import { SweeperService } from './sweeper.service.js';
 import { ThumbnailService } from './thumbnail.service.js';
 
 /** Generation jobs: submit (price, hold, enqueue), run through providers, capture or refund, gallery. */
 @Module({
-  imports: [OrganizationsModule],
+  imports: [OrganizationsModule, QueueModule],
   controllers: [JobsController, PreflightController, PricingController],
   providers: [
-    QueueRepository,
     FreeAllowanceRepository,
     JobsRepository,
     AssetsRepository,
@@ -46,7 +46,7 @@ import { ThumbnailService } from './thumbnail.service.js';
     ThumbnailService,
     SweeperService,
   ],
-  exports: [JobsService, QueueRepository, SweeperService, PricingContextService],
+  exports: [JobsService, SweeperService, PricingContextService],
 })
 export class JobsModule implements OnApplicationBootstrap {
   constructor(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AssetStorage } from '../storage/storage.js';
 import { renderThumbnail, THUMBNAIL_WIDTHS, thumbnailKey, type ThumbnailWidth } from './thumbnails.js';
-import { ASSET_STORAGE } from './tokens.js';
+import { ASSET_STORAGE } from '../repositories/tokens.js';
 
 /**
  * WebP thumbnails stored beside each image in the asset storage (local disk or S3). Made when an

@@ -8,7 +8,7 @@ import { CollabDocumentRepository } from '../../src/collab/collab-document.repos
 import { STORE_DEBOUNCE_MS } from '../../src/collab/collab.server.js';
 import { snapshotOfState } from '../../src/collab/workspace-document.js';
 import { WorkspacesService } from '../../src/collab/workspaces.service.js';
-import { ASSET_STORAGE } from '../../src/jobs/tokens.js';
+import { ASSET_STORAGE } from '../../src/repositories/tokens.js';
 import { renderMask } from '../../src/jobs/mask-render.js';
 import { PostgresPoolRepository } from '../../src/repositories/postgres-pool.repository.js';
 import type { AssetStorage } from '../../src/storage/storage.js';

@@ -11,7 +11,7 @@ import { JobViews } from '../../src/jobs/job-view.js';
 import type { ThumbnailService } from '../../src/jobs/thumbnail.service.js';
 import type { JobEnd, JobRecord, JobsRepository, NewJob } from '../../src/jobs/jobs.repository.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
-import type { QueueRepository } from '../../src/jobs/queue.repository.js';
+import type { QueueRepository } from '../../src/queue/queue.repository.js';
 import type { ProjectsService } from '../../src/orgs/projects.service.js';
 import type { PricingContextService } from '../../src/pricing/pricing-context.service.js';
 import type { ProviderRegistry } from '../../src/providers/provider-registry.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ASSET_STORAGE } from '../../src/jobs/tokens.js';
+import { ASSET_STORAGE } from '../../src/repositories/tokens.js';
 import { LocalDiskStorage } from '../../src/storage/local-disk.storage.js';
 import { startTestApp } from '../app.js';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import pg from 'pg';
 import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { DATABASE_URL } from '../repositories/postgres-pool.repository.js';
-import { EventBus } from '../events/event-bus.js';
+import { EventBus } from './event-bus.js';
 
 /** Postgres channel on which other processes (the operator CLI) announce an org's balance changed. */
 export const BALANCE_CHANNEL = 'atelier_balance';
