@@ -32,6 +32,10 @@ const sqlInCode = [
     message: 'SQL belongs in a repository (*.repository.ts).',
   },
   {
+    selector: 'Literal[value=/\\b(select|insert into|update|delete from)\\b[\\s\\S]*\\b(from|values|set|where)\\b/i]',
+    message: 'SQL belongs in a repository (*.repository.ts).',
+  },
+  {
     selector: "MemberExpression[property.name='query'][object.property.name='pool']",
     message: 'Only repositories query the database.',
   },
