@@ -95,7 +95,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_REVIEW_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
-  MAX_INFLIGHT_SUBMITS: z.coerce.number().int().min(1).max(100_000).default(256),
+  MAX_INFLIGHT_SUBMITS: z.coerce.number().int().min(1).max(100_000).default(1024),
   ALLOWED_ORIGINS: z
     .string()
     .trim()
