@@ -45,7 +45,10 @@ export class OrgRealtime {
   private budgetVersion: string | undefined;
   private workspaceId: string | null = null;
   private socket: RealtimeSocket | undefined;
+  // Plain sets of callbacks, not state: nothing renders from them.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly boardListeners = new Set<(event: BoardEvent) => void>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly commentListeners = new Set<(event: CommentEvent) => void>();
 
   constructor(organizationId: string) {

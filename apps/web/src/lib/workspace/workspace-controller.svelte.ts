@@ -97,6 +97,7 @@ export class WorkspaceController extends OpenWorkspace {
     this.needs.source && this.settings.sourceAssetId !== undefined && this.settings.width !== undefined && this.settings.height !== undefined,
   );
   readonly showing = $derived<'canvas' | 'result'>(!this.hasCanvas ? 'result' : this.latestResult === undefined ? 'canvas' : this.preview);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt whole by $derived, never mutated
   readonly names = $derived(new Map([...this.org.realtime.presence.map((entry) => [entry.userId, entry.name] as const), [this.me.id, this.me.name]]));
 
   constructor(inputs: WorkspaceInputs) {
@@ -276,6 +277,7 @@ export class WorkspaceController extends OpenWorkspace {
     $effect(() => {
       const awareness = this.connection.awareness;
       const update = (): void => {
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local set for one pass, not state
         const seen = new Set<string>();
         this.people = [...awareness.getStates().entries()].flatMap(([clientId, state]) => {
           const user = (state as { user?: { id?: string; name?: string; colour?: string } }).user;
@@ -320,6 +322,7 @@ export class WorkspaceController extends OpenWorkspace {
     let handoffRead = false;
     $effect(() => {
       if (this.connection.status !== 'synced' || handoffRead) return;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a copy of the address to read, not state
       const handoff = readHandoff(new URL(page.url.href));
       if (handoff === undefined) return;
       handoffRead = true;
@@ -327,6 +330,7 @@ export class WorkspaceController extends OpenWorkspace {
         try {
           const detail = await assetDetail(this.org.id, handoff.assetId);
           const seed = settingsForAction(detail, handoff.action, this.catalog);
+          // eslint-disable-next-line svelte/no-navigation-without-resolve, svelte/prefer-svelte-reactivity -- this same page's address without the hand-off parameters
           await goto(withoutHandoff(new URL(page.url.href)), { state: page.state, shallow: true, replace: true });
           const documentState = this.documentState;
           const fresh = documentState.prompt.trim() === '' && documentState.settingsMap.size === 0 && this.mask.committed().length === 0;
