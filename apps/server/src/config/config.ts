@@ -44,6 +44,7 @@ const environmentSchema = z.object({
   JOB_RUNNING_HOLD_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   JOB_HOLD_EXTEND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  WORKER_SILENT_AFTER_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   PROVIDER_CONCURRENCY_LOCAL: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_BFL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_STABILITY: z.coerce.number().int().min(1).max(64).default(4),
@@ -196,6 +197,8 @@ export interface AppConfig {
     runningHoldTtlMs: number;
     holdExtendIntervalMs: number;
     sweepIntervalMs: number;
+    /** A worker whose heartbeat is older than this is dead: its locked jobs and queues are freed. */
+    workerSilentAfterMs: number;
   };
   /** Requests per minute per member (in an org) or per API key; docs/SECURITY.md. */
   rateLimits: { submitPerMinute: number; preflightPerMinute: number; expensivePerMinute: number; reviewPerMinute: number };
@@ -282,6 +285,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       runningHoldTtlMs: env.JOB_RUNNING_HOLD_TTL_MS,
       holdExtendIntervalMs: env.JOB_HOLD_EXTEND_INTERVAL_MS,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+      workerSilentAfterMs: env.WORKER_SILENT_AFTER_MS,
     },
     rateLimits: {
       submitPerMinute: env.RATE_LIMIT_SUBMIT_PER_MINUTE,

@@ -185,6 +185,44 @@ export class QueueRepository implements BeforeApplicationShutdown {
     })();
   }
 
+  /** This node's workers are alive: their heartbeats are written now. */
+  async beat(): Promise<void> {
+    const workerIds = this.runners.flatMap((supervised) => supervised.workerIds);
+    if (workerIds.length === 0) return;
+    await this.postgres.pool.query(
+      `insert into worker_heartbeats (worker_id, beat_at) select unnest($1::text[]), now()
+       on conflict (worker_id) do update set beat_at = excluded.beat_at`,
+      [workerIds],
+    );
+  }
+
+  /**
+   * Frees what workers that stopped beating (a node killed, a machine lost) still hold: their jobs
+   * run again and the named queues behind them move, instead of waiting for graphile-worker's 4-hour
+   * lock expiry. A lock is only taken from a worker silent for `silentMs` that took it at least
+   * that long ago (a worker just started may not have beaten yet). Returns the workers freed.
+   */
+  async unlockSilentWorkers(silentMs: number): Promise<string[]> {
+    const silent = await this.postgres.pool.query<{ locked_by: string }>(
+      `with locks as (
+         select locked_by from graphile_worker._private_jobs where locked_by is not null and locked_at < now() - make_interval(secs => $1::double precision / 1000)
+         union
+         select locked_by from graphile_worker._private_job_queues where locked_by is not null and locked_at < now() - make_interval(secs => $1::double precision / 1000)
+       )
+       select locked_by from locks
+        where not exists (select 1 from worker_heartbeats h where h.worker_id = locks.locked_by and h.beat_at > now() - make_interval(secs => $1::double precision / 1000))`,
+      [silentMs],
+    );
+    const workerIds = silent.rows.map((row) => row.locked_by);
+    if (workerIds.length > 0) {
+      await this.postgres.pool.query('select graphile_worker.force_unlock_workers($1::text[])', [workerIds]);
+      this.logger.warn(`freed the jobs and queues of ${String(workerIds.length)} silent worker(s): ${workerIds.join(', ')}`);
+    }
+    // Heartbeats of workers gone for a day are forgotten.
+    await this.postgres.pool.query(`delete from worker_heartbeats where beat_at < now() - interval '1 day'`);
+    return workerIds;
+  }
+
   /** Before the pool closes: running jobs finish or are released. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.stop();

@@ -1,5 +1,6 @@
 import { ApiKey, AuditEntry, Invitation, Membership, Organization, Project } from './organization.entity.js';
 import { SystemMetadata } from './system-metadata.entity.js';
+import { WorkerHeartbeat } from './worker-heartbeat.entity.js';
 import { Asset, FreeAllowanceUsage, Job } from './job.entity.js';
 import { PasswordResetToken, Session, User } from './user.entity.js';
 import { CollabDocument, CollabTicket, Workspace, WorkspaceSnapshot } from './workspace.entity.js';
@@ -12,9 +13,10 @@ export { CollabDocument, CollabTicket, Workspace, WorkspaceSnapshot };
 export { Alert, AlertSettings, Notification, WebhookAttempt };
 export { BillingAccount, BillingEvent, BillingPayment, BillingSubscription };
 export { Board, BoardItem, Comment, ReviewGuest, ReviewLink };
-export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User };
+export { ApiKey, AuditEntry, Invitation, Membership, Organization, PasswordResetToken, Project, Session, SystemMetadata, User, WorkerHeartbeat };
 export const entities = [
   SystemMetadata,
+  WorkerHeartbeat,
   User,
   Session,
   PasswordResetToken,

@@ -9,6 +9,7 @@ import { Migration20261204193000_provider_cost } from './Migration20261204193000
 import { Migration20261204213854_boards } from './Migration20261204213854_boards.js';
 import { Migration20261204222000_invitation_link } from './Migration20261204222000_invitation_link.js';
 import { Migration20261204223847_workspace_snapshots } from './Migration20261204223847_workspace_snapshots.js';
+import { Migration20261204233000_worker_heartbeats } from './Migration20261204233000_worker_heartbeats.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   { name: 'Migration20261204213854_boards', class: Migration20261204213854_boards },
   { name: 'Migration20261204222000_invitation_link', class: Migration20261204222000_invitation_link },
   { name: 'Migration20261204223847_workspace_snapshots', class: Migration20261204223847_workspace_snapshots },
+  { name: 'Migration20261204233000_worker_heartbeats', class: Migration20261204233000_worker_heartbeats },
 ];
