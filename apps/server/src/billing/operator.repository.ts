@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { BALANCE_CHANNEL } from '../events/balance-notifications.repository.js';
+import { inTransaction } from '../repositories/postgres-pool.repository.js';
 
 /** An audit entry an operator's command writes (no actor: the operator is named in `after`). */
 export interface OperatorAuditEntry {
@@ -36,18 +37,7 @@ export class OperatorRepository {
 
   /** Runs `work` in one transaction on one connection; rolls back if it throws. */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(this.pool, work);
   }
 
   /** The org's name (undeleted orgs only). */
