@@ -282,8 +282,14 @@ describe.skipIf(unavailable !== undefined)('the workspace: edits shown large and
     await expect.poll(async () => Number(/covers (\d+)%/.exec((await page.locator('.coverage').textContent()) ?? '')?.[1] ?? 0)).toBeGreaterThan(0);
     await screenshot(page, artifacts, 'edits-phone-mask-375');
 
-    await page.getByTestId('prompt').tap();
+    // Type only once the editor has the focus, and see the words arrive (a tap's focus can land late).
+    const prompt = page.getByTestId('prompt');
+    await prompt.tap();
+    // On a phone-sized page a tap can land before the editor takes it: give it the focus as a second tap would.
+    if (!(await prompt.evaluate((element) => element.contains(document.activeElement)))) await prompt.focus();
+    await expect.poll(() => prompt.evaluate((element) => element.contains(document.activeElement))).toBe(true);
     await page.keyboard.type('a paper lantern', { delay: 2 });
+    await expect.poll(() => prompt.textContent()).toContain('a paper lantern');
     await page.getByTestId('generate').scrollIntoViewIfNeeded();
     await expect.poll(() => page.getByTestId('generate').isEnabled(), { timeout: 20_000 }).toBe(true);
     const jobsBefore = await page.getByTestId('job').count();
