@@ -120,13 +120,43 @@ describe('generation jobs through the real queue', () => {
     expect(cancelQueued.body.status).toBe('cancelled');
     const cancelRunning = await member.client.post<JobView>(`/orgs/${organization.id}/jobs/${running.body.job.id}/cancel`);
     expect(cancelRunning.status).toBe(200);
+    expect(cancelRunning.body.cancel).toEqual({ keptImages: 0, chargedCredits: 0, releasedCredits: 10 });
     const stopped = await waitForJob(member.client, organization.id, running.body.job.id);
-    expect(stopped.status).toBe('cancelled');
+    expect(stopped).toMatchObject({ status: 'cancelled', capturedCredits: null, refundedCredits: 10 });
     expect(stopped.assetIds).toEqual([]);
     provider.release();
     expect(await pool()).toMatchObject({ availableCredits: before.availableCredits, postedCredits: before.postedCredits });
     const again = await member.client.post(`/orgs/${organization.id}/jobs/${queued.body.job.id}/cancel`);
     expect(again.status).toBe(409);
+  });
+
+  it('a cancel while running keeps and charges the images made before it, and nothing finished after it', async () => {
+    const before = await pool();
+    provider.onCall = (input) => {
+      if (input.seed === 702) provider.hold(); // the third of four images waits
+    };
+    const submitted = await submit({ request: { ...schnell, variations: 4 }, prompt: 'four, then stop', seed: 700 });
+    await waitForJob(member.client, organization.id, submitted.body.job.id, 10_000, (job) => job.imagesDone === 2);
+    const cancelled = await member.client.post<JobView>(`/orgs/${organization.id}/jobs/${submitted.body.job.id}/cancel`);
+    expectStatus(cancelled, 200);
+    // The answer says at once what the cancel keeps: the two images made, charged; the rest released.
+    expect(cancelled.body).toMatchObject({ status: 'running', cancel: { keptImages: 2, chargedCredits: 20, releasedCredits: 20 } });
+    expect(cancelled.body.cancelRequestedAt).not.toBeNull();
+    expect(cancelled.body.assetIds).toHaveLength(2);
+    provider.onCall = undefined;
+    provider.release(); // the third image now finishes after the cancel (and perhaps a fourth)
+
+    const job = await waitForJob(member.client, organization.id, submitted.body.job.id);
+    expect(job).toMatchObject({ status: 'cancelled', capturedCredits: 20, refundedCredits: 20, cancel: { keptImages: 2, chargedCredits: 20 } });
+    expect(job.error?.message).toMatch(/Cancelled after 2 of 4 images/);
+    expect(job.assetIds).toEqual(cancelled.body.assetIds);
+    const gallery = await member.client.get<GalleryPage>(`/orgs/${organization.id}/assets?operation=text-to-image`);
+    expect(gallery.body.assets.filter((asset) => asset.jobId === job.id).map((asset) => asset.seed).sort()).toEqual([700, 701]);
+    expect(await pool()).toMatchObject({ postedCredits: before.postedCredits - 20, pendingCredits: before.pendingCredits });
+    const hold = await ledgerOf(server.app).getHold(job.id);
+    expect(hold?.status).toBe('captured');
+    // A second cancel of an ended job is refused and changes nothing.
+    expectStatus(await member.client.post(`/orgs/${organization.id}/jobs/${job.id}/cancel`), 409);
   });
 
   it('only lets the author or a manager cancel', async () => {

@@ -90,6 +90,15 @@ export const jobView = z.object({
   queuePosition: z.number().int().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   assetIds: z.array(z.uuid()),
+  /** When a cancel was accepted; null when none was. */
+  cancelRequestedAt: z.iso.datetime().nullable(),
+  /**
+   * What an accepted cancel does, decided when it was accepted: the images stored by then are kept
+   * and charged (free units first), any finished later is discarded, the rest released.
+   */
+  cancel: z.object({ keptImages: z.number().int(), chargedCredits: z.number().int(), releasedCredits: z.number().int() }).nullable(),
+  /** Credits given back once the job ended (price − captured); null while it runs. */
+  refundedCredits: z.number().int().nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),

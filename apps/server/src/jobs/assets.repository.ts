@@ -80,6 +80,15 @@ export class AssetsRepository {
     return Number(result.rows[0]?.count ?? 0);
   }
 
+  /** Removes a job's images after the first `keep` (by index); returns their storage keys for the caller to delete. */
+  async deleteOfJobAfter(jobId: string, keep: number): Promise<string[]> {
+    const removed = await this.postgres.pool.query<{ storage_key: string }>(
+      `delete from assets where job_id = $1 and id not in (select id from assets where job_id = $1 order by image_index limit $2) returning storage_key`,
+      [jobId, keep],
+    );
+    return removed.rows.map((row) => row.storage_key);
+  }
+
   /** Removes a job's images; returns their storage keys for the caller to delete. */
   async deleteOfJob(jobId: string): Promise<string[]> {
     const removed = await this.postgres.pool.query<{ storage_key: string }>(`delete from assets where job_id = $1 returning storage_key`, [jobId]);

@@ -9,6 +9,7 @@ import { JobViews } from './job-view.js';
 import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
 import { QueueRepository } from '../queue/queue.repository.js';
 import { ThumbnailService } from './thumbnail.service.js';
+import { cancelOutcome, creditsFor } from './charges.js';
 
 const REFUNDED_BEFORE_COMPLETION: JobEnd = {
   status: 'failed',
@@ -52,8 +53,7 @@ export class JobEndingService {
       await this.publish(job);
       return;
     }
-    const paidImages = Math.max(0, imagesMade - job.freeUnits);
-    const credits = paidImages * job.unitCredits;
+    const credits = creditsFor(job, imagesMade);
     const captured = await this.ledger.capture(job.id, credits, `${String(imagesMade)} of ${String(job.variations)} images`);
     if (!captured.ok && captured.code === 'already_captured') {
       await this.jobs.succeed(job.id, captured.capturedCredits, imagesMade);
@@ -87,6 +87,44 @@ export class JobEndingService {
   async refunded(job: JobRecord): Promise<void> {
     await this.discardImages(job);
     await this.end(job, REFUNDED_BEFORE_COMPLETION);
+  }
+
+  /**
+   * Cancelled while running: the images stored when the cancel was accepted are kept and charged
+   * (free units first), any finished later is discarded, the rest of the hold released. Safe to
+   * run again (a retried attempt of a job whose ending was cut short).
+   */
+  async cancelled(job: JobRecord): Promise<void> {
+    const { keptImages, chargedCredits, releasedCredits } = cancelOutcome(job);
+    await this.discardImages(job, keptImages);
+    let captured: number | null = chargedCredits;
+    if (!hasHold(job)) {
+      captured = 0;
+    } else if (keptImages === 0) {
+      const balance = await this.ledger.release(job.id, 'cancelled while running', job.authorId);
+      if (balance !== undefined) this.events.publish('balance.changed', balance);
+      captured = null;
+    } else {
+      const outcome = await this.ledger.capture(job.id, chargedCredits, `cancelled: ${String(keptImages)} of ${String(job.variations)} images kept`);
+      if (outcome.ok) {
+        this.events.publish('balance.changed', outcome.balance);
+        this.events.publish('member-spend.changed', { organizationId: job.organizationId, memberId: job.authorId });
+      } else if (outcome.code === 'already_captured') {
+        captured = outcome.capturedCredits;
+      } else {
+        // The hold expired meanwhile (a worker lost for too long): the refund stands, nothing is kept.
+        await this.discardImages(job);
+        await this.end(job, REFUNDED_BEFORE_COMPLETION);
+        return;
+      }
+    }
+    await this.giveBackFreeUnits(job, keptImages);
+    const message =
+      keptImages === 0
+        ? `Cancelled while running; nothing had been made, so the ${credits(releasedCredits)} were released.`
+        : `Cancelled after ${String(keptImages)} of ${String(job.variations)} images: the ${keptImages === 1 ? 'one' : String(keptImages)} made before the cancel ${keptImages === 1 ? 'is' : 'are'} kept (${credits(chargedCredits)}); ${credits(releasedCredits)} released.`;
+    await this.jobs.endCancelled(job.id, captured, message);
+    await this.publish(job);
   }
 
   /** A queued job cancelled before it started: out of the queue, its hold released at once. */
@@ -131,8 +169,9 @@ export class JobEndingService {
     await this.publish(job);
   }
 
-  private async discardImages(job: JobRecord): Promise<void> {
-    const keys = await this.assets.deleteOfJob(job.id);
+  /** Deletes the job's images (all, or those after the first `keep`) with their thumbnails. */
+  private async discardImages(job: JobRecord, keep = 0): Promise<void> {
+    const keys = keep === 0 ? await this.assets.deleteOfJob(job.id) : await this.assets.deleteOfJobAfter(job.id, keep);
     await Promise.all(keys.map((key) => this.thumbnails.deleteWithThumbnails(key).catch(() => undefined)));
   }
 
@@ -144,6 +183,10 @@ export class JobEndingService {
     await this.freeAllowances.giveBack(job.organizationId, job.freeAllowanceId, period, unused, job.createdAt);
     await this.announceFreeUsage(job.organizationId);
   }
+}
+
+function credits(amount: number): string {
+  return `${amount.toLocaleString('en-US')} ${amount === 1 ? 'credit' : 'credits'}`;
 }
 
 /** A job wholly covered by a free allowance costs 0 and has no hold in the ledger. */

@@ -24,8 +24,6 @@ class JobStopped extends Error {
   }
 }
 
-const CANCELLED_WHILE_RUNNING: JobEnd = { status: 'cancelled', code: 'cancelled', message: 'Cancelled while running; the credits were released.' };
-
 /** What one attempt of a job works with: its routes, inputs, and how it is told to stop. */
 interface Attempt {
   job: JobRecord;
@@ -61,9 +59,9 @@ export class JobRunner {
   async run(jobId: string, helpers: TaskContext): Promise<void> {
     const job = await this.jobs.start(jobId);
     if (job === undefined) {
-      // Finished, cancelled or refunded already; a cancel asked while it waited ends it here.
+      // Finished, cancelled or refunded already; a cancel asked while it waited (for a retry) ends it here.
       const cancelled = await this.jobs.findCancelAsked(jobId);
-      if (cancelled !== undefined) await this.endings.release(cancelled, CANCELLED_WHILE_RUNNING);
+      if (cancelled !== undefined) await this.endings.cancelled(cancelled);
       return;
     }
     await this.endings.publish(job);
@@ -118,9 +116,10 @@ export class JobRunner {
       await this.endings.publish(job);
     }
     clearInterval(heartbeat);
-    // A cancel that came in while the last image was finishing still wins over the capture.
-    const lastWord = attempt.stopped?.why ?? (await this.keepAlive(job));
-    if (lastWord !== undefined) throw new JobStopped(lastWord);
+    if (attempt.stopped !== undefined) throw attempt.stopped;
+    // The runner and a cancel decide on the job's row which came first: after this claim a cancel
+    // is refused as too late; a cancel before it keeps only the images stored when it came.
+    if (!(await this.jobs.claimFinish(job.id))) throw new JobStopped((await this.jobs.runState(job.id)) === 'cancelled' ? 'cancelled' : 'refunded');
     const imagesMade = await this.assets.countOfJob(job.id);
     if (imagesMade === 0) await this.endings.release(job, providerFailure(lastFailure ?? new ProviderError('rejected', 'no image was made')));
     else await this.endings.succeed(job, imagesMade);
@@ -131,7 +130,8 @@ export class JobRunner {
     const { job } = attempt;
     const stop = attempt.stopped ?? (error instanceof JobStopped ? error : undefined);
     if (stop !== undefined) {
-      if (stop.why === 'cancelled') await this.endings.release(job, CANCELLED_WHILE_RUNNING);
+      const now = stop.why === 'cancelled' ? await this.jobs.reload(job) : undefined;
+      if (now !== undefined) await this.endings.cancelled(now);
       else await this.endings.refunded(job);
       return;
     }

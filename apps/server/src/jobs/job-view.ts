@@ -3,6 +3,7 @@ import type { JobView } from '@atelier/contracts';
 import { notFound } from '../orgs/organization.guard.js';
 import { AssetsRepository } from './assets.repository.js';
 import { JobsRepository, type JobRecord } from './jobs.repository.js';
+import { cancelOutcome } from './charges.js';
 
 /** A job as the API and the sockets show it: its row, its images and its place in the queue. */
 @Injectable()
@@ -33,6 +34,8 @@ export class JobViews {
 }
 
 export function jobView(job: JobRecord, assetIds: string[], queuePosition: number | null): JobView {
+  const ended = job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
+  const cancel = job.cancelRequestedAt === null ? null : cancelOutcome(job);
   return {
     id: job.id,
     status: job.status,
@@ -59,7 +62,11 @@ export function jobView(job: JobRecord, assetIds: string[], queuePosition: numbe
     progressPercent: job.progressPercent,
     queuePosition,
     error: job.errorCode === null ? null : { code: job.errorCode, message: job.errorMessage ?? '' },
-    assetIds,
+    // Images finished after an accepted cancel are discarded: never shown meanwhile.
+    assetIds: cancel === null ? assetIds : assetIds.slice(0, cancel.keptImages),
+    cancelRequestedAt: job.cancelRequestedAt?.toISOString() ?? null,
+    cancel,
+    refundedCredits: ended ? job.priceCredits - (job.capturedCredits ?? 0) : null,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

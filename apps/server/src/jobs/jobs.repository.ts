@@ -51,6 +51,8 @@ export interface JobRecord {
   errorMessage: string | null;
   attempts: number;
   cancelRequestedAt: Date | null;
+  /** Images stored when a cancel of the running job was accepted: they are kept and charged. */
+  cancelKeptImages: number | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -59,7 +61,7 @@ export interface JobRecord {
 /** A job as submit places it (the rest of the row takes its defaults). */
 export type NewJob = Omit<
   JobRecord,
-  'status' | 'capturedCredits' | 'imagesDone' | 'progressPercent' | 'errorCode' | 'errorMessage' | 'attempts' | 'cancelRequestedAt' | 'createdAt' | 'startedAt' | 'finishedAt'
+  'status' | 'capturedCredits' | 'imagesDone' | 'progressPercent' | 'errorCode' | 'errorMessage' | 'attempts' | 'cancelRequestedAt' | 'cancelKeptImages' | 'createdAt' | 'startedAt' | 'finishedAt'
 >;
 
 /** How a job that did not succeed ended. */
@@ -105,6 +107,7 @@ interface JobRow {
   error_message: string | null;
   attempts: number;
   cancel_requested_at: Date | null;
+  cancel_kept_images: number | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -259,9 +262,45 @@ export class JobsRepository {
     return result.rowCount === 1;
   }
 
-  /** Asks a running job to stop: its runner ends it at its next step. */
-  async requestCancel(jobId: string): Promise<void> {
-    await this.postgres.pool.query(`update jobs set cancel_requested_at = now() where id = $1 and status = 'running'`, [jobId]);
+  /**
+   * Asks a running job to stop, unless its runner has begun to finish it: records the images
+   * stored by then (kept and charged; any finished later is discarded). The job as it stands
+   * after the cancel, or undefined when it was too late (not running, or already finishing).
+   */
+  async requestCancel(jobId: string): Promise<JobRecord | undefined> {
+    const result = await this.postgres.pool.query<JobRow>(
+      `update jobs set cancel_requested_at = now(), cancel_kept_images = (select count(*) from assets where assets.job_id = jobs.id)
+       where id = $1 and status = 'running' and cancel_requested_at is null and finishing_at is null returning *`,
+      [jobId],
+    );
+    return optional(result.rows[0]);
+  }
+
+  /**
+   * The runner's claim to finish a running job (capture its images): true unless a cancel came
+   * first. A retried attempt of a job whose earlier attempt claimed it claims it again.
+   */
+  async claimFinish(jobId: string): Promise<boolean> {
+    const result = await this.postgres.pool.query(
+      `update jobs set finishing_at = coalesce(finishing_at, now()) where id = $1 and status = 'running' and cancel_requested_at is null`,
+      [jobId],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** The job's row now (a runner re-reads it to end a cancelled job with what the cancel kept). */
+  async reload(job: Pick<JobRecord, 'id' | 'organizationId'>): Promise<JobRecord | undefined> {
+    return this.find(job.organizationId, job.id);
+  }
+
+  /** running → cancelled, with what was captured for the images the cancel kept; false when it had ended already. */
+  async endCancelled(jobId: string, capturedCredits: number | null, message: string): Promise<boolean> {
+    const result = await this.postgres.pool.query(
+      `update jobs set status = 'cancelled', captured_credits = $2, error_code = 'cancelled', error_message = $3, finished_at = now()
+       where id = $1 and ${ENDABLE}`,
+      [jobId, capturedCredits, message],
+    );
+    return result.rowCount === 1;
   }
 }
 
@@ -306,6 +345,7 @@ function record(row: JobRow): JobRecord {
     errorMessage: row.error_message,
     attempts: row.attempts,
     cancelRequestedAt: row.cancel_requested_at,
+    cancelKeptImages: row.cancel_kept_images,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

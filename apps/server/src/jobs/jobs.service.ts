@@ -18,7 +18,7 @@ import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobEndingService } from './job-ending.service.js';
 import { JobPreparationService, type PreparedJob } from './job-preparation.service.js';
 import { JobViews } from './job-view.js';
-import { JobsRepository, type NewJob } from './jobs.repository.js';
+import { JobsRepository, type JobRecord, type NewJob } from './jobs.repository.js';
 import { PricingContextService } from '../pricing/pricing-context.service.js';
 import type { BalanceChanged } from '../events/app-events.js';
 
@@ -210,15 +210,19 @@ export class JobsService {
 
   /**
    * Cancels a job of the caller (or any job, for a manager). A queued job is cancelled and its
-   * hold voided at once; a running one is asked to stop, and its runner voids the hold.
+   * hold released at once. A running one is asked to stop: the images stored by then are kept
+   * and charged, any finished later is discarded, the rest released (the answer's `cancel` says
+   * which); its runner ends it. A job whose runner had begun to finish it is too late to cancel.
    */
   async cancel(organizationId: string, jobId: string, userId: string, isManager: boolean): Promise<JobView> {
     const job = await this.jobs.find(organizationId, jobId);
     if (job === undefined || (!isManager && job.authorId !== userId)) throw notFound('The job');
-    if (FINISHED.has(job.status)) {
-      throw new ApiError(HttpStatus.CONFLICT, { code: 'conflict', message: `The job has already ${job.status === 'cancelled' ? 'been cancelled' : job.status}.`, status: job.status });
+    if (FINISHED.has(job.status)) throw tooLateToCancel(job);
+    if (!(await this.endings.cancelQueued(job, userId)) && (await this.jobs.requestCancel(jobId)) === undefined) {
+      // Neither queued nor cancelled now: asked already (a second click: the same answer), or too late.
+      const now = (await this.jobs.find(organizationId, jobId)) ?? job;
+      if (now.cancelRequestedAt === null || FINISHED.has(now.status)) throw tooLateToCancel(now);
     }
-    if (!(await this.endings.cancelQueued(job, userId))) await this.jobs.requestCancel(jobId);
     const view = await this.views.get(organizationId, jobId);
     this.events.publish('job.changed', { organizationId, job: view });
     return view;
@@ -324,4 +328,15 @@ export function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : inner,
   );
+}
+
+/** 409: the job ended (or its runner was already keeping its images) before the cancel came. */
+function tooLateToCancel(job: Pick<JobRecord, 'status'>): ApiError {
+  const message =
+    job.status === 'cancelled'
+      ? 'The job has already been cancelled.'
+      : job.status === 'running'
+        ? 'The job had already finished making its images; it was not cancelled.'
+        : `The job has already ${job.status}.`;
+  return new ApiError(HttpStatus.CONFLICT, { code: 'conflict', message, status: job.status });
 }

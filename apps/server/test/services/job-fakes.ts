@@ -71,6 +71,7 @@ export class FakeJobs {
         errorMessage: null,
         attempts: 0,
         cancelRequestedAt: null,
+        cancelKeptImages: null,
         createdAt: new Date(),
         startedAt: null,
         finishedAt: null,
@@ -116,10 +117,11 @@ export class FakeJobs {
     Object.assign(row, { status: 'cancelled', cancelRequestedAt: new Date(), finishedAt: new Date(), errorCode: 'cancelled', errorMessage: message });
     return Promise.resolve(true);
   }
-  requestCancel(jobId: string): Promise<void> {
+  requestCancel(jobId: string): Promise<JobRecord | undefined> {
     const row = this.rows.get(jobId);
-    if (row?.status === 'running') row.cancelRequestedAt = new Date();
-    return Promise.resolve();
+    if (row?.status !== 'running' || row.cancelRequestedAt !== null) return Promise.resolve(undefined);
+    Object.assign(row, { cancelRequestedAt: new Date(), cancelKeptImages: 0 });
+    return Promise.resolve(row);
   }
 }
 

@@ -52,6 +52,10 @@ export const JobSchema = defineEntity({
     errorMessage: p.text().nullable(),
     attempts: p.integer().default(0),
     cancelRequestedAt: p.datetime().nullable(),
+    /** Images stored when a cancel of the running job was accepted: kept and charged, the rest discarded. */
+    cancelKeptImages: p.integer().nullable(),
+    /** When a runner began to finish the job (capture); a cancel after that is too late. */
+    finishingAt: p.datetime().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
     startedAt: p.datetime().nullable(),
     finishedAt: p.datetime().nullable(),

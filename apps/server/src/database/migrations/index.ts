@@ -10,6 +10,7 @@ import { Migration20261204213854_boards } from './Migration20261204213854_boards
 import { Migration20261204222000_invitation_link } from './Migration20261204222000_invitation_link.js';
 import { Migration20261204223847_workspace_snapshots } from './Migration20261204223847_workspace_snapshots.js';
 import { Migration20261204233000_worker_heartbeats } from './Migration20261204233000_worker_heartbeats.js';
+import { Migration20261205010000_cancel_kept_images } from './Migration20261205010000_cancel_kept_images.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   { name: 'Migration20261204222000_invitation_link', class: Migration20261204222000_invitation_link },
   { name: 'Migration20261204223847_workspace_snapshots', class: Migration20261204223847_workspace_snapshots },
   { name: 'Migration20261204233000_worker_heartbeats', class: Migration20261204233000_worker_heartbeats },
+  { name: 'Migration20261205010000_cancel_kept_images', class: Migration20261205010000_cancel_kept_images },
 ];

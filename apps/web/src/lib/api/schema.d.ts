@@ -3943,6 +3943,13 @@ export interface operations {
                         assetIds: string[];
                         /** Format: uuid */
                         authorId: string;
+                        cancel: {
+                            chargedCredits: number;
+                            keptImages: number;
+                            releasedCredits: number;
+                        } | null;
+                        /** Format: date-time */
+                        cancelRequestedAt: string | null;
                         capturedCredits: number | null;
                         catalogId: string;
                         catalogVersion: number;
@@ -3969,6 +3976,7 @@ export interface operations {
                         prompt: string;
                         provider: string;
                         queuePosition: number | null;
+                        refundedCredits: number | null;
                         seed: number;
                         /** Format: date-time */
                         startedAt: string | null;
@@ -4064,6 +4072,13 @@ export interface operations {
                             assetIds: string[];
                             /** Format: uuid */
                             authorId: string;
+                            cancel: {
+                                chargedCredits: number;
+                                keptImages: number;
+                                releasedCredits: number;
+                            } | null;
+                            /** Format: date-time */
+                            cancelRequestedAt: string | null;
                             capturedCredits: number | null;
                             catalogId: string;
                             catalogVersion: number;
@@ -4090,6 +4105,7 @@ export interface operations {
                             prompt: string;
                             provider: string;
                             queuePosition: number | null;
+                            refundedCredits: number | null;
                             seed: number;
                             /** Format: date-time */
                             startedAt: string | null;
@@ -4128,6 +4144,13 @@ export interface operations {
                         assetIds: string[];
                         /** Format: uuid */
                         authorId: string;
+                        cancel: {
+                            chargedCredits: number;
+                            keptImages: number;
+                            releasedCredits: number;
+                        } | null;
+                        /** Format: date-time */
+                        cancelRequestedAt: string | null;
                         capturedCredits: number | null;
                         catalogId: string;
                         catalogVersion: number;
@@ -4154,6 +4177,7 @@ export interface operations {
                         prompt: string;
                         provider: string;
                         queuePosition: number | null;
+                        refundedCredits: number | null;
                         seed: number;
                         /** Format: date-time */
                         startedAt: string | null;
@@ -4192,6 +4216,13 @@ export interface operations {
                         assetIds: string[];
                         /** Format: uuid */
                         authorId: string;
+                        cancel: {
+                            chargedCredits: number;
+                            keptImages: number;
+                            releasedCredits: number;
+                        } | null;
+                        /** Format: date-time */
+                        cancelRequestedAt: string | null;
                         capturedCredits: number | null;
                         catalogId: string;
                         catalogVersion: number;
@@ -4218,6 +4249,7 @@ export interface operations {
                         prompt: string;
                         provider: string;
                         queuePosition: number | null;
+                        refundedCredits: number | null;
                         seed: number;
                         /** Format: date-time */
                         startedAt: string | null;
