@@ -242,6 +242,19 @@ describe.skipIf(unavailable !== undefined)('the workspace: edits shown large and
     expect(await row.getByTestId('job-refund').textContent()).toBe(`${String(single * 3)} credits refunded`);
     await expect.poll(() => liveValue(page, 'pool-available')).toBe(poolBefore);
     await screenshot(page, artifacts, 'edits-cancelled-1440');
+
+    // Cancel after the first of three images: that image is kept and charged, the other two refunded.
+    await page.unroute('**/api/orgs/*/jobs/*/cancel');
+    await page.getByTestId('generate').click();
+    const partRow = page.getByTestId('job').first();
+    await expect.poll(() => partRow.getByTestId('job-result').count(), { timeout: 15_000 }).toBe(1);
+    await partRow.getByTestId('job-cancel').click();
+    await screenshot(page, artifacts, 'edits-cancelling-partly-1440');
+    await expect.poll(() => partRow.getAttribute('data-status'), { timeout: 15_000 }).toBe('cancelled');
+    expect(await partRow.getByTestId('job-refund').textContent()).toBe(`${String(single)} credits charged · ${String(single * 2)} credits refunded`);
+    expect(await partRow.getByTestId('job-result').count()).toBe(1);
+    await expect.poll(() => liveValue(page, 'pool-available')).toBe(poolBefore - single);
+    await screenshot(page, artifacts, 'edits-cancelled-partly-1440');
   });
 
   test('on a 375 px phone the workspace stacks, and a member paints a mask by touch and generates an inpaint', async () => {
