@@ -10,6 +10,7 @@ import type {
   PresenceEntry,
   RealtimeSnapshot,
   ServerToClientEvents,
+  ServiceStatusEvent,
 } from '@atelier/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { isOlderVersion } from './versions.js';
@@ -41,6 +42,8 @@ export class OrgRealtime {
   connection = $state<ConnectionState>('connecting');
   /** Why the connection failed, with what to do next (shown in the header). */
   problem = $state<string | undefined>();
+  /** What the server can do now, when it said something is down (undefined: all is well). */
+  service = $state<ServiceStatusEvent | undefined>();
   private poolVersion: string | undefined;
   private budgetVersion: string | undefined;
   private workspaceId: string | null = null;
@@ -61,6 +64,10 @@ export class OrgRealtime {
     this.socket = socket;
     socket.on('connect', () => {
       this.subscribe();
+    });
+    socket.on('service', (event) => {
+      // Events were paused meanwhile: take a fresh snapshot of balances and jobs.
+      if (this.applyService(event)) this.subscribe();
     });
     socket.on('disconnect', () => {
       this.connection = 'reconnecting';
@@ -171,6 +178,14 @@ export class OrgRealtime {
     this.socket?.emit('unsubscribe', { organizationId: this.organizationId }, () => undefined);
     this.socket?.disconnect();
     this.socket = undefined;
+  }
+
+  /** What the server says it can do now; true when it has just recovered (re-read what is shown). */
+  applyService(event: ServiceStatusEvent): boolean {
+    const healthy = event.database === 'up' && event.workers !== 'paused';
+    const recovered = healthy && this.service !== undefined;
+    this.service = healthy ? undefined : event;
+    return recovered;
   }
 
   private subscribe(): void {

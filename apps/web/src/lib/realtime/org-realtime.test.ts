@@ -33,6 +33,9 @@ function job(id: string, overrides: Partial<JobView> = {}): JobView {
     queuePosition: 1,
     error: null,
     assetIds: [],
+    cancelRequestedAt: null,
+    cancel: null,
+    refundedCredits: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     finishedAt: null,
@@ -52,6 +55,18 @@ describe('live organization state', () => {
     expect(live.pool?.availableCredits).toBe(70);
     live.applyPool({ ...pool(1, '99'), organizationId: '00000000-0000-4000-8000-000000000009' });
     expect(live.pool?.availableCredits).toBe(70);
+  });
+
+  test('the server saying its database is down shows until it says it is back, which asks for a fresh snapshot', () => {
+    const live = new OrgRealtime(organizationId);
+    expect(live.applyService({ database: 'up', since: '2026-01-01T00:00:00.000Z' })).toBe(false);
+    expect(live.service).toBeUndefined();
+    expect(live.applyService({ database: 'down', workers: 'paused', since: '2026-01-01T00:00:01.000Z' })).toBe(false);
+    expect(live.service?.database).toBe('down');
+    expect(live.applyService({ database: 'up', workers: 'paused', since: '2026-01-01T00:00:02.000Z' })).toBe(false);
+    expect(live.service?.workers).toBe('paused');
+    expect(live.applyService({ database: 'up', workers: 'running', since: '2026-01-01T00:00:03.000Z' })).toBe(true);
+    expect(live.service).toBeUndefined();
   });
 
   test('a late job event does not undo progress, and jobs stay newest first', () => {
