@@ -138,7 +138,7 @@ export class AppModule {
             redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
           },
         }),
-        MikroOrmModule.forRoot(mikroOrmOptions(config.databaseUrl)),
+        MikroOrmModule.forRoot(mikroOrmOptions(config.databaseUrl, { pool: { min: 0, max: config.databasePool.orm } })),
         InfrastructureModule.forRoot(config, overrides),
         OrganizationsModule,
         JobsModule,

@@ -23,6 +23,12 @@ describe('loadConfig', () => {
     expect(config.dataDirectory).toMatch(/\.data$/);
   });
 
+  it('sizes the Postgres pools of a process (defaults 20 + 10) and refuses a pool of 0', () => {
+    expect(loadConfig({}).databasePool).toEqual({ sql: 20, orm: 10 });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '6', ORM_POOL_SIZE: '3' }).databasePool).toEqual({ sql: 6, orm: 3 });
+    expect(problemsOf({ DATABASE_POOL_SIZE: '0' }).map((problem) => problem.variable)).toEqual(['DATABASE_POOL_SIZE']);
+  });
+
   it('reads every supported variable', () => {
     const config = loadConfig({
       PORT: '8080',

@@ -45,6 +45,8 @@ const environmentSchema = z.object({
   JOB_HOLD_EXTEND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   WORKER_SILENT_AFTER_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  ORM_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   PROVIDER_CONCURRENCY_LOCAL: z.coerce.number().int().min(1).max(64).default(2),
   PROVIDER_CONCURRENCY_BFL: z.coerce.number().int().min(1).max(64).default(4),
   PROVIDER_CONCURRENCY_STABILITY: z.coerce.number().int().min(1).max(64).default(4),
@@ -146,6 +148,12 @@ export interface AppConfig {
   redisUrl: string | undefined;
   dataDirectory: string;
   embeddedPostgresPort: number;
+  /**
+   * Postgres connections this process may open: `sql` for the plain pool (the ledger, jobs, the
+   * queue's workers), `orm` for MikroORM's. A node opens at most their sum; size them so every
+   * node of a cluster fits the server's max_connections.
+   */
+  databasePool: { sql: number; orm: number };
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** Base of links in emails (invitations, password resets). */
@@ -268,6 +276,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     dataDirectory,
     storage: storage.config,
     embeddedPostgresPort: env.EMBEDDED_POSTGRES_PORT,
+    databasePool: { sql: env.DATABASE_POOL_SIZE, orm: env.ORM_POOL_SIZE },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`).replace(/\/$/, ''),

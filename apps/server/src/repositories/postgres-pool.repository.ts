@@ -15,8 +15,8 @@ export type TransactionClient = pg.PoolClient;
 export class PostgresPoolRepository implements OnApplicationShutdown {
   readonly pool: pg.Pool;
 
-  constructor(@Inject(DATABASE_URL) databaseUrl: string, @Inject(APP_CONFIG) _config: AppConfig) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  constructor(@Inject(DATABASE_URL) databaseUrl: string, @Inject(APP_CONFIG) config: AppConfig) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: config.databasePool.sql });
     // A broken connection's error resurfaces on the query that uses it; these keep it from crashing the process.
     this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => {
