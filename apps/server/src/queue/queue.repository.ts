@@ -129,6 +129,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
   /** Starts a runner and watches it: one that stops on its own is started again once the database answers. */
   private async supervise(name: string, options: RunnerOptions): Promise<void> {
     const supervised: SupervisedRunner = { name, options, runner: undefined, workerIds: [] };
+    this.postgres.reserveListener();
     this.runners.push(supervised);
     await this.launch(supervised);
   }

@@ -24,6 +24,15 @@ export class PostgresPoolRepository implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * One more connection for a queue runner, whose LISTEN connection it holds for good: without it,
+   * ten runners' LISTENs left a small pool nothing for requests (creating an org waited forever).
+   * pg-pool reads `max` at each checkout, so raising it takes effect at once.
+   */
+  reserveListener(): void {
+    this.pool.options.max = (this.pool.options.max ?? 10) + 1;
+  }
+
   /** Runs `work` in one transaction on one connection; rolls back if it throws. */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.pool, work);
