@@ -110,6 +110,10 @@ export const guestCommentRequest = z.strictObject({
   pin: commentPin.optional(),
 });
 
+/** A guest changes the words of a comment they wrote (guests do not mention). */
+export const guestEditCommentRequest = z.strictObject({ body: commentBody });
+export type GuestEditCommentRequest = z.infer<typeof guestEditCommentRequest>;
+
 /** Who did something: a member of the org, or a guest of a review link (by the name they gave). */
 export const actorView = z.object({ kind: z.enum(['member', 'guest']), id: z.string().nullable(), name: z.string() });
 export type ActorView = z.infer<typeof actorView>;

@@ -219,7 +219,7 @@ export class CommentsController {
     @CurrentAccess() access: OrganizationAccess,
     @Body({ schema: updateCommentRequest }) body: z.infer<typeof updateCommentRequest>,
   ): Promise<CommentView> {
-    return this.comments.edit(orgId, access.userId, commentId, body.body, body.mentions ?? []);
+    return this.comments.edit(orgId, { userId: access.userId }, commentId, body.body, body.mentions ?? []);
   }
 
   @Delete('comments/:commentId')
@@ -227,7 +227,7 @@ export class CommentsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Its author only (403 not_comment_author)' })
   delete(@Param('orgId', orgParam) orgId: string, @Param('commentId', idParam) commentId: string, @CurrentAccess() access: OrganizationAccess): Promise<void> {
-    return this.comments.delete(orgId, access.userId, commentId);
+    return this.comments.delete(orgId, { userId: access.userId }, commentId);
   }
 
   @Put('comments/:commentId/resolved')

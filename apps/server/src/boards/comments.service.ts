@@ -28,6 +28,9 @@ function excerpt(body: string): string {
  * @mentions that notify (in the app and by email), edits and deletes by the author, resolve and
  * reopen by anyone who may comment. Every change reaches the org's sockets.
  */
+/** Who may change a comment: the member who wrote it, or the guest (of a review link) who did. */
+export type CommentAuthor = { userId: string } | { guestId: string };
+
 @Injectable()
 export class CommentsService {
   constructor(
@@ -66,18 +69,19 @@ export class CommentsService {
     return comment;
   }
 
-  async edit(organizationId: string, userId: string, commentId: string, body: string, mentionIds: readonly string[]): Promise<CommentView> {
-    const row = await this.own(organizationId, userId, commentId);
+  /** Its author (a member, or the guest who wrote it through a review link) changes a comment's words. */
+  async edit(organizationId: string, author: CommentAuthor, commentId: string, body: string, mentionIds: readonly string[]): Promise<CommentView> {
+    const row = await this.own(organizationId, author, commentId);
     const mentions = await this.members(organizationId, mentionIds);
     await this.comments.edit(commentId, body, mentions.map((member) => member.id));
     const comment = await this.announce(organizationId, commentId, 'updated');
     const before = new Set(row.mentions);
-    await this.notifyMentions(organizationId, comment, mentions.map((member) => member.id).filter((id) => !before.has(id) && id !== userId));
+    await this.notifyMentions(organizationId, comment, mentions.map((member) => member.id).filter((id) => !before.has(id) && !('userId' in author && id === author.userId)));
     return comment;
   }
 
-  async delete(organizationId: string, userId: string, commentId: string): Promise<void> {
-    await this.own(organizationId, userId, commentId);
+  async delete(organizationId: string, author: CommentAuthor, commentId: string): Promise<void> {
+    await this.own(organizationId, author, commentId);
     await this.comments.markDeleted(commentId);
     await this.announce(organizationId, commentId, 'deleted');
   }
@@ -96,11 +100,12 @@ export class CommentsService {
     return this.boards.everyMember(organizationId);
   }
 
-  /** The comment, when `userId` wrote it (else 403 not_comment_author; 404 when there is none). */
-  private async own(organizationId: string, userId: string, commentId: string): Promise<CommentRow> {
+  /** The comment, when `author` wrote it (else 403 not_comment_author; 404 when there is none). */
+  private async own(organizationId: string, author: CommentAuthor, commentId: string): Promise<CommentRow> {
     const row = await this.comments.find(organizationId, commentId);
     if (row === undefined || row.deleted_at !== null) throw notFound('The comment');
-    if (row.author_user_id !== userId) {
+    const theirs = 'userId' in author ? row.author_user_id === author.userId : row.author_guest_id === author.guestId;
+    if (!theirs) {
       throw new ApiError(HttpStatus.FORBIDDEN, { code: 'not_comment_author', message: 'Only its author can change or delete a comment.' });
     }
     return row;

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
   commentView,
   guestCommentRequest,
+  guestEditCommentRequest,
   joinedReviewView,
   joinReviewRequest,
   reviewAssetView,
@@ -127,6 +128,28 @@ export class ReviewController {
     @Body({ schema: guestCommentRequest }) body: z.infer<typeof guestCommentRequest>,
   ): Promise<CommentView> {
     return this.review.comment(await this.review.guest(token, headerToken(guest)), assetId, body);
+  }
+
+  @Patch('comments/:commentId')
+  @Public()
+  @RateLimit('review')
+  @ApiOkResponse({ standardSchema: commentView, description: 'A comment this guest wrote (403 not_comment_author otherwise)' })
+  async editComment(
+    @Param('reviewToken', tokenParam) token: string,
+    @Param('commentId', idParam) commentId: string,
+    @Headers(GUEST_HEADER) guest: string | undefined,
+    @Body({ schema: guestEditCommentRequest }) body: z.infer<typeof guestEditCommentRequest>,
+  ): Promise<CommentView> {
+    return this.review.editComment(await this.review.guest(token, headerToken(guest)), commentId, body.body);
+  }
+
+  @Delete('comments/:commentId')
+  @Public()
+  @RateLimit('review')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'A comment this guest wrote (403 not_comment_author otherwise)' })
+  async deleteComment(@Param('reviewToken', tokenParam) token: string, @Param('commentId', idParam) commentId: string, @Headers(GUEST_HEADER) guest: string | undefined): Promise<void> {
+    await this.review.deleteComment(await this.review.guest(token, headerToken(guest)), commentId);
   }
 
   @Put('assets/:assetId/status')

@@ -131,6 +131,22 @@ export class ReviewService {
     return comment;
   }
 
+  /** A guest changes a comment they wrote through this link (another guest's, or a member's: 403). */
+  async editComment(context: ReviewGuestContext, commentId: string, body: string): Promise<CommentView> {
+    this.requireReviewMode(context.link);
+    const { link, guest } = context;
+    const comment = await this.comments.edit(link.organization_id, { guestId: guest.id }, commentId, body, []);
+    await this.record(link, guest, 'review.comment_edit', { assetId: comment.assetId, commentId });
+    return comment;
+  }
+
+  async deleteComment(context: ReviewGuestContext, commentId: string): Promise<void> {
+    this.requireReviewMode(context.link);
+    const { link, guest } = context;
+    await this.comments.delete(link.organization_id, { guestId: guest.id }, commentId);
+    await this.record(link, guest, 'review.comment_delete', { commentId });
+  }
+
   async setStatus(context: ReviewGuestContext, assetId: string, status: ReviewStatus): Promise<ReviewBoardView> {
     this.requireReviewMode(context.link);
     await this.item(context, assetId);

@@ -174,6 +174,42 @@ describe('client review links', () => {
     expect(guestEntries.filter((action) => action === 'review.board_viewed')).toHaveLength(1);
   });
 
+  it('lets a guest edit and delete their own comments, never another guest\'s or a member\'s', async () => {
+    const link = await share({ mode: 'review', expiresInDays: 7 });
+    const clara = new Guest(server, link.token);
+    await clara.join('Clara Client');
+    const dan = new Guest(server, link.token);
+    await dan.join('Dan Director');
+    const written = (await clara.call('POST', `/assets/${String(assets[0])}/comments`, { body: 'Warmer light, please' })) as { status: number; body: CommentView };
+    expectStatus(written, 201);
+
+    // Another guest of the same link, and a guest without a token, cannot touch it.
+    expect((await dan.call('PATCH', `/comments/${written.body.id}`, { body: 'hijacked' })).body).toMatchObject({ code: 'not_comment_author' });
+    expect((await dan.call('DELETE', `/comments/${written.body.id}`)).status).toBe(403);
+    expect((await new Guest(server, link.token).call('PATCH', `/comments/${written.body.id}`, { body: 'anyone' })).status).toBe(401);
+    // A member's comment is not a guest's to change.
+    const members = await world.members.member.client.post<CommentView>(`/orgs/${org}/assets/${String(assets[0])}/comments`, { body: 'On it' });
+    expectStatus(members, 201);
+    expect((await clara.call('PATCH', `/comments/${members.body.id}`, { body: 'changed' })).status).toBe(403);
+    // Bad input names its field.
+    expect((await clara.call('PATCH', `/comments/${written.body.id}`, { body: '' })).body).toMatchObject({ code: 'invalid_request', field: 'body' });
+
+    const edited = (await clara.call('PATCH', `/comments/${written.body.id}`, { body: 'Warmer light, and a bigger logo' })) as { status: number; body: CommentView };
+    expectStatus(edited, 200);
+    expect(edited.body).toMatchObject({ body: 'Warmer light, and a bigger logo', author: { kind: 'guest', name: 'Clara Client' } });
+    const liveEdit = await socket().waitFor('comment', (event) => event.comment.id === written.body.id && event.action === 'updated');
+    expect(liveEdit.comment.body).toBe('Warmer light, and a bigger logo');
+
+    expect((await clara.call('DELETE', `/comments/${written.body.id}`)).status).toBe(204);
+    await socket().waitFor('comment', (event) => event.comment.id === written.body.id && event.action === 'deleted');
+    const thread = await world.members.member.client.get<CommentView[]>(`/orgs/${org}/assets/${String(assets[0])}/comments`);
+    expect(thread.body.find((comment) => comment.id === written.body.id)?.body ?? '').not.toContain('bigger logo');
+
+    const audit = await world.members.owner.client.get<AuditEntryView[]>(`/orgs/${org}/audit?limit=100`);
+    const actions = audit.body.filter((entry) => (entry.after as { linkId?: string } | null)?.linkId === link.id).map((entry) => entry.action);
+    expect(actions).toEqual(expect.arrayContaining(['review.comment_edit', 'review.comment_delete']));
+  });
+
   it('keeps view-only guests from commenting and approving', async () => {
     const link = await share({ mode: 'view', expiresInDays: 1 });
     const guest = new Guest(server, link.token);

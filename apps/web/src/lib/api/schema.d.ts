@@ -1232,6 +1232,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/review/{reviewToken}/comments/{commentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["ReviewController_deleteComment"];
+        options?: never;
+        head?: never;
+        patch: operations["ReviewController_editComment"];
+        trace?: never;
+    };
     "/api/review/{reviewToken}/guests": {
         parameters: {
             query?: never;
@@ -5845,6 +5861,94 @@ export interface operations {
                         }[];
                         /** @enum {string} */
                         mode: "view" | "review";
+                    };
+                };
+            };
+        };
+    };
+    ReviewController_deleteComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commentId: string;
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A comment this guest wrote (403 not_comment_author otherwise) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReviewController_editComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commentId: string;
+                reviewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A comment this guest wrote (403 not_comment_author otherwise) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assetId: string;
+                        author: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        };
+                        /** Format: uuid */
+                        boardId: string | null;
+                        body: string;
+                        createdAt: string;
+                        deleted: boolean;
+                        editedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        mentions: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        }[];
+                        /** Format: uuid */
+                        parentId: string | null;
+                        pin: {
+                            height?: number;
+                            width?: number;
+                            x: number;
+                            y: number;
+                        } | null;
+                        resolved: boolean;
+                        resolvedAt: string | null;
+                        resolvedBy: {
+                            id: string | null;
+                            /** @enum {string} */
+                            kind: "member" | "guest";
+                            name: string;
+                        } | null;
                     };
                 };
             };
