@@ -24,5 +24,6 @@ import { ReviewService } from './review.service.js';
   imports: [OrganizationsModule],
   controllers: [BoardsController, CommentsController, ReviewController, AssetVersionsController],
   providers: [AssetVersionsRepository, AssetVersionsService, BoardArchiveService, BoardsRepository, CommentsRepository, ReviewLinksRepository, BoardsService, CommentsService, ReviewLinksService, ReviewService],
+  exports: [ReviewService],
 })
 export class BoardsModule {}

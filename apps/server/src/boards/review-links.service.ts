@@ -1,3 +1,4 @@
+import { EventBus } from '../events/event-bus.js';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { hash } from '@node-rs/argon2';
 import { boardLimits, type CreatedReviewLinkView, type CreateReviewLinkRequest, type ReviewLinkView } from '@atelier/contracts';
@@ -38,6 +39,7 @@ export class ReviewLinksService {
     @Inject(ReviewLinksRepository) private readonly links: ReviewLinksRepository,
     @Inject(BoardsRepository) private readonly boards: BoardsRepository,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(EventBus) private readonly events: EventBus,
     @Inject(ClockRepository) private readonly clock: ClockRepository,
   ) {}
 
@@ -82,6 +84,7 @@ export class ReviewLinksService {
     if (row === undefined) throw notFound('The review link');
     await this.links.revoke(linkId);
     await this.audit.record({ organizationId, actorId: userId, action: 'review_link.revoke', targetType: 'board', targetId: boardId, after: { linkId } });
+    this.events.publish('review-link.revoked', { organizationId, boardId, linkId });
     const revoked = await this.links.find(boardId, linkId);
     if (revoked === undefined) throw notFound('The review link');
     return reviewLinkView(revoked);

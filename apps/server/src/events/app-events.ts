@@ -58,6 +58,8 @@ export interface AppEvents {
   'board.changed': BoardEvent;
   /** A comment on an image added, edited, resolved, reopened or deleted. */
   'comment.changed': CommentEvent;
+  /** A client review link turned off: its guests' live connections end. */
+  'review-link.revoked': { organizationId: string; boardId: string; linkId: string };
 }
 
 export type AppEventName = keyof AppEvents;

@@ -32,6 +32,7 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { DatabaseRepository } from '../repositories/database.repository.js';
 import { handshakeCredentials } from './handshake.js';
 import { originAllowed } from '../common/origin.js';
+import { ReviewLive } from './review-live.js';
 import { ServiceStatus, type ServiceState } from '../health/service-status.js';
 
 export const SOCKET_PATH = '/socket.io';
@@ -151,6 +152,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(MembershipsRepository) private readonly memberships: MembershipsRepository,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
     @Inject(ServiceStatus) private readonly status: ServiceStatus,
+    @Inject(ReviewLive) private readonly reviewLive: ReviewLive,
   ) {}
 
   /** The socket.io server (after bootstrap). */
@@ -198,6 +200,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       this.revocations.emitter.emit('revokedElsewhere', revocation);
     });
     this.io = io;
+    this.reviewLive.attach(io);
     this.unsubscribe = [
       this.events.subscribe('job.changed', this.onJob),
       this.events.subscribe('balance.changed', this.onBalance),
@@ -215,6 +218,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.unsubscribe) stop();
     this.unsubscribe = [];
+    this.reviewLive.detach();
     this.revocations.emitter.off('revoked', this.onRevoked);
     this.status.events.off('change', this.onServiceChange);
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.

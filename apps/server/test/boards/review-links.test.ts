@@ -6,6 +6,7 @@ import { ApiClient } from '../client.js';
 import { buildWorld, expectStatus, submitAndWait, type OrganizationWorld } from '../world.js';
 import { connect, cookieOf, type Connection } from '../realtime/sockets.js';
 import { readPngText } from '../../src/providers/png-text.js';
+import { io, type Socket } from 'socket.io-client';
 
 /** A guest of a review link: no account, only the link and the token they got for their name. */
 class Guest {
@@ -208,6 +209,55 @@ describe('client review links', () => {
     const audit = await world.members.owner.client.get<AuditEntryView[]>(`/orgs/${org}/audit?limit=100`);
     const actions = audit.body.filter((entry) => (entry.after as { linkId?: string } | null)?.linkId === link.id).map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['review.comment_edit', 'review.comment_delete']));
+  });
+
+  it('tells a guest\'s page at once when its board or its images\' comments change, nothing of other boards, and ends it on revocation', async () => {
+    const link = await share({ mode: 'review', expiresInDays: 7 });
+    const guest = new Guest(server, link.token);
+    await guest.join('Live Client');
+    const strangerLink = await other.members.owner.client.post<CreatedReviewLinkView>(`/orgs/${other.organization.id}/boards/${other.boardId}/links`, { mode: 'review', expiresInDays: 7 });
+    const stranger = new Guest(server, strangerLink.body.token);
+    await stranger.join('Other Client');
+    const heard: { who: string; event: string; payload: unknown }[] = [];
+    const live = async (who: string, reviewToken: string, guestToken: string | undefined): Promise<Socket> => {
+      const socket = io(`${server.url}/review`, { path: '/socket.io', transports: ['websocket'], reconnection: false, auth: { reviewToken, guestToken } });
+      socket.onAny((event: string, payload: unknown) => heard.push({ who, event, payload }));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => { resolve(); });
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    };
+    const mine = await live('mine', link.token, guest.guestToken);
+    const theirs = await live('theirs', strangerLink.body.token, stranger.guestToken);
+    const until = async (check: () => boolean): Promise<void> => {
+      for (let waited = 0; !check(); waited += 25) {
+        if (waited > 5_000) throw new Error(`not heard: ${JSON.stringify(heard)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+
+    // A member comments on an image of the board, and approves another: the guest hears both, without any data.
+    expectStatus(await world.members.member.client.post(`/orgs/${org}/assets/${String(assets[0])}/comments`, { body: 'Client, see the new crop' }), 201);
+    await until(() => heard.some((entry) => entry.who === 'mine' && entry.event === 'changed' && JSON.stringify(entry.payload) === JSON.stringify({ scope: 'asset', assetId: assets[0] })));
+    expectStatus(await world.members.owner.client.put(`/orgs/${org}/boards/${board.id}/items/${String(assets[1])}/status`, { status: 'changes_requested' }), 200);
+    await until(() => heard.some((entry) => entry.who === 'mine' && entry.event === 'changed' && JSON.stringify(entry.payload) === JSON.stringify({ scope: 'board' })));
+    // A comment on an image that is not on the board, and everything of the other org, never reach it.
+    expectStatus(await world.members.member.client.post(`/orgs/${org}/assets/${offBoardAsset}/comments`, { body: 'internal only' }), 201);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(heard.filter((entry) => entry.who === 'mine' && JSON.stringify(entry.payload).includes(offBoardAsset))).toEqual([]);
+    expect(heard.filter((entry) => entry.who === 'theirs')).toEqual([]);
+
+    // No guest token, or a wrong one: refused.
+    await expect(live('nobody', link.token, 'not-a-guest')).rejects.toMatchObject({ data: { code: 'guest_required' } });
+
+    // Turned off: the guest's page is told and its connection ends; it cannot connect again.
+    const closed = new Promise<void>((resolve) => mine.once('disconnect', () => { resolve(); }));
+    expectStatus(await world.members.owner.client.delete(`/orgs/${org}/boards/${board.id}/links/${link.id}`), 200);
+    await closed;
+    expect(heard.some((entry) => entry.who === 'mine' && entry.event === 'ended' && (entry.payload as { code: string }).code === 'link_revoked')).toBe(true);
+    await expect(live('again', link.token, guest.guestToken)).rejects.toMatchObject({ data: { code: 'link_revoked' } });
+    theirs.close();
   });
 
   it('keeps view-only guests from commenting and approving', async () => {
