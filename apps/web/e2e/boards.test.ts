@@ -143,6 +143,10 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     const notes = await world.members.owner.client.get<NotificationPage>(`/orgs/${world.organization.id}/notifications`);
     expect(notes.body.notifications.filter((note) => note.kind === 'review_status')).toHaveLength(2);
 
+    // The guest goes back to the first image and waits there: what the member does next reaches it live.
+    await guest.getByRole('button', { name: '← Previous' }).click();
+    await guest.getByText('Could the lighthouse beam be warmer here?').waitFor();
+
     // The thread, with the guest's pin, on the member's board page.
     await firstCard.getByRole('button', { name: /Open image 1/ }).click();
     const thread = member.getByRole('region', { name: 'Image and comments' });
@@ -161,9 +165,17 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     await screenshot(member, artifacts, 'board');
     await member.getByTestId('share-board').click();
 
-    // The member's reply reaches the guest's page by itself.
-    await guest.getByRole('button', { name: '← Previous' }).click();
-    await guest.getByText('Yes — warmer in the next round.').waitFor();
+    // The member's reply reaches the guest's open page by itself, at once (the page no longer polls).
+    await guest.getByText('Yes — warmer in the next round.').waitFor({ timeout: 3_000 });
+
+    // The guest edits their own comment (never anyone else's: no Edit on the member's reply); the member sees it live.
+    const guestComment = guest.getByTestId('comment').filter({ hasText: 'Could the lighthouse beam be warmer here?' });
+    expect(await guest.getByTestId('comment').filter({ hasText: 'Yes — warmer in the next round.' }).getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    await guestComment.getByRole('button', { name: 'Edit' }).click();
+    await guest.getByLabel('Edit comment').fill('Could the lighthouse beam be warmer, and the sky a touch darker?');
+    await guest.getByRole('button', { name: 'Save' }).click();
+    await thread.getByText('Could the lighthouse beam be warmer, and the sky a touch darker?').waitFor({ timeout: 3_000 });
+    await screenshot(guest, artifacts, 'review-guest-edited');
 
     // Revoked: the guest's open page stops working within seconds.
     await member.getByTestId('revoke-link').click();
