@@ -153,9 +153,25 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     await thread.getByText('Could the lighthouse beam be warmer here?').waitFor();
     await thread.getByTestId('pin-marker').waitFor();
     await thread.getByRole('button', { name: 'Reply' }).click();
-    await thread.getByLabel('Reply', { exact: true }).fill('Yes — warmer in the next round.');
+    const replyBox = thread.getByLabel('Reply', { exact: true });
+    await replyBox.fill('Yes — warmer in the next round.');
+    // @-autocomplete: typing @ and letters lists the matching teammates; the keyboard picks one.
+    await replyBox.press('End');
+    await replyBox.pressSequentially(' cc @studio-me');
+    const people = thread.getByTestId('mention-list');
+    await people.waitFor();
+    expect(await people.getByRole('option').allTextContents()).toEqual(['@studio-member']);
+    expect(await replyBox.getAttribute('aria-expanded')).toBe('true');
+    await screenshot(member, artifacts, 'board-mention-autocomplete');
+    await replyBox.press('Enter');
+    expect(await replyBox.inputValue()).toBe('Yes — warmer in the next round. cc @studio-member ');
+    expect(await people.count()).toBe(0);
+    await replyBox.pressSequentially('please check');
     await thread.getByRole('button', { name: 'Reply', exact: true }).last().click();
-    await thread.getByText('Yes — warmer in the next round.').waitFor();
+    await thread.getByText('Yes — warmer in the next round. cc @studio-member please check').waitFor();
+    await expect
+      .poll(async () => (await world.members.member.client.get<NotificationPage>(`/orgs/${world.organization.id}/notifications`)).body.notifications.some((note) => note.kind === 'mention'))
+      .toBe(true);
     expect(await accessibilityProblems(member)).toEqual([]);
     await screenshot(member, artifacts, 'board-comment-thread');
     await thread.screenshot({ path: path.join(artifacts, 'readme-comment-thread.png'), animations: 'disabled' });
@@ -166,11 +182,11 @@ describe.skipIf(skipReason !== undefined)('boards and a client review in two bro
     await member.getByTestId('share-board').click();
 
     // The member's reply reaches the guest's open page by itself, at once (the page no longer polls).
-    await guest.getByText('Yes — warmer in the next round.').waitFor({ timeout: 3_000 });
+    await guest.getByText('Yes — warmer in the next round. cc @studio-member please check').waitFor({ timeout: 3_000 });
 
     // The guest edits their own comment (never anyone else's: no Edit on the member's reply); the member sees it live.
     const guestComment = guest.getByTestId('comment').filter({ hasText: 'Could the lighthouse beam be warmer here?' });
-    expect(await guest.getByTestId('comment').filter({ hasText: 'Yes — warmer in the next round.' }).getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await guest.getByTestId('comment').filter({ hasText: 'Yes — warmer in the next round' }).getByRole('button', { name: 'Edit' }).count()).toBe(0);
     await guestComment.getByRole('button', { name: 'Edit' }).click();
     await guest.getByLabel('Edit comment').fill('Could the lighthouse beam be warmer, and the sky a touch darker?');
     await guest.getByRole('button', { name: 'Save' }).click();

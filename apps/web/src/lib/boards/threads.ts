@@ -57,3 +57,27 @@ export function upsertComment(comments: readonly CommentView[], comment: Comment
 export function mentionsIn(body: string, picked: readonly MentionableView[]): string[] {
   return [...new Set(picked.filter((member) => body.includes(`@${member.name}`)).map((member) => member.id))];
 }
+
+/** The `@name` being typed just before the caret: where its `@` is and what follows it; undefined when none. */
+export function mentionQuery(text: string, caret: number): { start: number; query: string } | undefined {
+  const before = text.slice(0, caret);
+  const match = /(?:^|\s)@([^\s@]{0,40})$/u.exec(before);
+  if (match === null) return undefined;
+  const query = match[1] ?? '';
+  return { start: caret - query.length - 1, query };
+}
+
+/** The people matching what follows `@`: names starting with it first, then containing it; at most `limit`. */
+export function mentionMatches(people: readonly MentionableView[], query: string, limit = 6): MentionableView[] {
+  const wanted = query.toLocaleLowerCase();
+  const starts = people.filter((person) => person.name.toLocaleLowerCase().startsWith(wanted));
+  const contains = people.filter((person) => !starts.includes(person) && person.name.toLocaleLowerCase().includes(wanted));
+  return [...starts, ...contains].slice(0, limit);
+}
+
+/** `text` with the `@query` at `start` replaced by `@Name ` (the caret goes after it). */
+export function withMention(text: string, start: number, query: string, name: string): { text: string; caret: number } {
+  const inserted = `@${name} `;
+  const after = text.slice(start + 1 + query.length).replace(/^ /u, '');
+  return { text: `${text.slice(0, start)}${inserted}${after}`, caret: start + inserted.length };
+}
