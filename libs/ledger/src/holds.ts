@@ -16,6 +16,7 @@ import {
 import type {
   BudgetExceededFigures,
   BudgetScope,
+  BudgetView,
   GrantAllocation,
   HoldAccepted,
   HoldRejection,
@@ -370,7 +371,25 @@ function acceptHold(
     }),
   );
   const view = acceptedHoldView(hold, now, expiresAt, transferId, allocations);
-  return { ok: true, hold: view, balance: pool.balance, replayed: false };
+  return { ok: true, hold: view, balance: pool.balance, replayed: false, memberBudget: budgetViewOf(budgets.member) };
+}
+
+/** A budget state as the API's view, at this moment of the batch. */
+function budgetViewOf(budget: BudgetState): BudgetView {
+  const used = budget.spentCredits + budget.pendingCredits;
+  const remaining = budget.limitCredits === null ? null : budget.limitCredits > used ? budget.limitCredits - used : 0n;
+  return {
+    orgId: budget.orgId,
+    scope: budget.scope,
+    subjectId: budget.subjectId,
+    limitCredits: budget.limitCredits,
+    period: budget.period,
+    spentCredits: budget.spentCredits,
+    pendingCredits: budget.pendingCredits,
+    remainingCredits: remaining,
+    periodStart: budget.periodStart,
+    periodEnd: budget.periodEnd,
+  };
 }
 
 /** Counts the hold as pending in its member's and project's budgets (their current period). */

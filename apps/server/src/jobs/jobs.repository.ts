@@ -140,6 +140,41 @@ export class JobsRepository {
     );
   }
 
+  /**
+   * Several new jobs in one statement (a batch of submits, inside its transaction), returned as
+   * their rows. Same columns and checks as `insert`.
+   */
+  async insertMany(client: pg.ClientBase, jobs: readonly NewJob[]): Promise<JobRecord[]> {
+    const column = <T>(value: (job: NewJob) => T): T[] => jobs.map(value);
+    const result = await client.query<JobRow>(
+      `insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
+         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
+       select id, organization_id, project_id, author_id, api_key_id, workspace_id, 'queued', operation, model_id, provider,
+         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint
+         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                     $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::integer[],
+                     $18::text[], $19::integer[], $20::jsonb[], $21::uuid[], $22::uuid[], $23::text[], $24::text[], $25::integer[],
+                     $26::text[], $27::text[])
+           as t(id, organization_id, project_id, author_id, api_key_id, workspace_id, operation, model_id, provider,
+                request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+                line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
+       returning *`,
+      [
+        column((job) => job.id), column((job) => job.organizationId), column((job) => job.projectId), column((job) => job.authorId),
+        column((job) => job.apiKeyId), column((job) => job.workspaceId), column((job) => job.operation), column((job) => job.modelId),
+        column((job) => job.provider), column((job) => JSON.stringify(job.request)), column((job) => job.prompt),
+        column((job) => job.negativePrompt), column((job) => job.searchPrompt), column((job) => job.seed), column((job) => job.variations),
+        column((job) => job.unitCredits), column((job) => job.priceCredits), column((job) => job.catalogId), column((job) => job.catalogVersion),
+        column((job) => JSON.stringify(job.lineItems)), column((job) => job.sourceAssetId), column((job) => job.parentAssetId),
+        column((job) => job.maskKey), column((job) => job.freeAllowanceId), column((job) => job.freeUnits), column((job) => job.idempotencyKey),
+        column((job) => job.requestFingerprint),
+      ],
+    );
+    return result.rows.map(record);
+  }
+
   async find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
     const result = await this.postgres.pool.query<JobRow>(`select * from jobs where id = $1 and organization_id = $2`, [jobId, organizationId]);
     return optional(result.rows[0]);
@@ -189,6 +224,15 @@ export class JobsRepository {
       [job.provider, job.createdAt],
     );
     return Number(ahead.rows[0]?.count ?? 0) + 1;
+  }
+
+  /** Queued jobs created before `before`, per provider (the queue positions of a batch of new jobs follow from it). */
+  async queuedBefore(providers: readonly string[], before: Date): Promise<Map<string, number>> {
+    const result = await this.postgres.pool.query<{ provider: string; count: string }>(
+      `select provider, count(*) from jobs where status = 'queued' and provider = any($1::text[]) and created_at < $2 group by provider`,
+      [[...new Set(providers)], before],
+    );
+    return new Map(result.rows.map((row) => [row.provider, Number(row.count)]));
   }
 
   /** queued (or a retried running) → running, unless a cancel came first. */

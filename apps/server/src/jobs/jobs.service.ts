@@ -18,6 +18,7 @@ import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobEndingService } from './job-ending.service.js';
 import { JobPreparationService, type PreparedJob } from './job-preparation.service.js';
 import { JobViews } from './job-view.js';
+import { JobPlacer } from './job-placer.service.js';
 import { JobsRepository, type JobRecord, type NewJob } from './jobs.repository.js';
 import { PricingContextService } from '../pricing/pricing-context.service.js';
 import type { BalanceChanged } from '../events/app-events.js';
@@ -48,6 +49,7 @@ export class JobsService {
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(ProjectsService) private readonly projects: ProjectsService,
     @Inject(JobPreparationService) private readonly preparation: JobPreparationService,
+    @Inject(JobPlacer) private readonly placer: JobPlacer,
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
     @Inject(JobEndingService) private readonly endings: JobEndingService,
@@ -72,6 +74,7 @@ export class JobsService {
     const prepared = await this.preparation.prepare(submitter.organizationId, submitter.userId, submitted, { checkInputs: true });
     const placement = await this.placementFor(submitter, prepared, idempotencyKey ?? null, fingerprint);
     try {
+      if (placement.priced.freeUnits === undefined && placement.priced.credits > 0) return { view: await this.placePaid(placement, prepared.context.catalog), replayed: false };
       const balance = await this.place(placement);
       return { view: await this.placed(placement, balance, prepared.context.catalog), replayed: false };
     } catch (error) {
@@ -163,6 +166,30 @@ export class JobsService {
       if (!held.ok) throw new HoldRefused(held.refusal);
       return held.balance;
     });
+  }
+
+  /**
+   * A paid job without free units: placed in a batch with the submits arriving at the same time
+   * (JobPlacer: one transaction, one pool lock), answered from what the batch wrote and the
+   * ledger's balances right after its hold, with no read after the commit.
+   */
+  private async placePaid(placement: Placement, catalog: Catalog): Promise<SubmittedJobView> {
+    const { job, priced, queueName, maskPng } = placement;
+    if (job.maskKey !== null && maskPng !== undefined) await this.storage.put(job.maskKey, maskPng, 'image/png');
+    const placed = await this.placer.placePaid({ job, credits: priced.credits, queueName, reason: `${priced.operation} with ${priced.modelId}` });
+    if (!placed.ok) throw holdError(placed.refusal, priced, catalog);
+    const { organizationId, authorId } = job;
+    this.events.publish('balance.changed', placed.balance);
+    this.events.publish('member-spend.changed', { organizationId, memberId: authorId });
+    this.events.publish('job.changed', { organizationId, job: placed.view });
+    const pool = placed.balance;
+    return {
+      job: placed.view,
+      balances: {
+        pool: { availableCredits: pool.availableCredits, pendingCredits: pool.pendingCredits, version: pool.version },
+        member: { remainingCredits: placed.member.remainingCredits, pendingCredits: placed.member.pendingCredits },
+      },
+    };
   }
 
   /** Announces a placed job and answers with it and the balances it moved. */

@@ -69,6 +69,22 @@ export class QueueRepository implements BeforeApplicationShutdown {
     );
   }
 
+  /** Adds several generation jobs in one statement (one notification), in the caller's open transaction. */
+  async enqueueMany(client: pg.ClientBase, requests: readonly EnqueueRequest[]): Promise<void> {
+    await client.query(
+      `select count(*) from graphile_worker.add_jobs(array(
+         select row(identifier, payload, queue_name, null, $5::integer, job_key, null, null)::graphile_worker.job_spec
+           from unnest($1::text[], $2::json[], $3::text[], $4::text[]) as t(identifier, payload, queue_name, job_key)))`,
+      [
+        requests.map((request) => generationTask(request.provider)),
+        requests.map((request) => JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>)),
+        requests.map((request) => request.queueName),
+        requests.map((request) => request.jobId),
+        MAX_JOB_ATTEMPTS,
+      ],
+    );
+  }
+
   /** Adds a background task (alerts' mail and webhooks) in the caller's transaction. */
   async enqueueTask<K extends TaskName>(client: pg.ClientBase, task: K, payload: TaskPayload<K>, options: { runAt?: Date; maxAttempts?: number } = {}): Promise<void> {
     await client.query(`select graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4)`, [
