@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { JobStatus } from '@atelier/contracts';
 import type { Operation } from '@atelier/pricing';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import type { PricingContextRow } from '../pricing/pricing-context.repository.js';
 import type { ProviderId } from '../providers/provider.js';
 
 /** What a job asks a provider for, as recorded at submit (the priced request). */
@@ -15,6 +16,18 @@ export interface RecordedRequest {
 }
 
 /** The one shape of a job inside the server: a `jobs` row, in API numbers. */
+export interface MemberLimits {
+  allowedModels: string[] | null;
+  maxConcurrentJobsPerMember: number;
+}
+
+/** A free-tier usage row: units of an allowance used in the period starting `periodStart`. */
+export interface FreeUsageRow {
+  allowanceId: string;
+  periodStart: string;
+  unitsUsed: number;
+}
+
 export interface JobRecord {
   id: string;
   organizationId: string;
@@ -197,15 +210,31 @@ export class JobsRepository {
     return optional(result.rows[0]);
   }
 
-  /** What the org lets a member submit: the models allowed (null: all) and jobs at once; undefined when not a member. */
-  async memberLimits(organizationId: string, userId: string): Promise<{ allowedModels: string[] | null; maxConcurrentJobsPerMember: number } | undefined> {
-    const result = await this.postgres.pool.query<{ allowed_models: string[] | null; max_concurrent_jobs_per_member: number }>(
-      `select m.allowed_models, o.max_concurrent_jobs_per_member from memberships m join organizations o on o.id = m.organization_id
-       where m.organization_id = $1 and m.user_id = $2`,
-      [organizationId, userId],
+  /**
+   * Everything preparing a member's request reads, in one round trip: the org's pricing row, what
+   * it lets the member submit (undefined when not a member) and its free-tier usage rows of the
+   * current day and month (`periodStarts`). Undefined when the org does not exist.
+   */
+  async submitContext(
+    organizationId: string,
+    userId: string,
+    periodStarts: readonly string[],
+  ): Promise<{ pricing: PricingContextRow; member: MemberLimits | undefined; freeUsage: FreeUsageRow[] } | undefined> {
+    const result = await this.postgres.pool.query<PricingContextRow & { member: { allowed_models: string[] | null } | null; max_concurrent_jobs_per_member: number; free_usage: FreeUsageRow[] }>(
+      `select o.pricing_catalog as "pricingCatalog", o.custom_catalog as "customCatalog", s.tier, s.status as "subscriptionStatus",
+              o.max_concurrent_jobs_per_member,
+              (select json_build_object('allowed_models', m.allowed_models) from memberships m where m.organization_id = o.id and m.user_id = $2) as member,
+              (select coalesce(json_agg(json_build_object('allowanceId', u.allowance_id, 'periodStart', u.period_start, 'unitsUsed', u.units_used)), '[]'::json)
+                 from free_allowance_usage u where u.organization_id = o.id and u.period_start = any($3::text[])) as free_usage
+         from organizations o left join billing_subscriptions s on s.organization_id = o.id
+        where o.id = $1 and o.deleted_at is null`,
+      [organizationId, userId, periodStarts],
     );
     const row = result.rows[0];
-    return row === undefined ? undefined : { allowedModels: row.allowed_models, maxConcurrentJobsPerMember: row.max_concurrent_jobs_per_member };
+    if (row === undefined) return undefined;
+    const pricing = { pricingCatalog: row.pricingCatalog, customCatalog: row.customCatalog, tier: row.tier, subscriptionStatus: row.subscriptionStatus };
+    const member = row.member === null ? undefined : { allowedModels: row.member.allowed_models, maxConcurrentJobsPerMember: row.max_concurrent_jobs_per_member };
+    return { pricing, member, freeUsage: row.free_usage };
   }
 
   /** A member's jobs not ended yet (queued or running). */

@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { creditRefusal, operationLabel, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
-import type { JobView, SubmitJobRequest, SubmittedJobView } from '@atelier/contracts';
+import { submitJobRequest, type BulkSubmitItemError, type BulkSubmitItemResult, type BulkSubmitView, type JobView, type SubmitJobRequest, type SubmittedJobView } from '@atelier/contracts';
+import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
 import { sha256 } from '../common/crypto.js';
@@ -67,19 +68,85 @@ export class JobsService {
    * covered by a free allowance costs 0 and places no hold.
    */
   async submit(submitter: Submitter, submitted: SubmitJobRequest, idempotencyKey: string | undefined): Promise<{ view: SubmittedJobView; replayed: boolean }> {
+    const ready = await this.ready(submitter, submitted, idempotencyKey);
+    return 'view' in ready ? ready : this.commit(submitter, ready, idempotencyKey);
+  }
+
+  /**
+   * Up to `jobLimits.bulkJobs` submits in one request, each answered on its own (status, job or
+   * error with its field). Every item is checked and priced in parallel; the valid ones are then
+   * held in their order, in the same batches, so each is held when it still fits after the ones
+   * before it (with equal prices: the longest affordable prefix). With an Idempotency-Key, item i
+   * uses `key#i`: a retry of the whole request replays every item.
+   */
+  async submitMany(submitter: Submitter, items: readonly unknown[], idempotencyKey: string | undefined): Promise<BulkSubmitView> {
+    const keyOf = (index: number): string | undefined => (idempotencyKey === undefined ? undefined : `${idempotencyKey}#${String(index)}`);
+    const readied = await Promise.all(
+      items.map(async (item, index) => {
+        const parsed = submitJobRequest.safeParse(item);
+        if (!parsed.success) throw invalidItem(parsed.error);
+        return this.ready(submitter, parsed.data, keyOf(index));
+      }).map((promise) => promise.then((ready) => ({ ok: true as const, ready }), (error: unknown) => ({ ok: false as const, error }))),
+    );
+    // Committed in item order: each call reaches the ledger's batch queue before the next starts.
+    const outcomes = await Promise.all(
+      readied.map((item, index) => {
+        if (!item.ok) return Promise.reject(item.error);
+        return 'view' in item.ready ? Promise.resolve(item.ready) : this.commit(submitter, item.ready, keyOf(index));
+      }).map((promise) => promise.then((done) => ({ ok: true as const, done }), (error: unknown) => ({ ok: false as const, error }))),
+    );
+    const results = outcomes.map((outcome, index): BulkSubmitItemResult => {
+      if (outcome.ok) return { index, ok: true, status: outcome.done.replayed ? 200 : 201, replayed: outcome.done.replayed, job: outcome.done.view.job };
+      if (!(outcome.error instanceof ApiError)) throw outcome.error;
+      return { index, ok: false, status: outcome.error.getStatus(), error: outcome.error.getResponse() as BulkSubmitItemError };
+    });
+    return { results, heldCredits: sumHeld(results), balances: await this.latestBalances(submitter, outcomes) };
+  }
+
+  /** The newest balances any item answered with, or the ledger's now when none was placed. */
+  private async latestBalances(submitter: Submitter, outcomes: readonly ({ ok: true; done: { view: SubmittedJobView } } | { ok: false })[]): Promise<SubmittedJobView['balances']> {
+    let latest: SubmittedJobView['balances'] | undefined;
+    for (const outcome of outcomes) {
+      if (!outcome.ok) continue;
+      const balances = outcome.done.view.balances;
+      if (latest === undefined || BigInt(balances.pool.version) > BigInt(latest.pool.version)) latest = balances;
+    }
+    if (latest !== undefined) return latest;
+    const [pool, member] = await Promise.all([this.ledger.poolBalance(submitter.organizationId), this.ledger.memberBudget(submitter.organizationId, submitter.userId)]);
+    return {
+      pool: { availableCredits: pool.availableCredits, pendingCredits: pool.pendingCredits, version: pool.version },
+      member: { remainingCredits: member.remainingCredits, pendingCredits: member.pendingCredits },
+    };
+  }
+
+  /** A submit checked, priced and routed, ready to place; or the job an Idempotency-Key already placed. */
+  private async ready(
+    submitter: Submitter,
+    submitted: SubmitJobRequest,
+    idempotencyKey: string | undefined,
+  ): Promise<{ view: SubmittedJobView; replayed: true } | { placement: Placement; catalog: Catalog; fingerprint: string }> {
     // By meaning, not by text: the same body with its keys in another order is a replay.
     const fingerprint = sha256(canonicalJson(submitted));
     const replay = idempotencyKey === undefined ? undefined : await this.replay(submitter, idempotencyKey, fingerprint);
     if (replay !== undefined) return { view: replay, replayed: true };
     const prepared = await this.preparation.prepare(submitter.organizationId, submitter.userId, submitted, { checkInputs: true });
     const placement = await this.placementFor(submitter, prepared, idempotencyKey ?? null, fingerprint);
+    return { placement, catalog: prepared.context.catalog, fingerprint };
+  }
+
+  /** Places a ready submit: a paid one in the ledger's batches, a free one in its own transaction. */
+  private async commit(
+    submitter: Submitter,
+    { placement, catalog, fingerprint }: { placement: Placement; catalog: Catalog; fingerprint: string },
+    idempotencyKey: string | undefined,
+  ): Promise<{ view: SubmittedJobView; replayed: boolean }> {
     try {
-      if (placement.priced.freeUnits === undefined && placement.priced.credits > 0) return { view: await this.placePaid(placement, prepared.context.catalog), replayed: false };
+      if (placement.priced.freeUnits === undefined && placement.priced.credits > 0) return { view: await this.placePaid(placement, catalog), replayed: false };
       const balance = await this.place(placement);
-      return { view: await this.placed(placement, balance, prepared.context.catalog), replayed: false };
+      return { view: await this.placed(placement, balance, catalog), replayed: false };
     } catch (error) {
       if (placement.job.maskKey !== null) await this.storage.delete(placement.job.maskKey).catch(() => undefined);
-      if (error instanceof HoldRefused) throw holdError(error.refusal, placement.priced, prepared.context.catalog);
+      if (error instanceof HoldRefused) throw holdError(error.refusal, placement.priced, catalog);
       // A concurrent retry with the same key won the race: answer with its job.
       const raced = idempotencyKey !== undefined && isUniqueViolation(error) ? await this.replay(submitter, idempotencyKey, fingerprint) : undefined;
       if (raced !== undefined) return { view: raced, replayed: true };
@@ -276,6 +343,17 @@ export class JobsService {
       },
     };
   }
+}
+
+/** A bulk item whose body is not a valid submit: 400 naming the item's first bad field. */
+function invalidItem(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+  return new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_request', message: `${field}: ${issue?.message ?? 'is not a valid job'}`, field });
+}
+
+function sumHeld(results: readonly BulkSubmitItemResult[]): number {
+  return results.reduce((sum, result) => (result.ok && !result.replayed ? sum + result.job.priceCredits : sum), 0);
 }
 
 /** Free units cover the first images; every paid image costs the same whole unit price. */
