@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { HoldRequest, HoldResult } from './types.js';
+import type { BudgetView, HoldRequest, HoldResult } from './types.js';
 
 /**
  * What a caller writes beside the holds it places, in the same transaction: given the payloads of
@@ -16,10 +16,16 @@ export class HoldCompanionError extends Error {
   override readonly name = 'HoldCompanionError';
 }
 
+/** A hold's result; an accepted one (placed now) with its member's budget right after it. */
+export type HoldWithBudget = { result: HoldResult; memberBudget: BudgetView | undefined };
+
 /** Holds placed in shared transactions, each carrying the caller's writes for it. */
 export interface HoldBatcher<Payload> {
-  /** Places the hold; when it is accepted, `payload` is written by the batcher's writer in the same commit. */
-  hold(request: HoldRequest, payload: Payload): Promise<HoldResult>;
+  /**
+   * Places the hold; when it is accepted, `payload` is written by the batcher's writer in the same
+   * commit, and the answer carries the member's budget right after it.
+   */
+  hold(request: HoldRequest, payload: Payload): Promise<HoldWithBudget>;
 }
 
 /** Which payloads to write: those whose hold was accepted now (a replayed hold's were written the first time). */

@@ -18,7 +18,7 @@ import { createGrant, expiredGrantCandidates, expireGrantsOfPool, type Normalize
 import { debitPool } from './adjustments.js';
 import { orgOfTransfer, reverseTransfer } from './reversals.js';
 import { placeHolds, type NormalizedHold } from './holds.js';
-import { acceptedPayloads, HoldCompanionError, type CompanionWriter, type HoldBatcher } from './hold-companions.js';
+import { acceptedPayloads, HoldCompanionError, type CompanionWriter, type HoldBatcher, type HoldWithBudget } from './hold-companions.js';
 import { clawBack } from './claw-backs.js';
 import { readDeficit, settleDeficit } from './deficits.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
@@ -30,6 +30,7 @@ import type {
   AdjustResult,
   BudgetResult,
   BudgetScope,
+  BudgetView,
   CaptureRequest,
   CaptureResult,
   ClawBackRequest,
@@ -102,7 +103,7 @@ export class Ledger {
   private readonly hooks: TransactionHooks;
   private readonly holdBatcher: Batcher<NormalizedHold, HoldResult> | null;
   private readonly batcherOptions: { maxBatchSize: number; maxWaitMs: number; maxQueued: number; maxConcurrentBatches: number };
-  private readonly companionBatchers: Batcher<{ hold: NormalizedHold; payload: unknown }, HoldResult>[] = [];
+  private readonly companionBatchers: Batcher<{ hold: NormalizedHold; payload: unknown }, HoldWithBudget>[] = [];
   private closed = false;
 
   constructor(
@@ -459,19 +460,20 @@ export class Ledger {
    * that caused it, once the batch is split down to it. With `batchHolds: false`, one per transaction.
    */
   holdsWith<Payload>(write: CompanionWriter<Payload>): HoldBatcher<Payload> {
-    const execute = (entries: { hold: NormalizedHold; payload: unknown }[]): Promise<HoldResult[]> =>
+    const execute = (entries: { hold: NormalizedHold; payload: unknown }[]): Promise<HoldWithBudget[]> =>
       inTransaction(
         this.pool,
         'hold batch with writes',
         async (client) => {
-          const results = await placeHolds(client, entries.map((entry) => entry.hold), this.now(), this.holdExpiryMs);
+          const budgets = new Map<string, BudgetView>();
+          const results = await placeHolds(client, entries.map((entry) => entry.hold), this.now(), this.holdExpiryMs, budgets);
           const accepted = acceptedPayloads(entries.map((entry) => entry.payload as Payload), results);
           if (accepted.length > 0) {
             await write(client, accepted).catch((error: unknown) => {
               throw new HoldCompanionError(`the writes beside ${String(accepted.length)} hold(s) failed: ${String(error)}`, { cause: error });
             });
           }
-          return results;
+          return results.map((result, index) => ({ result, memberBudget: budgets.get(entries[index]?.hold.holdId ?? '') }));
         },
         this.hooks,
       );

@@ -218,8 +218,6 @@ export interface HoldAccepted {
   hold: HoldView;
   balance: PoolBalance;
   replayed: boolean;
-  /** The member's budget right after this hold (its current period); absent on a replay. */
-  memberBudget?: BudgetView;
 }
 export type HoldResult = HoldAccepted | HoldRejection;
 export type HoldCode = HoldRejection['code'];

@@ -248,7 +248,7 @@ export class LedgerRepository implements OnApplicationShutdown {
   jobHoldBatcher<Payload>(write: (client: pg.ClientBase, accepted: readonly Payload[]) => Promise<void>): (hold: JobHold, payload: Payload) => Promise<JobHoldOutcome> {
     const batcher = this.ledger.holdsWith<Payload>(write);
     return async (hold, payload) => {
-      const placed = await batcher
+      const { result: placed, memberBudget } = await batcher
         .hold(
           {
             holdId: hold.jobId,
@@ -267,8 +267,8 @@ export class LedgerRepository implements OnApplicationShutdown {
           throw error instanceof HoldCompanionError ? error.cause : error;
         });
       if (!placed.ok) return { ok: false, refusal: holdRefusal(placed) };
-      if (placed.memberBudget === undefined) throw new Error(`hold ${hold.jobId} was placed before (a job id is never reused)`);
-      return { ok: true, balance: balanceChanged(placed.balance), member: budgetView(placed.memberBudget) };
+      if (memberBudget === undefined) throw new Error(`hold ${hold.jobId} was placed before (a job id is never reused)`);
+      return { ok: true, balance: balanceChanged(placed.balance), member: budgetView(memberBudget) };
     };
   }
 
