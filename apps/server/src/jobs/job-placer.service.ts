@@ -12,7 +12,9 @@ import { jobView } from './job-view.js';
 export interface PaidPlacement {
   job: NewJob;
   credits: number;
+  /** The member's queue this job's id picks, and the others to use when that one is busy. */
   queueName: string;
+  otherQueueNames: readonly string[];
   reason: string;
 }
 
@@ -92,9 +94,10 @@ export class JobPlacer {
 
   private async write(client: pg.ClientBase, accepted: readonly Entry[]): Promise<void> {
     const records = await this.jobs.insertMany(client, accepted.map((entry) => entry.placement.job));
+    const queueNames = await this.queueNamesFor(client, accepted.map((entry) => entry.placement));
     await this.queue.enqueueMany(
       client,
-      accepted.map(({ placement }) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: placement.queueName })),
+      accepted.map(({ placement }, index) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: queueNames[index] ?? placement.queueName })),
     );
     const byId = new Map(records.map((record) => [record.id, record]));
     const batch = new PlacedBatch(this.jobs, accepted.map((entry) => byId.get(entry.placement.job.id)).filter((record) => record !== undefined));
@@ -102,5 +105,23 @@ export class JobPlacer {
       entry.record = byId.get(entry.placement.job.id);
       entry.batch = batch;
     }
+  }
+
+  /**
+   * Each job's queue (one of its member's slots, each running one job at a time): the one its id
+   * picks unless a job is running in it, then the next free one, and never two of this batch in
+   * one slot while another is free. A job queued behind a running one would wait for that one's
+   * completion, which announces nothing; a free slot starts it on its own notification.
+   */
+  private async queueNamesFor(client: pg.ClientBase, placements: readonly PaidPlacement[]): Promise<string[]> {
+    const candidates = placements.map((placement) => [placement.queueName, ...placement.otherQueueNames]);
+    if (candidates.every((names) => names.length === 1)) return candidates.map((names) => names[0] ?? '');
+    const busy = await this.queue.busyQueues(client, [...new Set(candidates.flat())]);
+    const taken = new Set<string>();
+    return candidates.map((names) => {
+      const chosen = names.find((name) => !busy.has(name) && !taken.has(name)) ?? names.find((name) => !busy.has(name)) ?? names[0] ?? '';
+      taken.add(chosen);
+      return chosen;
+    });
   }
 }

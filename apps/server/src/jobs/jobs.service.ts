@@ -37,6 +37,8 @@ interface Placement {
   job: NewJob;
   priced: EstimateSuccess;
   queueName: string;
+  /** The member's other queues, in the order to try when `queueName` is busy. */
+  otherQueueNames: string[];
   maskPng: Buffer | undefined;
 }
 
@@ -195,7 +197,9 @@ export class JobsService {
       idempotencyKey,
       requestFingerprint: fingerprint,
     };
-    return { job, priced, queueName: queueNameFor(organizationId, userId, slot), maskPng: prepared.mask?.png };
+    const slots = Math.max(1, prepared.maxConcurrentJobsPerMember);
+    const otherQueueNames = Array.from({ length: slots - 1 }, (_, step) => queueNameFor(organizationId, userId, (slot + step + 1) % slots));
+    return { job, priced, queueName: queueNameFor(organizationId, userId, slot), otherQueueNames, maskPng: prepared.mask?.png };
   }
 
   private providerFor(priced: EstimateSuccess, catalog: Catalog): ImageProvider {
@@ -241,9 +245,9 @@ export class JobsService {
    * ledger's balances right after its hold, with no read after the commit.
    */
   private async placePaid(placement: Placement, catalog: Catalog): Promise<SubmittedJobView> {
-    const { job, priced, queueName, maskPng } = placement;
+    const { job, priced, queueName, otherQueueNames, maskPng } = placement;
     if (job.maskKey !== null && maskPng !== undefined) await this.storage.put(job.maskKey, maskPng, 'image/png');
-    const placed = await this.placer.placePaid({ job, credits: priced.credits, queueName, reason: `${priced.operation} with ${priced.modelId}` });
+    const placed = await this.placer.placePaid({ job, credits: priced.credits, queueName, otherQueueNames, reason: `${priced.operation} with ${priced.modelId}` });
     if (!placed.ok) throw holdError(placed.refusal, priced, catalog);
     const { organizationId, authorId } = job;
     this.events.publish('balance.changed', placed.balance);

@@ -237,6 +237,7 @@ export function jobServices(options: { credits: number }) {
       transactions.write(() => queue.entries.add(request.jobId));
       return Promise.resolve();
     },
+    busyQueues: () => Promise.resolve(new Set<string>()),
     enqueueMany: (_client: unknown, requests: readonly { jobId: string }[]) => {
       transactions.write(() => {
         for (const request of requests) queue.entries.add(request.jobId);
