@@ -84,21 +84,20 @@ export class JobsService {
   async submitMany(submitter: Submitter, items: readonly unknown[], idempotencyKey: string | undefined): Promise<BulkSubmitView> {
     const keyOf = (index: number): string | undefined => (idempotencyKey === undefined ? undefined : `${idempotencyKey}#${String(index)}`);
     const readied = await Promise.all(
-      items.map(async (item, index) => {
+      items.map((item, index) => {
         const parsed = submitJobRequest.safeParse(item);
-        if (!parsed.success) throw invalidItem(parsed.error);
-        return this.ready(submitter, parsed.data, keyOf(index));
-      }).map((promise) => promise.then((ready) => ({ ok: true as const, ready }), (error: unknown) => ({ ok: false as const, error }))),
+        return settled(parsed.success ? this.ready(submitter, parsed.data, keyOf(index)) : Promise.reject(invalidItem(parsed.error)));
+      }),
     );
     // Committed in item order: each call reaches the ledger's batch queue before the next starts.
     const outcomes = await Promise.all(
       readied.map((item, index) => {
-        if (!item.ok) return Promise.reject(item.error);
-        return 'view' in item.ready ? Promise.resolve(item.ready) : this.commit(submitter, item.ready, keyOf(index));
-      }).map((promise) => promise.then((done) => ({ ok: true as const, done }), (error: unknown) => ({ ok: false as const, error }))),
+        if (!item.ok) return Promise.resolve(item);
+        return settled('view' in item.value ? Promise.resolve(item.value) : this.commit(submitter, item.value, keyOf(index)));
+      }),
     );
     const results = outcomes.map((outcome, index): BulkSubmitItemResult => {
-      if (outcome.ok) return { index, ok: true, status: outcome.done.replayed ? 200 : 201, replayed: outcome.done.replayed, job: outcome.done.view.job };
+      if (outcome.ok) return { index, ok: true, status: outcome.value.replayed ? 200 : 201, replayed: outcome.value.replayed, job: outcome.value.view.job };
       if (!(outcome.error instanceof ApiError)) throw outcome.error;
       return { index, ok: false, status: outcome.error.getStatus(), error: outcome.error.getResponse() as BulkSubmitItemError };
     });
@@ -106,11 +105,11 @@ export class JobsService {
   }
 
   /** The newest balances any item answered with, or the ledger's now when none was placed. */
-  private async latestBalances(submitter: Submitter, outcomes: readonly ({ ok: true; done: { view: SubmittedJobView } } | { ok: false })[]): Promise<SubmittedJobView['balances']> {
+  private async latestBalances(submitter: Submitter, outcomes: readonly Settled<{ view: SubmittedJobView }>[]): Promise<SubmittedJobView['balances']> {
     let latest: SubmittedJobView['balances'] | undefined;
     for (const outcome of outcomes) {
       if (!outcome.ok) continue;
-      const balances = outcome.done.view.balances;
+      const balances = outcome.value.view.balances;
       if (latest === undefined || BigInt(balances.pool.version) > BigInt(latest.pool.version)) latest = balances;
     }
     if (latest !== undefined) return latest;
@@ -347,6 +346,16 @@ export class JobsService {
       },
     };
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise's outcome as a value: a bulk item's failure is its answer, not the request's. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 }
 
 /** A bulk item whose body is not a valid submit: 400 naming the item's first bad field. */

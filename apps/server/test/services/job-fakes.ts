@@ -89,7 +89,7 @@ export class FakeJobs {
     return { ...job, status: 'queued', capturedCredits: null, imagesDone: 0, progressPercent: 0, errorCode: null, errorMessage: null, attempts: 0, cancelRequestedAt: null, cancelKeptImages: null, createdAt: new Date(), startedAt: null, finishedAt: null };
   }
   queuedBefore(): Promise<Map<string, number>> {
-    return Promise.resolve(new Map());
+    return Promise.resolve(new Map<string, number>());
   }
   find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
     const row = this.rows.get(jobId);
