@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { BulkSubmitView, JobView, OrganizationView, PoolView, SubmittedJobView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from './app.js';
 import { addMember, expectStatus, signedUp, type Member } from './world.js';
+import { connect, cookieOf } from './realtime/sockets.js';
 
 const schnell = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 } as const; // 10 credits each
 
@@ -82,6 +83,26 @@ describe('batched submits and the bulk endpoint', () => {
     expect(placed.map((answer) => answer.body.balances.member.remainingCredits).sort((a, b) => (b ?? 0) - (a ?? 0))).toEqual([40, 30, 20, 10, 0]);
     expect(await pool(organization.id)).toMatchObject({ availableCredits: 950, pendingCredits: 50 });
     expect((await ledgerOf(server.app).checkInvariants(organization.id)).ok).toBe(true);
+  });
+
+  it('a burst of submits ends with the member’s socket showing their real budget, without a read per submit', async () => {
+    const { organization, member } = await organizationWith(1_000);
+    expectStatus(await owner.client.put(`/orgs/${organization.id}/members/${member.userId}/budget`, { limitCredits: 500, period: 'month' }), 200);
+    const socket = await connect(server.url, { cookie: cookieOf(member.client) });
+    try {
+      const subscribed = await socket.subscribe(organization.id);
+      expect(subscribed.ok).toBe(true);
+      await Promise.all(Array.from({ length: 12 }, (_, index) => member.client.post(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: `burst ${String(index)}` })));
+      const last = await socket.waitFor('budget', (event) => event.budget.pendingCredits === 120, 10_000);
+      expect(last.budget).toMatchObject({ limitCredits: 500, pendingCredits: 120, remainingCredits: 380 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const budgets = socket.received.filter((event) => event.event === 'budget');
+      // Coalesced per member: fewer reads than submits, and none after the last is older than it.
+      expect(budgets.length).toBeLessThan(12);
+      expect(budgets.at(-1)?.payload).toMatchObject({ budget: { pendingCredits: 120 } });
+    } finally {
+      socket.close();
+    }
   });
 
   it('keeps Idempotency-Key semantics when the same key arrives several times at once: one job, the others replay it', async () => {
