@@ -8,6 +8,7 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AssetsRepository, type SourceAsset } from './assets.repository.js';
 import { JobsRepository } from './jobs.repository.js';
 import { notFound } from '../orgs/organization.guard.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
 import { currentPeriodStarts, usageFromRows } from './free-allowance.repository.js';
 import { renderMask, type RenderedMask } from './mask-render.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
@@ -41,6 +42,8 @@ export interface PrepareOptions {
  */
 @Injectable()
 export class JobPreparationService {
+  private readonly contexts = new ReadCoalescer<string, { read: Awaited<ReturnType<JobsRepository['submitContext']>>; now: Date }>();
+
   constructor(
     @Inject(JobsRepository) private readonly jobs: JobsRepository,
     @Inject(AssetsRepository) private readonly assets: AssetsRepository,
@@ -51,9 +54,12 @@ export class JobPreparationService {
   ) {}
 
   async prepare(organizationId: string, userId: string, submitted: SubmitJobRequest, options: PrepareOptions): Promise<PreparedJob> {
-    const now = new Date();
-    // One round trip: the org's catalog and tier, the member's limits, the free-tier usage.
-    const read = await this.jobs.submitContext(organizationId, userId, currentPeriodStarts(now));
+    // One round trip: the org's catalog and tier, the member's limits, the free-tier usage; shared
+    // by the member's submits waiting at the same time (never one begun before this one asked).
+    const { read, now } = await this.contexts.read(`${organizationId}|${userId}`, async () => {
+      const readAt = new Date();
+      return { read: await this.jobs.submitContext(organizationId, userId, currentPeriodStarts(readAt)), now: readAt };
+    });
     const membership = read?.member;
     if (read === undefined || membership === undefined) throw notFound('The organization');
     const context = this.pricing.contextOf(read.pricing);
