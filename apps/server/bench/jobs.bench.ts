@@ -7,9 +7,16 @@ import { benchDatabase } from '../../../tools/bench/postgres.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
 import { JobsModule } from '../src/jobs/jobs.module.js';
+import { Ledger } from '@atelier/ledger';
+import { PostgresPoolRepository } from '../src/repositories/postgres-pool.repository.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 400);
 const CONCURRENT_SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
+const STORM_SUBMITTERS = 64;
+/** The overdraft phase: the pool affords this many jobs (and its trial credits), and twice as many are sent at once. */
+const AFFORDABLE_JOBS = 100;
+const LEDGER_HOLDS = 4_000;
+const WARM_UP_JOBS = 100;
 const WORKER_CONCURRENCY = process.env.BENCH_WORKERS ?? '4';
 const PACED_JOBS = 50;
 
@@ -43,29 +50,75 @@ const signUp = await call('POST', '/auth/sign-up', { email: 'bench@example.com',
 csrf = (signUp.body as { csrfToken: string }).csrfToken;
 const organization = await call('POST', '/orgs', { name: 'Bench' });
 const orgId = (organization.body as { id: string }).id;
-await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt((JOBS + PACED_JOBS) * 10), actorId: orgId, reason: 'bench' });
+await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt((2 * JOBS + WARM_UP_JOBS + PACED_JOBS) * 10), actorId: orgId, reason: 'bench' });
 await call('PATCH', `/orgs/${orgId}`, { maxConcurrentJobsPerMember: 16 });
 
 const request = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };
 // Warm up the code paths (the first request compiles and connects).
 await call('POST', `/orgs/${orgId}/preflight`, { request });
 
-const submitLatenciesMs: number[] = [];
-const started = performance.now();
-let next = 0;
-// Phase 1: submissions, workers off.
+/** `count` submits from `clients` concurrent clients to `organization`: latencies (ms), wall time and the statuses. */
+async function submitPhase(organization: string, count: number, clients: number, label: string): Promise<{ latenciesMs: number[]; wallMs: number; statuses: number[] }> {
+  const latenciesMs: number[] = [];
+  const statuses: number[] = [];
+  const phaseStarted = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < count) {
+        const index = next++;
+        const sent = performance.now();
+        const response = await call('POST', `/orgs/${organization}/jobs`, { request, prompt: `${label} ${String(index)}` });
+        latenciesMs.push(performance.now() - sent);
+        statuses.push(response.status);
+      }
+    }),
+  );
+  return { latenciesMs: latenciesMs.sort((a, b) => a - b), wallMs: performance.now() - phaseStarted, statuses };
+}
+
+// Warm-up, not measured: the first submits compile the code paths and open the pool's connections.
+const warmUp = await submitPhase(orgId, WARM_UP_JOBS, CONCURRENT_SUBMITTERS, 'warm-up');
+if (warmUp.statuses.some((status) => status !== 201)) throw new Error('a warm-up submit failed');
+
+// Phase 1: submissions, workers off; 16 clients, then 64.
+const phase = await submitPhase(orgId, JOBS, CONCURRENT_SUBMITTERS, 'bench');
+if (phase.statuses.some((status) => status !== 201)) throw new Error(`a submit answered ${String(phase.statuses.find((status) => status !== 201))}`);
+const storm = await submitPhase(orgId, JOBS, STORM_SUBMITTERS, 'storm');
+if (storm.statuses.some((status) => status !== 201)) throw new Error(`a submit answered ${String(storm.statuses.find((status) => status !== 201))}`);
+
+// Phase 1c: a pool that affords AFFORDABLE_JOBS, twice as many sent by 64 clients: exactly that many may pass.
+const tight = (await call('POST', '/orgs', { name: 'Bench tight' })).body as { id: string };
+await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId: tight.id, source: 'promotion', amountCredits: BigInt(AFFORDABLE_JOBS * 10), actorId: tight.id, reason: 'bench' });
+await call('PATCH', `/orgs/${tight.id}`, { maxConcurrentJobsPerMember: 16 });
+// A new org's pool also has the Free tier's trial credits: the jobs it affords are counted from its balance.
+const affordable = Math.floor(((await call('GET', `/orgs/${tight.id}/pool`)).body as { availableCredits: number }).availableCredits / 10);
+const race = await submitPhase(tight.id, 2 * affordable, STORM_SUBMITTERS, 'race');
+const racePool = (await call('GET', `/orgs/${tight.id}/pool`)).body as { availableCredits: number };
+const accepted = race.statuses.filter((status) => status === 201).length;
+const refused = race.statuses.filter((status) => status === 402).length;
+const audit = await ledgerOf(app).checkInvariants();
+const overdrafts = Math.max(0, accepted - affordable) + (racePool.availableCredits < 0 ? 1 : 0) + (audit.ok ? 0 : 1);
+
+// Phase 1d: the ledger's own hold rate on one hot pool (its batched holds, no HTTP, no job rows), same process and database.
+const ledgerOrg = ((await call('POST', '/orgs', { name: 'Bench ledger' })).body as { id: string }).id;
+await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId: ledgerOrg, source: 'promotion', amountCredits: BigInt(LEDGER_HOLDS), actorId: ledgerOrg, reason: 'bench' });
+const hotLedger = new Ledger(app.get(PostgresPoolRepository).pool);
+const memberIds = Array.from({ length: 16 }, () => crypto.randomUUID());
+const holdsStarted = performance.now();
+let nextHold = 0;
 await Promise.all(
-  Array.from({ length: CONCURRENT_SUBMITTERS }, async () => {
-    while (next < JOBS) {
-      const index = next++;
-      const sent = performance.now();
-      const response = await call('POST', `/orgs/${orgId}/jobs`, { request, prompt: `bench ${String(index)}` });
-      submitLatenciesMs.push(performance.now() - sent);
-      if (response.status !== 201) throw new Error(`submit answered ${String(response.status)}`);
+  Array.from({ length: STORM_SUBMITTERS }, async () => {
+    while (nextHold < LEDGER_HOLDS) {
+      const index = nextHold++;
+      const memberId = memberIds[index % memberIds.length] ?? ledgerOrg;
+      const held = await hotLedger.hold({ holdId: crypto.randomUUID(), orgId: ledgerOrg, memberId, amountCredits: 1n, actorId: memberId });
+      if (!held.ok) throw new Error(`ledger hold refused: ${held.code}`);
     }
   }),
 );
-const submittedMs = performance.now() - started;
+const holdsPerSecond = LEDGER_HOLDS / ((performance.now() - holdsStarted) / 1000);
+await hotLedger.close();
 
 // Phase 2: the workers drain the queue.
 config.jobs.runWorkers = true;
@@ -97,13 +150,16 @@ const timings = await client.query<{ wait_ms: string }>(
 );
 await client.end();
 const waits = timings.rows.map((row) => Number(row.wait_ms)).sort((a, b) => a - b);
-const submits = [...submitLatenciesMs].sort((a, b) => a - b);
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`jobs bench — ${String(JOBS)} jobs, ${String(CONCURRENT_SUBMITTERS)} concurrent submitters, local provider ×${WORKER_CONCURRENCY} at zero latency`);
+console.log(`jobs bench — ${String(JOBS)} jobs by ${String(CONCURRENT_SUBMITTERS)} clients, ${String(JOBS)} by ${String(STORM_SUBMITTERS)}, one member, one pool; local provider ×${WORKER_CONCURRENCY} at zero latency`);
 console.log(`machine: ${String(os.cpus().length)} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
-console.log(`submit latency (price, hold and enqueue in one transaction; ${String(CONCURRENT_SUBMITTERS)} at once): p50 ${percentile(submits, 0.5).toFixed(1)} ms, p99 ${percentile(submits, 0.99).toFixed(1)} ms, ${(JOBS / (submittedMs / 1000)).toFixed(0)} submits/s`);
-console.log(`throughput (render 512×512 PNG, store, capture): ${String(succeeded)}/${String(JOBS)} succeeded in ${(drainedMs / 1000).toFixed(1)} s = ${(succeeded / (drainedMs / 1000)).toFixed(1)} jobs/s`);
+const submitsPerSecond = JOBS / (phase.wallMs / 1000);
+console.log(`submit latency (price, then job row + enqueue + hold in one batched transaction; ${String(CONCURRENT_SUBMITTERS)} clients at once): p50 ${percentile(phase.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(phase.latenciesMs, 0.99).toFixed(1)} ms, ${submitsPerSecond.toFixed(0)} submits/s`);
+console.log(`submit latency, ${String(STORM_SUBMITTERS)} clients at once: p50 ${percentile(storm.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(storm.latenciesMs, 0.99).toFixed(1)} ms, ${(JOBS / (storm.wallMs / 1000)).toFixed(0)} submits/s`);
+console.log(`overdraft check (${String(2 * affordable)} submits by ${String(STORM_SUBMITTERS)} clients, credits for ${String(affordable)}): ${String(accepted)} placed, ${String(refused)} refused (402), available after ${String(racePool.availableCredits)}, ledger audit ${audit.ok ? 'ok' : 'FAILED'}: ${String(overdrafts)} overdrafts`);
+console.log(`ledger alone (${String(LEDGER_HOLDS)} holds on one hot pool, ${String(STORM_SUBMITTERS)} at once, same process): ${holdsPerSecond.toFixed(0)} holds/s; HTTP submits at 16 clients are 1/${(holdsPerSecond / submitsPerSecond).toFixed(1)} of it (ratio ${(submitsPerSecond / holdsPerSecond).toFixed(3)})`);
+console.log(`throughput (render 512×512 PNG, store, capture): ${String(succeeded)}/${String(2 * JOBS + WARM_UP_JOBS + accepted)} succeeded in ${(drainedMs / 1000).toFixed(1)} s = ${(succeeded / (drainedMs / 1000)).toFixed(1)} jobs/s`);
 console.log(`submit-to-start latency (idle workers, ${String(PACED_JOBS)} jobs one at a time): p50 ${percentile(waits, 0.5).toFixed(1)} ms, p99 ${percentile(waits, 0.99).toFixed(1)} ms`);
 
 await app.close();

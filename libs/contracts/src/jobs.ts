@@ -14,6 +14,10 @@ export const jobLimits = {
   /** The strokes as JSON. */
   maskBytes: 512 * 1024,
   idempotencyKeyLength: 128,
+  /** Submits in one bulk request (POST /jobs/bulk). */
+  bulkJobs: 100,
+  /** A bulk request's Idempotency-Key: item i uses `key#i`, which must fit the 128 of a job's key. */
+  bulkIdempotencyKeyLength: 124,
   seedMax: 4_294_967_295,
 } as const;
 
@@ -113,6 +117,42 @@ export const submittedJobView = z.object({
   }),
 });
 export type SubmittedJobView = z.infer<typeof submittedJobView>;
+
+/**
+ * Bulk submit: up to `jobLimits.bulkJobs` submit bodies (each as for POST /jobs), e.g. one request
+ * with a list of prompts. Each is validated on its own, so a bad one is refused alone: the items
+ * are any JSON here and the answer says what was wrong with each.
+ */
+export const bulkSubmitRequest = z.strictObject({
+  jobs: z
+    .array(z.unknown())
+    .min(1)
+    .max(jobLimits.bulkJobs)
+    .describe(`1 to ${String(jobLimits.bulkJobs)} submit bodies, each as for POST /orgs/{orgId}/jobs (SubmitJobRequest)`),
+});
+export type BulkSubmitRequest = z.infer<typeof bulkSubmitRequest>;
+
+export const bulkSubmitItemError = z
+  .object({ code: z.string(), message: z.string(), field: z.string().optional() })
+  .catchall(z.unknown())
+  .describe('The error POST /jobs would answer for this item, with its figures');
+export type BulkSubmitItemError = z.infer<typeof bulkSubmitItemError>;
+
+export const bulkSubmitItemResult = z.discriminatedUnion('ok', [
+  z.object({ index: z.number().int(), ok: z.literal(true), status: z.union([z.literal(200), z.literal(201)]), replayed: z.boolean(), job: jobView }),
+  z.object({ index: z.number().int(), ok: z.literal(false), status: z.number().int(), error: bulkSubmitItemError }),
+]);
+export type BulkSubmitItemResult = z.infer<typeof bulkSubmitItemResult>;
+
+export const bulkSubmitView = z.object({
+  /** One per item, in the request's order. */
+  results: z.array(bulkSubmitItemResult),
+  /** Credits held by this request's new jobs. */
+  heldCredits: z.number().int(),
+  /** The balances after the last hold (or now, when nothing was held). */
+  balances: submittedJobView.shape.balances,
+});
+export type BulkSubmitView = z.infer<typeof bulkSubmitView>;
 
 /** Widths (px) of the WebP thumbnails the server makes of every image, narrowest first. */
 export const THUMBNAIL_WIDTHS = [256, 512] as const;

@@ -16,6 +16,7 @@ import {
 import type {
   BudgetExceededFigures,
   BudgetScope,
+  BudgetView,
   GrantAllocation,
   HoldAccepted,
   HoldRejection,
@@ -63,6 +64,8 @@ interface PoolState {
 }
 
 interface HoldBatchState {
+  /** Filled, when the caller asks, with each accepted hold's member budget right after it. */
+  memberBudgetsAfter?: Map<string, BudgetView> | undefined;
   pools: Map<string, PoolState>;
   budgets: Map<string, BudgetState>;
   existing: Map<string, HoldRecord>;
@@ -75,17 +78,19 @@ const budgetKey = (orgId: string, scope: BudgetScope, subjectId: string): string
  * Places holds, possibly on several pools, inside the caller's open transaction: locks the pools
  * (ascending org id), reads everything the checks need in one query, decides each hold in order,
  * and writes all accepted and refused holds in one statement. One result per request, in order.
+ * With `memberBudgetsAfter`, each accepted hold's member budget right after it is put there.
  */
 export async function placeHolds(
   client: pg.ClientBase,
   holds: readonly NormalizedHold[],
   now: Date,
   defaultHoldExpiryMs: number,
+  memberBudgetsAfter?: Map<string, BudgetView>,
 ): Promise<HoldResult[]> {
   assert(holds.length > 0, 'placeHolds needs at least one hold');
   const orgIds = [...new Set(holds.map((hold) => hold.orgId))].sort();
   const locked = await lockPools(client, orgIds);
-  const state = await readHoldBatchState(client, holds, locked, now);
+  const state: HoldBatchState = { ...(await readHoldBatchState(client, holds, locked, now)), memberBudgetsAfter };
   const plan = new WritePlan();
   const results = decideHolds(holds, state, plan, now, defaultHoldExpiryMs);
   for (const pool of state.pools.values()) {
@@ -370,7 +375,26 @@ function acceptHold(
     }),
   );
   const view = acceptedHoldView(hold, now, expiresAt, transferId, allocations);
+  state.memberBudgetsAfter?.set(hold.holdId, budgetViewOf(budgets.member));
   return { ok: true, hold: view, balance: pool.balance, replayed: false };
+}
+
+/** A budget state as the API's view, at this moment of the batch. */
+function budgetViewOf(budget: BudgetState): BudgetView {
+  const used = budget.spentCredits + budget.pendingCredits;
+  const remaining = budget.limitCredits === null ? null : budget.limitCredits > used ? budget.limitCredits - used : 0n;
+  return {
+    orgId: budget.orgId,
+    scope: budget.scope,
+    subjectId: budget.subjectId,
+    limitCredits: budget.limitCredits,
+    period: budget.period,
+    spentCredits: budget.spentCredits,
+    pendingCredits: budget.pendingCredits,
+    remainingCredits: remaining,
+    periodStart: budget.periodStart,
+    periodEnd: budget.periodEnd,
+  };
 }
 
 /** Counts the hold as pending in its member's and project's budgets (their current period). */

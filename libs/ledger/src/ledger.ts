@@ -18,6 +18,7 @@ import { createGrant, expiredGrantCandidates, expireGrantsOfPool, type Normalize
 import { debitPool } from './adjustments.js';
 import { orgOfTransfer, reverseTransfer } from './reversals.js';
 import { placeHolds, type NormalizedHold } from './holds.js';
+import { acceptedPayloads, HoldCompanionError, type CompanionWriter, type HoldBatcher, type HoldWithBudget } from './hold-companions.js';
 import { clawBack } from './claw-backs.js';
 import { readDeficit, settleDeficit } from './deficits.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
@@ -29,6 +30,7 @@ import type {
   AdjustResult,
   BudgetResult,
   BudgetScope,
+  BudgetView,
   CaptureRequest,
   CaptureResult,
   ClawBackRequest,
@@ -100,6 +102,8 @@ export class Ledger {
   private readonly holdExpiryMs: number;
   private readonly hooks: TransactionHooks;
   private readonly holdBatcher: Batcher<NormalizedHold, HoldResult> | null;
+  private readonly batcherOptions: { maxBatchSize: number; maxWaitMs: number; maxQueued: number; maxConcurrentBatches: number };
+  private readonly companionBatchers: Batcher<{ hold: NormalizedHold; payload: unknown }, HoldWithBudget>[] = [];
   private closed = false;
 
   constructor(
@@ -118,10 +122,8 @@ export class Ledger {
     assertInteger(maxQueued, 'maxQueuedHolds', maxBatchSize, ledgerLimits.maxQueuedHolds);
     const maxConcurrentBatches = options.holdBatchConcurrency ?? 2;
     assertInteger(maxConcurrentBatches, 'holdBatchConcurrency', 1, ledgerLimits.maxHoldBatchConcurrency);
-    this.holdBatcher =
-      options.batchHolds === false
-        ? null
-        : new Batcher((holds) => this.placeHoldBatch(holds), { maxBatchSize, maxWaitMs, maxQueued, maxConcurrentBatches }, isolatable);
+    this.batcherOptions = { maxBatchSize, maxWaitMs, maxQueued, maxConcurrentBatches };
+    this.holdBatcher = options.batchHolds === false ? null : new Batcher((holds) => this.placeHoldBatch(holds), this.batcherOptions, isolatable);
   }
 
   /**
@@ -140,6 +142,7 @@ export class Ledger {
   async close(): Promise<void> {
     this.closed = true;
     await this.holdBatcher?.drain();
+    await Promise.all(this.companionBatchers.map((batcher) => batcher.drain()));
   }
 
   /* ---------- pools ---------- */
@@ -447,6 +450,42 @@ export class Ledger {
     const [result] = await placeHolds(client, [normalized], this.now(), this.holdExpiryMs);
     assert(result !== undefined, 'one result per hold');
     return result;
+  }
+
+  /**
+   * Holds batched like `hold`, each with a payload that `write` inserts in the same transaction
+   * when its hold is accepted (a job's row and its queue entry): concurrent requests share one
+   * transaction and one pool lock, and each still gets its own result. A refused hold writes
+   * nothing; a writer that fails (its error wrapped in `HoldCompanionError`) fails only the request
+   * that caused it, once the batch is split down to it. With `batchHolds: false`, one per transaction.
+   */
+  holdsWith<Payload>(write: CompanionWriter<Payload>): HoldBatcher<Payload> {
+    const execute = (entries: { hold: NormalizedHold; payload: unknown }[]): Promise<HoldWithBudget[]> =>
+      inTransaction(
+        this.pool,
+        'hold batch with writes',
+        async (client) => {
+          const budgets = new Map<string, BudgetView>();
+          const results = await placeHolds(client, entries.map((entry) => entry.hold), this.now(), this.holdExpiryMs, budgets);
+          const accepted = acceptedPayloads(entries.map((entry) => entry.payload as Payload), results);
+          if (accepted.length > 0) {
+            await write(client, accepted).catch((error: unknown) => {
+              throw new HoldCompanionError(`the writes beside ${String(accepted.length)} hold(s) failed: ${String(error)}`, { cause: error });
+            });
+          }
+          return results.map((result, index) => ({ result, memberBudget: budgets.get(entries[index]?.hold.holdId ?? '') }));
+        },
+        this.hooks,
+      );
+    const options = this.holdBatcher === null ? { ...this.batcherOptions, maxBatchSize: 1 } : this.batcherOptions;
+    const batcher = new Batcher(execute, options, (error) => error instanceof HoldCompanionError || isolatable(error));
+    this.companionBatchers.push(batcher);
+    return {
+      hold: (request, payload) => {
+        assert(!this.closed, 'hold after close()');
+        return batcher.submit({ hold: this.normalizeHold(request), payload });
+      },
+    };
   }
 
   private async placeHoldBatch(holds: NormalizedHold[]): Promise<HoldResult[]> {

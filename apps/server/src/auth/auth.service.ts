@@ -10,7 +10,9 @@ import { ApiKeysRepository } from './api-keys.repository.js';
 import { PasswordResetTokensRepository } from './password-reset-tokens.repository.js';
 import type { Principal } from './principal.js';
 import { RateLimitRepository } from './rate-limit.repository.js';
-import { RevocationEvents } from './revocations.js';
+import { isRevokedBy, RevocationEvents, type Revocation } from './revocations.js';
+import { ExpiringCache } from '../common/expiring-cache.js';
+import { EventBus } from '../events/event-bus.js';
 import { SESSION_TTL_MS } from './session-cookie.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { UsersRepository } from './users.repository.js';
@@ -19,6 +21,14 @@ export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
 const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
 /** Verified against when the email is unknown, so a miss takes as long as a wrong password. */
 const DECOY_HASH = await hash('decoy password that never matches');
+
+/** Most sessions and API keys one node remembers at once. */
+const CREDENTIAL_CACHE_ENTRIES = 20_000;
+
+interface CachedSession {
+  principal: Principal & { kind: 'session' };
+  lastSeenAtMs: number;
+}
 
 export interface SignedIn {
   user: UserView;
@@ -38,8 +48,19 @@ export function userView(user: User): UserView {
   return { id: user.id, email: user.email, name: user.name, lastOrganizationId: user.lastOrganizationId ?? null };
 }
 
+/**
+ * Sign-up, sign-in, sessions, API keys and password resets. A session or API key read from the
+ * database is trusted for `credentialCacheTtlMs` (a few seconds) so a busy client costs no read per
+ * request; a revocation evicts it at once on this node and, relayed between nodes
+ * (`revokedElsewhere`), on the others, and the TTL bounds it even if a relay is lost.
+ */
 @Injectable()
 export class AuthService {
+  private readonly sessionCache: ExpiringCache<string, CachedSession>;
+  private readonly apiKeyCache: ExpiringCache<string, Principal & { kind: 'apiKey' }>;
+  /** Moves on every eviction: a read that was in flight across one is not cached (it may predate the revocation). */
+  private evictions = 0;
+
   constructor(
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
@@ -49,7 +70,23 @@ export class AuthService {
     @Inject(MailerRepository) private readonly mailer: MailerRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RevocationEvents) private readonly revocations: RevocationEvents,
-  ) {}
+    @Inject(EventBus) events: EventBus,
+  ) {
+    this.sessionCache = new ExpiringCache(config.credentialCacheTtlMs, CREDENTIAL_CACHE_ENTRIES);
+    this.apiKeyCache = new ExpiringCache(config.credentialCacheTtlMs, CREDENTIAL_CACHE_ENTRIES);
+    const evict = (revocation: Revocation): void => {
+      this.evictions += 1;
+      this.sessionCache.evict((cached) => isRevokedBy(cached.principal, revocation));
+      this.apiKeyCache.evict((principal) => isRevokedBy(principal, revocation));
+    };
+    revocations.emitter.on('revoked', evict);
+    revocations.emitter.on('revokedElsewhere', evict);
+    // A member who leaves an org (or changes role) holds keys that must be checked again.
+    events.subscribe('membership.changed', ({ organizationId, userId }) => {
+      this.evictions += 1;
+      this.apiKeyCache.evict((principal) => principal.userId === userId && principal.organizationId === organizationId);
+    });
+  }
 
   async signUp(request: SignUpRequest, userAgent: string | undefined): Promise<SignedIn> {
     const user = await this.createUser(request);
@@ -107,26 +144,40 @@ export class AuthService {
 
   /** The principal for a session cookie, or undefined when it is unknown, expired or revoked. */
   async principalForSession(sessionToken: string): Promise<Principal | undefined> {
-    const session = await this.sessions.findUnrevoked(sha256(sessionToken));
+    const tokenHash = sha256(sessionToken);
     const now = Date.now();
+    const cached = this.sessionCache.get(tokenHash);
+    if (cached !== undefined && now - cached.lastSeenAtMs <= SESSION_TOUCH_INTERVAL_MS) return cached.principal;
+    const evictions = this.evictions;
+    const session = await this.sessions.findUnrevoked(tokenHash);
     if (session === null || session.expiresAt.getTime() <= now) {
       return undefined;
     }
-    if (now - session.lastSeenAt.getTime() > SESSION_TOUCH_INTERVAL_MS) {
+    let lastSeenAtMs = session.lastSeenAt.getTime();
+    if (now - lastSeenAtMs > SESSION_TOUCH_INTERVAL_MS) {
       await this.sessions.touch(session.id, new Date(now));
+      lastSeenAtMs = now;
     }
-    return { kind: 'session', userId: session.user.id, sessionId: session.id, csrfToken: session.csrfToken };
+    const principal = { kind: 'session' as const, userId: session.user.id, sessionId: session.id, csrfToken: session.csrfToken };
+    if (evictions === this.evictions) this.sessionCache.set(tokenHash, { principal, lastSeenAtMs }, session.expiresAt.getTime());
+    return principal;
   }
 
-  /** The principal for an API key, or undefined when it is unknown or revoked. */
+  /** The principal for an API key, or undefined when it is unknown or revoked. Its last use is recorded at most once per cache TTL. */
   async principalForApiKey(secret: string): Promise<Principal | undefined> {
+    const secretHash = sha256(secret);
+    const cached = this.apiKeyCache.get(secretHash);
+    if (cached !== undefined) return cached;
     // A member who left the org: their keys stop working.
-    const key = await this.apiKeys.findUsable(sha256(secret));
+    const evictions = this.evictions;
+    const key = await this.apiKeys.findUsable(secretHash);
     if (key === null) {
       return undefined;
     }
     await this.apiKeys.touch(key.id, new Date());
-    return { kind: 'apiKey', userId: key.user.id, apiKeyId: key.id, organizationId: key.organization.id };
+    const principal = { kind: 'apiKey' as const, userId: key.user.id, apiKeyId: key.id, organizationId: key.organization.id };
+    if (evictions === this.evictions) this.apiKeyCache.set(secretHash, principal);
+    return principal;
   }
 
   async signOut(userId: string, sessionId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 
-/** A job submit: `POST /api/orgs/:orgId/jobs`. */
-const SUBMIT_PATH = /^\/api\/orgs\/[^/]+\/jobs\/?$/;
+/** A job submit: `POST /api/orgs/:orgId/jobs`, or a bulk one (`/jobs/bulk`). */
+const SUBMIT_PATH = /^\/api\/orgs\/[^/]+\/jobs(\/bulk)?\/?$/;
 /** What a refused submit is told to wait: submits take tens of milliseconds, so a moment. */
 export const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
 

@@ -99,6 +99,7 @@ const environmentSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   MAX_INFLIGHT_SUBMITS: z.coerce.number().int().min(1).max(100_000).default(1024),
+  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   ALLOWED_ORIGINS: z
     .string()
     .trim()
@@ -210,6 +211,8 @@ export interface AppConfig {
   };
   /** Requests per minute per member (in an org) or per API key; docs/SECURITY.md. */
   rateLimits: { submitPerMinute: number; preflightPerMinute: number; expensivePerMinute: number; reviewPerMinute: number };
+  /** How long a node trusts a session, API key or membership it read (0: reads every request); revocations on this node evict at once. */
+  credentialCacheTtlMs: number;
   /**
    * Origins whose pages may open cookie-authenticated sockets and collab connections, besides the
    * server's own and PUBLIC_URL's (lower-case, no trailing slash).
@@ -302,6 +305,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
       reviewPerMinute: env.RATE_LIMIT_REVIEW_PER_MINUTE,
     },
+    credentialCacheTtlMs: env.CREDENTIAL_CACHE_TTL_MS,
     trustProxy: trustProxySetting(env.TRUST_PROXY),
     http: { headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS, maxInFlightSubmits: env.MAX_INFLIGHT_SUBMITS },
     allowedOrigins: new Set([

@@ -9,19 +9,40 @@ export function periodKey(period: AllowancePeriod, now: Date): string {
   return period === 'day' ? iso.slice(0, 10) : iso.slice(0, 7);
 }
 
+/** The current periods' starts of every kind (a day, a month): usage rows to read for any catalog. */
+export function currentPeriodStarts(now: Date): string[] {
+  return [periodKey('day', now), periodKey('month', now)];
+}
+
+function allowancesOf(catalog: Catalog): Map<string, AllowancePeriod> {
+  const allowances = new Map<string, AllowancePeriod>();
+  for (const model of catalog.models) {
+    for (const offer of Object.values(model.operations)) {
+      const allowance = offer.pricing.freeAllowance;
+      if (allowance !== undefined) allowances.set(allowance.id, allowance.period);
+    }
+  }
+  return allowances;
+}
+
+/** The catalog's free-tier usage from usage rows read with `currentPeriodStarts(now)`: what `usage` answers. */
+export function usageFromRows(catalog: Catalog, rows: readonly { allowanceId: string; periodStart: string; unitsUsed: number }[], now: Date): Usage {
+  const allowances = allowancesOf(catalog);
+  if (allowances.size === 0) return {};
+  const used = rows.filter((row) => {
+    const period = allowances.get(row.allowanceId);
+    return period !== undefined && row.periodStart === periodKey(period, now);
+  });
+  return { freeUnitsUsed: Object.fromEntries(used.map((row) => [row.allowanceId, row.unitsUsed])) };
+}
+
 /** Free units of a catalog's free tiers (e.g. "10 Imagen images a day") an org has used this period. */
 @Injectable()
 export class FreeAllowanceRepository {
   constructor(@Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository) {}
 
   async usage(organizationId: string, catalog: Catalog, now = new Date()): Promise<Usage> {
-    const allowances = new Map<string, AllowancePeriod>();
-    for (const model of catalog.models) {
-      for (const offer of Object.values(model.operations)) {
-        const allowance = offer.pricing.freeAllowance;
-        if (allowance !== undefined) allowances.set(allowance.id, allowance.period);
-      }
-    }
+    const allowances = allowancesOf(catalog);
     if (allowances.size === 0) return {};
     const keys = [...allowances].map(([id, period]) => `${id}|${periodKey(period, now)}`);
     const result = await this.postgres.pool.query<{ allowance_id: string; units_used: number }>(

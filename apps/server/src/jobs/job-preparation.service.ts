@@ -8,7 +8,8 @@ import { LedgerRepository } from '../repositories/ledger.repository.js';
 import { AssetsRepository, type SourceAsset } from './assets.repository.js';
 import { JobsRepository } from './jobs.repository.js';
 import { notFound } from '../orgs/organization.guard.js';
-import { FreeAllowanceRepository } from './free-allowance.repository.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
+import { currentPeriodStarts, usageFromRows } from './free-allowance.repository.js';
 import { renderMask, type RenderedMask } from './mask-render.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import { PROVIDER_REGISTRY } from '../repositories/tokens.js';
@@ -41,28 +42,34 @@ export interface PrepareOptions {
  */
 @Injectable()
 export class JobPreparationService {
+  private readonly contexts = new ReadCoalescer<string, { read: Awaited<ReturnType<JobsRepository['submitContext']>>; now: Date }>();
+
   constructor(
     @Inject(JobsRepository) private readonly jobs: JobsRepository,
     @Inject(AssetsRepository) private readonly assets: AssetsRepository,
     @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
-    @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
     @Inject(WorkspacesService) private readonly workspaces: WorkspacesService,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
   ) {}
 
   async prepare(organizationId: string, userId: string, submitted: SubmitJobRequest, options: PrepareOptions): Promise<PreparedJob> {
-    const [context, membership] = await Promise.all([this.pricing.contextFor(organizationId), this.jobs.memberLimits(organizationId, userId)]);
-    if (membership === undefined) throw notFound('The organization');
+    // One round trip: the org's catalog and tier, the member's limits, the free-tier usage; shared
+    // by the member's submits waiting at the same time (never one begun before this one asked).
+    const { read, now } = await this.contexts.read(`${organizationId}|${userId}`, async () => {
+      const readAt = new Date();
+      return { read: await this.jobs.submitContext(organizationId, userId, currentPeriodStarts(readAt)), now: readAt };
+    });
+    const membership = read?.member;
+    if (read === undefined || membership === undefined) throw notFound('The organization');
+    const context = this.pricing.contextOf(read.pricing);
     const catalog = context.catalog;
     const { body, settings } = await this.workspaces.applyToSubmit(organizationId, submitted);
     if (body.parentAssetId !== undefined) await this.assetOf(organizationId, body.parentAssetId, 'parentAssetId');
     const shape =
       submitted.workspaceId === undefined ? await this.fromBody(organizationId, body, options.checkInputs) : await this.fromSettings(organizationId, body, settings, catalog);
-    const [usage, activeJobs] = await Promise.all([
-      this.freeAllowances.usage(organizationId, catalog),
-      context.tier.maxConcurrentJobs === null ? Promise.resolve(0) : this.jobs.activeCount(organizationId, userId),
-    ]);
+    const usage = usageFromRows(catalog, read.freeUsage, now);
+    const activeJobs = context.tier.maxConcurrentJobs === null ? 0 : await this.jobs.activeCount(organizationId, userId);
     const limits: SpendingLimits = {
       isAvailable: (modelId, operation) => isOperation(operation) && this.providers.providerFor(modelId, catalogProvider(catalog, modelId), operation) !== undefined,
       allowedModels: membership.allowedModels,

@@ -4,13 +4,17 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import {
   assetView,
+  bulkSubmitRequest,
+  bulkSubmitView,
   galleryPage,
+  jobLimits,
   galleryQuery,
   jobListQuery,
   jobView,
   submitJobRequest,
   submittedJobView,
   uuid,
+  type BulkSubmitView,
   type GalleryPage,
   type JobView,
   type SubmittedJobView,
@@ -69,6 +73,32 @@ export class JobsController {
     );
     response.status(submitted.replayed ? HttpStatus.OK : HttpStatus.CREATED);
     return submitted.view;
+  }
+
+  @Post('jobs/bulk')
+  @HttpCode(HttpStatus.OK)
+  @RateLimit('submit')
+  @RequirePermission('generate')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Item i uses `key#i`: a retry with the same key returns the same jobs' })
+  @ApiOkResponse({
+    standardSchema: bulkSubmitView,
+    description: `Up to ${String(jobLimits.bulkJobs)} submits, each answered on its own: 201 (or 200 replayed) with its job, or its 4xx error with the field. Valid items are held in order, each when it still fits after the ones before it`,
+  })
+  submitMany(
+    @Param('orgId', orgParam) orgId: string,
+    @CurrentAccess() access: OrganizationAccess,
+    @CurrentPrincipal() principal: Principal,
+    @Body({ schema: bulkSubmitRequest }) body: z.infer<typeof bulkSubmitRequest>,
+    @Headers('idempotency-key') key: string | undefined,
+  ): Promise<BulkSubmitView> {
+    if (key !== undefined && !(idempotencyKey.safeParse(key).success && key.length <= jobLimits.bulkIdempotencyKeyLength)) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, {
+        code: 'invalid_request',
+        message: `Idempotency-Key: must be 1 to ${String(jobLimits.bulkIdempotencyKeyLength)} printable characters`,
+        field: 'Idempotency-Key',
+      });
+    }
+    return this.jobs.submitMany({ organizationId: orgId, userId: access.userId, apiKeyId: principal.kind === 'apiKey' ? principal.apiKeyId : null }, body.jobs, key);
   }
 
   @Get('jobs')

@@ -11,6 +11,7 @@ import { JobViews } from './job-view.js';
 import { JobsRepository } from './jobs.repository.js';
 import { JobRunner } from './job-runner.js';
 import { JobsController } from './jobs.controller.js';
+import { JobPlacer } from './job-placer.service.js';
 import { JobsService } from './jobs.service.js';
 import { JobPreparationService } from './job-preparation.service.js';
 import { PreflightController } from './preflight.controller.js';
@@ -39,6 +40,7 @@ import { ThumbnailService } from './thumbnail.service.js';
     PricingContextService,
     JobPreparationService,
     PreflightService,
+    JobPlacer,
     JobsService,
     JobRunner,
     GalleryRepository,

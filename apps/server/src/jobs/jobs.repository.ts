@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { JobStatus } from '@atelier/contracts';
 import type { Operation } from '@atelier/pricing';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
+import type { PricingContextRow } from '../pricing/pricing-context.repository.js';
 import type { ProviderId } from '../providers/provider.js';
 
 /** What a job asks a provider for, as recorded at submit (the priced request). */
@@ -15,6 +16,18 @@ export interface RecordedRequest {
 }
 
 /** The one shape of a job inside the server: a `jobs` row, in API numbers. */
+export interface MemberLimits {
+  allowedModels: string[] | null;
+  maxConcurrentJobsPerMember: number;
+}
+
+/** A free-tier usage row: units of an allowance used in the period starting `periodStart`. */
+export interface FreeUsageRow {
+  allowanceId: string;
+  periodStart: string;
+  unitsUsed: number;
+}
+
 export interface JobRecord {
   id: string;
   organizationId: string;
@@ -140,6 +153,41 @@ export class JobsRepository {
     );
   }
 
+  /**
+   * Several new jobs in one statement (a batch of submits, inside its transaction), returned as
+   * their rows. Same columns and checks as `insert`.
+   */
+  async insertMany(client: pg.ClientBase, jobs: readonly NewJob[]): Promise<JobRecord[]> {
+    const column = <T>(value: (job: NewJob) => T): T[] => jobs.map(value);
+    const result = await client.query<JobRow>(
+      `insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
+         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
+       select id, organization_id, project_id, author_id, api_key_id, workspace_id, 'queued', operation, model_id, provider,
+         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint
+         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                     $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::integer[],
+                     $18::text[], $19::integer[], $20::jsonb[], $21::uuid[], $22::uuid[], $23::text[], $24::text[], $25::integer[],
+                     $26::text[], $27::text[])
+           as t(id, organization_id, project_id, author_id, api_key_id, workspace_id, operation, model_id, provider,
+                request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+                line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
+       returning *`,
+      [
+        column((job) => job.id), column((job) => job.organizationId), column((job) => job.projectId), column((job) => job.authorId),
+        column((job) => job.apiKeyId), column((job) => job.workspaceId), column((job) => job.operation), column((job) => job.modelId),
+        column((job) => job.provider), column((job) => JSON.stringify(job.request)), column((job) => job.prompt),
+        column((job) => job.negativePrompt), column((job) => job.searchPrompt), column((job) => job.seed), column((job) => job.variations),
+        column((job) => job.unitCredits), column((job) => job.priceCredits), column((job) => job.catalogId), column((job) => job.catalogVersion),
+        column((job) => JSON.stringify(job.lineItems)), column((job) => job.sourceAssetId), column((job) => job.parentAssetId),
+        column((job) => job.maskKey), column((job) => job.freeAllowanceId), column((job) => job.freeUnits), column((job) => job.idempotencyKey),
+        column((job) => job.requestFingerprint),
+      ],
+    );
+    return result.rows.map(record);
+  }
+
   async find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
     const result = await this.postgres.pool.query<JobRow>(`select * from jobs where id = $1 and organization_id = $2`, [jobId, organizationId]);
     return optional(result.rows[0]);
@@ -162,15 +210,31 @@ export class JobsRepository {
     return optional(result.rows[0]);
   }
 
-  /** What the org lets a member submit: the models allowed (null: all) and jobs at once; undefined when not a member. */
-  async memberLimits(organizationId: string, userId: string): Promise<{ allowedModels: string[] | null; maxConcurrentJobsPerMember: number } | undefined> {
-    const result = await this.postgres.pool.query<{ allowed_models: string[] | null; max_concurrent_jobs_per_member: number }>(
-      `select m.allowed_models, o.max_concurrent_jobs_per_member from memberships m join organizations o on o.id = m.organization_id
-       where m.organization_id = $1 and m.user_id = $2`,
-      [organizationId, userId],
+  /**
+   * Everything preparing a member's request reads, in one round trip: the org's pricing row, what
+   * it lets the member submit (undefined when not a member) and its free-tier usage rows of the
+   * current day and month (`periodStarts`). Undefined when the org does not exist.
+   */
+  async submitContext(
+    organizationId: string,
+    userId: string,
+    periodStarts: readonly string[],
+  ): Promise<{ pricing: PricingContextRow; member: MemberLimits | undefined; freeUsage: FreeUsageRow[] } | undefined> {
+    const result = await this.postgres.pool.query<PricingContextRow & { member: { allowed_models: string[] | null } | null; max_concurrent_jobs_per_member: number; free_usage: FreeUsageRow[] }>(
+      `select o.pricing_catalog as "pricingCatalog", o.custom_catalog as "customCatalog", s.tier, s.status as "subscriptionStatus",
+              o.max_concurrent_jobs_per_member,
+              (select json_build_object('allowed_models', m.allowed_models) from memberships m where m.organization_id = o.id and m.user_id = $2) as member,
+              (select coalesce(json_agg(json_build_object('allowanceId', u.allowance_id, 'periodStart', u.period_start, 'unitsUsed', u.units_used)), '[]'::json)
+                 from free_allowance_usage u where u.organization_id = o.id and u.period_start = any($3::text[])) as free_usage
+         from organizations o left join billing_subscriptions s on s.organization_id = o.id
+        where o.id = $1 and o.deleted_at is null`,
+      [organizationId, userId, periodStarts],
     );
     const row = result.rows[0];
-    return row === undefined ? undefined : { allowedModels: row.allowed_models, maxConcurrentJobsPerMember: row.max_concurrent_jobs_per_member };
+    if (row === undefined) return undefined;
+    const pricing = { pricingCatalog: row.pricingCatalog, customCatalog: row.customCatalog, tier: row.tier, subscriptionStatus: row.subscriptionStatus };
+    const member = row.member === null ? undefined : { allowedModels: row.member.allowed_models, maxConcurrentJobsPerMember: row.max_concurrent_jobs_per_member };
+    return { pricing, member, freeUsage: row.free_usage };
   }
 
   /** A member's jobs not ended yet (queued or running). */
@@ -189,6 +253,15 @@ export class JobsRepository {
       [job.provider, job.createdAt],
     );
     return Number(ahead.rows[0]?.count ?? 0) + 1;
+  }
+
+  /** Queued jobs created before `before`, per provider (the queue positions of a batch of new jobs follow from it). */
+  async queuedBefore(providers: readonly string[], before: Date): Promise<Map<string, number>> {
+    const result = await this.postgres.pool.query<{ provider: string; count: string }>(
+      `select provider, count(*) from jobs where status = 'queued' and provider = any($1::text[]) and created_at < $2 group by provider`,
+      [[...new Set(providers)], before],
+    );
+    return new Map(result.rows.map((row) => [row.provider, Number(row.count)]));
   }
 
   /** queued (or a retried running) → running, unless a cancel came first. */

@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { creditRefusal, operationLabel, refusalStatus, type Catalog, type EstimateError, type EstimateSuccess, type Refusal } from '@atelier/pricing';
-import type { JobView, SubmitJobRequest, SubmittedJobView } from '@atelier/contracts';
+import { submitJobRequest, type BulkSubmitItemError, type BulkSubmitItemResult, type BulkSubmitView, type JobView, type SubmitJobRequest, type SubmittedJobView } from '@atelier/contracts';
+import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ApiError } from '../common/error.filter.js';
 import { sha256 } from '../common/crypto.js';
@@ -18,6 +19,7 @@ import { FreeAllowanceRepository } from './free-allowance.repository.js';
 import { JobEndingService } from './job-ending.service.js';
 import { JobPreparationService, type PreparedJob } from './job-preparation.service.js';
 import { JobViews } from './job-view.js';
+import { JobPlacer } from './job-placer.service.js';
 import { JobsRepository, type JobRecord, type NewJob } from './jobs.repository.js';
 import { PricingContextService } from '../pricing/pricing-context.service.js';
 import type { BalanceChanged } from '../events/app-events.js';
@@ -35,6 +37,8 @@ interface Placement {
   job: NewJob;
   priced: EstimateSuccess;
   queueName: string;
+  /** The member's other queues, in the order to try when `queueName` is busy. */
+  otherQueueNames: string[];
   maskPng: Buffer | undefined;
 }
 
@@ -48,6 +52,7 @@ export class JobsService {
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(ProjectsService) private readonly projects: ProjectsService,
     @Inject(JobPreparationService) private readonly preparation: JobPreparationService,
+    @Inject(JobPlacer) private readonly placer: JobPlacer,
     @Inject(PricingContextService) private readonly pricing: PricingContextService,
     @Inject(FreeAllowanceRepository) private readonly freeAllowances: FreeAllowanceRepository,
     @Inject(JobEndingService) private readonly endings: JobEndingService,
@@ -65,18 +70,84 @@ export class JobsService {
    * covered by a free allowance costs 0 and places no hold.
    */
   async submit(submitter: Submitter, submitted: SubmitJobRequest, idempotencyKey: string | undefined): Promise<{ view: SubmittedJobView; replayed: boolean }> {
+    const ready = await this.ready(submitter, submitted, idempotencyKey);
+    return 'view' in ready ? ready : this.commit(submitter, ready, idempotencyKey);
+  }
+
+  /**
+   * Up to `jobLimits.bulkJobs` submits in one request, each answered on its own (status, job or
+   * error with its field). Every item is checked and priced in parallel; the valid ones are then
+   * held in their order, in the same batches, so each is held when it still fits after the ones
+   * before it (with equal prices: the longest affordable prefix). With an Idempotency-Key, item i
+   * uses `key#i`: a retry of the whole request replays every item.
+   */
+  async submitMany(submitter: Submitter, items: readonly unknown[], idempotencyKey: string | undefined): Promise<BulkSubmitView> {
+    const keyOf = (index: number): string | undefined => (idempotencyKey === undefined ? undefined : `${idempotencyKey}#${String(index)}`);
+    const readied = await Promise.all(
+      items.map((item, index) => {
+        const parsed = submitJobRequest.safeParse(item);
+        return settled(parsed.success ? this.ready(submitter, parsed.data, keyOf(index)) : Promise.reject(invalidItem(parsed.error)));
+      }),
+    );
+    // Committed in item order: each call reaches the ledger's batch queue before the next starts.
+    const outcomes = await Promise.all(
+      readied.map((item, index) => {
+        if (!item.ok) return Promise.resolve(item);
+        return settled('view' in item.value ? Promise.resolve(item.value) : this.commit(submitter, item.value, keyOf(index)));
+      }),
+    );
+    const results = outcomes.map((outcome, index): BulkSubmitItemResult => {
+      if (outcome.ok) return { index, ok: true, status: outcome.value.replayed ? 200 : 201, replayed: outcome.value.replayed, job: outcome.value.view.job };
+      if (!(outcome.error instanceof ApiError)) throw outcome.error;
+      return { index, ok: false, status: outcome.error.getStatus(), error: outcome.error.getResponse() as BulkSubmitItemError };
+    });
+    return { results, heldCredits: sumHeld(results), balances: await this.latestBalances(submitter, outcomes) };
+  }
+
+  /** The newest balances any item answered with, or the ledger's now when none was placed. */
+  private async latestBalances(submitter: Submitter, outcomes: readonly Settled<{ view: SubmittedJobView }>[]): Promise<SubmittedJobView['balances']> {
+    let latest: SubmittedJobView['balances'] | undefined;
+    for (const outcome of outcomes) {
+      if (!outcome.ok) continue;
+      const balances = outcome.value.view.balances;
+      if (latest === undefined || BigInt(balances.pool.version) > BigInt(latest.pool.version)) latest = balances;
+    }
+    if (latest !== undefined) return latest;
+    const [pool, member] = await Promise.all([this.ledger.poolBalance(submitter.organizationId), this.ledger.memberBudget(submitter.organizationId, submitter.userId)]);
+    return {
+      pool: { availableCredits: pool.availableCredits, pendingCredits: pool.pendingCredits, version: pool.version },
+      member: { remainingCredits: member.remainingCredits, pendingCredits: member.pendingCredits },
+    };
+  }
+
+  /** A submit checked, priced and routed, ready to place; or the job an Idempotency-Key already placed. */
+  private async ready(
+    submitter: Submitter,
+    submitted: SubmitJobRequest,
+    idempotencyKey: string | undefined,
+  ): Promise<{ view: SubmittedJobView; replayed: true } | { placement: Placement; catalog: Catalog; fingerprint: string }> {
     // By meaning, not by text: the same body with its keys in another order is a replay.
     const fingerprint = sha256(canonicalJson(submitted));
     const replay = idempotencyKey === undefined ? undefined : await this.replay(submitter, idempotencyKey, fingerprint);
     if (replay !== undefined) return { view: replay, replayed: true };
     const prepared = await this.preparation.prepare(submitter.organizationId, submitter.userId, submitted, { checkInputs: true });
     const placement = await this.placementFor(submitter, prepared, idempotencyKey ?? null, fingerprint);
+    return { placement, catalog: prepared.context.catalog, fingerprint };
+  }
+
+  /** Places a ready submit: a paid one in the ledger's batches, a free one in its own transaction. */
+  private async commit(
+    submitter: Submitter,
+    { placement, catalog, fingerprint }: { placement: Placement; catalog: Catalog; fingerprint: string },
+    idempotencyKey: string | undefined,
+  ): Promise<{ view: SubmittedJobView; replayed: boolean }> {
     try {
+      if (placement.priced.freeUnits === undefined && placement.priced.credits > 0) return { view: await this.placePaid(placement, catalog), replayed: false };
       const balance = await this.place(placement);
-      return { view: await this.placed(placement, balance, prepared.context.catalog), replayed: false };
+      return { view: await this.placed(placement, balance, catalog), replayed: false };
     } catch (error) {
       if (placement.job.maskKey !== null) await this.storage.delete(placement.job.maskKey).catch(() => undefined);
-      if (error instanceof HoldRefused) throw holdError(error.refusal, placement.priced, prepared.context.catalog);
+      if (error instanceof HoldRefused) throw holdError(error.refusal, placement.priced, catalog);
       // A concurrent retry with the same key won the race: answer with its job.
       const raced = idempotencyKey !== undefined && isUniqueViolation(error) ? await this.replay(submitter, idempotencyKey, fingerprint) : undefined;
       if (raced !== undefined) return { view: raced, replayed: true };
@@ -125,7 +196,9 @@ export class JobsService {
       idempotencyKey,
       requestFingerprint: fingerprint,
     };
-    return { job, priced, queueName: queueNameFor(organizationId, userId, slot), maskPng: prepared.mask?.png };
+    const slots = Math.max(1, prepared.maxConcurrentJobsPerMember);
+    const otherQueueNames = Array.from({ length: slots - 1 }, (_, step) => queueNameFor(organizationId, userId, (slot + step + 1) % slots));
+    return { job, priced, queueName: queueNameFor(organizationId, userId, slot), otherQueueNames, maskPng: prepared.mask?.png };
   }
 
   private providerFor(priced: EstimateSuccess, catalog: Catalog): ImageProvider {
@@ -163,6 +236,30 @@ export class JobsService {
       if (!held.ok) throw new HoldRefused(held.refusal);
       return held.balance;
     });
+  }
+
+  /**
+   * A paid job without free units: placed in a batch with the submits arriving at the same time
+   * (JobPlacer: one transaction, one pool lock), answered from what the batch wrote and the
+   * ledger's balances right after its hold, with no read after the commit.
+   */
+  private async placePaid(placement: Placement, catalog: Catalog): Promise<SubmittedJobView> {
+    const { job, priced, queueName, otherQueueNames, maskPng } = placement;
+    if (job.maskKey !== null && maskPng !== undefined) await this.storage.put(job.maskKey, maskPng, 'image/png');
+    const placed = await this.placer.placePaid({ job, credits: priced.credits, queueName, otherQueueNames, reason: `${priced.operation} with ${priced.modelId}` });
+    if (!placed.ok) throw holdError(placed.refusal, priced, catalog);
+    const { organizationId, authorId } = job;
+    this.events.publish('balance.changed', placed.balance);
+    this.events.publish('member-spend.changed', { organizationId, memberId: authorId });
+    this.events.publish('job.changed', { organizationId, job: placed.view });
+    const pool = placed.balance;
+    return {
+      job: placed.view,
+      balances: {
+        pool: { availableCredits: pool.availableCredits, pendingCredits: pool.pendingCredits, version: pool.version },
+        member: { remainingCredits: placed.member.remainingCredits, pendingCredits: placed.member.pendingCredits },
+      },
+    };
   }
 
   /** Announces a placed job and answers with it and the balances it moved. */
@@ -249,6 +346,27 @@ export class JobsService {
       },
     };
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise's outcome as a value: a bulk item's failure is its answer, not the request's. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/** A bulk item whose body is not a valid submit: 400 naming the item's first bad field. */
+function invalidItem(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+  return new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_request', message: `${field}: ${issue?.message ?? 'is not a valid job'}`, field });
+}
+
+function sumHeld(results: readonly BulkSubmitItemResult[]): number {
+  return results.reduce((sum, result) => (result.ok && !result.replayed ? sum + result.job.priceCredits : sum), 0);
 }
 
 /** Free units cover the first images; every paid image costs the same whole unit price. */

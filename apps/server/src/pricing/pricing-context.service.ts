@@ -34,6 +34,11 @@ export class PricingContextService {
   async contextFor(organizationId: string): Promise<PricingContext> {
     const row = await this.repository.find(organizationId);
     if (row === undefined) throw notFound('The organization');
+    return this.contextOf(row);
+  }
+
+  /** The context of a row read elsewhere (with other things, in one round trip). */
+  contextOf(row: PricingContextRow): PricingContext {
     return { catalog: this.catalogOf(row), tier: tierOf(row) };
   }
 

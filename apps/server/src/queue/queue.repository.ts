@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Logger as WorkerLogger, run, type JobHelpers, type Runner, type RunnerOptions, type Task, type WorkerEvents } from 'graphile-worker';
+import { Logger as WorkerLogger, run, type JobHelpers, type Runner, type RunnerOptions, type Task, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import type pg from 'pg';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { ServiceStatus } from '../health/service-status.js';
@@ -26,6 +26,18 @@ export interface EnqueueRequest {
   queueName: string;
 }
 
+/**
+ * How often an idle worker looks for jobs on its own. Jobs start on notification (a new job's
+ * NOTIFY, and the nudges after a completion below); the poll only finds retries whose backoff
+ * ended and jobs freed from a dead worker. Each idle worker polls, so a short interval costs
+ * queries (at 250 ms, some 120 a second on an idle node with every provider's runner) and, measured, made starts slower: a
+ * worker busy polling when the notification came missed it.
+ */
+const POLL_INTERVAL_MS = 1_000;
+
+/** After a job of a named queue completes, idle workers look again at these delays (its completion commits meanwhile). */
+const COMPLETION_NUDGE_DELAYS_MS = [5, 20, 60, 150, 400];
+
 /** A runner that stopped on its own (its database went away) is started again after this long, at most. */
 const RESTART_DELAY_MAX_MS = 10_000;
 
@@ -42,6 +54,7 @@ interface SupervisedRunner {
   runner: Runner | undefined;
   /** Ids of the runner's worker pool and workers (for unlocking their jobs and queues when the runner dies). */
   workerIds: string[];
+  pool?: WorkerPool;
 }
 
 /** graphile-worker on our Postgres: enqueue inside the caller's transaction, run handlers per provider. */
@@ -67,6 +80,31 @@ export class QueueRepository implements BeforeApplicationShutdown {
       `select graphile_worker.add_job($1, $2::json, queue_name => $3, job_key => $4, max_attempts => $5)`,
       [generationTask(request.provider), JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>), request.queueName, request.jobId, MAX_JOB_ATTEMPTS],
     );
+  }
+
+  /** Adds several generation jobs in one statement (one notification), in the caller's open transaction. */
+  async enqueueMany(client: pg.ClientBase, requests: readonly EnqueueRequest[]): Promise<void> {
+    await client.query(
+      `select count(*) from graphile_worker.add_jobs(array(
+         select row(identifier, payload, queue_name, null, $5::integer, job_key, null, null)::graphile_worker.job_spec
+           from unnest($1::text[], $2::json[], $3::text[], $4::text[]) as t(identifier, payload, queue_name, job_key)))`,
+      [
+        requests.map((request) => generationTask(request.provider)),
+        requests.map((request) => JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>)),
+        requests.map((request) => request.queueName),
+        requests.map((request) => request.jobId),
+        MAX_JOB_ATTEMPTS,
+      ],
+    );
+  }
+
+  /** Of these named queues, those a worker holds now (running a job of theirs). */
+  async busyQueues(client: pg.ClientBase, queueNames: readonly string[]): Promise<Set<string>> {
+    const result = await client.query<{ queue_name: string }>(
+      `select queue_name from graphile_worker._private_job_queues where queue_name = any($1::text[]) and locked_at is not null`,
+      [queueNames],
+    );
+    return new Set(result.rows.map((row) => row.queue_name));
   }
 
   /** Adds a background task (alerts' mail and webhooks) in the caller's transaction. */
@@ -123,7 +161,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
   }
 
   private runnerOptions(taskList: Record<string, Task>, concurrency: number): RunnerOptions {
-    return { pgPool: this.postgres.pool, concurrency, noHandleSignals: true, pollInterval: 250, taskList, crontab: '', logger: this.workerLogger, preset: WORKER_PRESET };
+    return { pgPool: this.postgres.pool, concurrency, noHandleSignals: true, pollInterval: POLL_INTERVAL_MS, taskList, crontab: '', logger: this.workerLogger, preset: WORKER_PRESET };
   }
 
   /** Starts a runner and watches it: one that stops on its own is started again once the database answers. */
@@ -137,8 +175,14 @@ export class QueueRepository implements BeforeApplicationShutdown {
   private async launch(supervised: SupervisedRunner): Promise<void> {
     const events: WorkerEvents = new EventEmitter();
     // graphile-worker locks jobs and named queues with its pool's id (older versions: the worker's).
-    events.on('pool:create', ({ workerPool }) => supervised.workerIds.push(workerPool.id));
+    events.on('pool:create', ({ workerPool }) => {
+      supervised.workerIds.push(workerPool.id);
+      supervised.pool = workerPool;
+    });
     events.on('worker:create', ({ worker }) => supervised.workerIds.push(worker.workerId));
+    events.on('job:complete', ({ worker, job }) => {
+      if (job.job_queue_id !== null) this.nudgeAfterCompletion(worker.workerPool);
+    });
     const runner = await run({ ...supervised.options, events });
     supervised.runner = runner;
     this.reportWorkers();
@@ -150,6 +194,21 @@ export class QueueRepository implements BeforeApplicationShutdown {
         this.restart(supervised, error);
       },
     );
+  }
+
+  /**
+   * A job in a named queue (a member's slot) waits while the job before it runs, and nothing
+   * notifies when that one's completion (batched by graphile-worker, a moment after the handler
+   * returns) unlocks the queue: a job submitted meanwhile was announced to workers that could not
+   * take it yet and would wait for the next poll. So idle workers are nudged again shortly after
+   * each completion, while it commits.
+   */
+  private nudgeAfterCompletion(pool: WorkerPool): void {
+    for (const delayMs of COMPLETION_NUDGE_DELAYS_MS) {
+      setTimeout(() => {
+        if (!pool._shuttingDown) pool.nudge(1);
+      }, delayMs).unref();
+    }
   }
 
   /**
@@ -217,6 +276,8 @@ export class QueueRepository implements BeforeApplicationShutdown {
     const workerIds = silent.rows.map((row) => row.locked_by);
     if (workerIds.length > 0) {
       await this.postgres.pool.query('select graphile_worker.force_unlock_workers($1::text[])', [workerIds]);
+      // The freed jobs start now on idle workers, not at their next poll.
+      for (const supervised of this.runners) if (supervised.pool !== undefined && !supervised.pool._shuttingDown) supervised.pool.nudge(supervised.options.concurrency ?? 1);
       this.logger.warn(`freed the jobs and queues of ${String(workerIds.length)} silent worker(s): ${workerIds.join(', ')}`);
     }
     // Heartbeats of workers gone for a day are forgotten.

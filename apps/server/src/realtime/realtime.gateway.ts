@@ -94,6 +94,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private io: RealtimeServer | undefined;
   private redis: { pub: Redis; sub: Redis } | undefined;
   private unsubscribe: (() => void)[] = [];
+  /** Budget reads in flight per member (`org|user`), and whether another is wanted after. */
+  private readonly budgetSends = new Map<string, { again: boolean }>();
   private readonly onJob = (event: JobChanged): void => {
     this.jobChanged(event).catch((error: unknown) => {
       this.logger.warn(`could not forward job ${event.job.id}: ${String(error)}`);
@@ -400,9 +402,33 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     io.to(orgRoom(organizationId)).emit('job', { organizationId, job });
     if (!BUDGET_CHANGING.has(job.status)) return;
     // The hold was placed, captured or voided: the author's budget moved.
-    const budget = await this.budgetEvent(organizationId, job.authorId);
-    if (budget === undefined) return;
-    io.to(userRoom(job.authorId)).emit('budget', budget);
+    await this.sendBudget(organizationId, job.authorId);
+  }
+
+  /**
+   * A member's budget to their sockets after their jobs moved it: one read at a time per member,
+   * and one more after it when jobs moved it meanwhile (a burst of submits costs two reads, not one
+   * each). Every change is followed by a read that began after it; clients keep the newest version.
+   */
+  private async sendBudget(organizationId: string, userId: string): Promise<void> {
+    const key = `${organizationId}|${userId}`;
+    const running = this.budgetSends.get(key);
+    if (running !== undefined) {
+      running.again = true;
+      return;
+    }
+    const entry = { again: false };
+    this.budgetSends.set(key, entry);
+    try {
+      const askedAgain = (): boolean => entry.again;
+      do {
+        entry.again = false;
+        const budget = await this.budgetEvent(organizationId, userId);
+        if (budget !== undefined) this.io?.to(userRoom(userId)).emit('budget', budget);
+      } while (askedAgain());
+    } finally {
+      this.budgetSends.delete(key);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
 import {
+  HoldCompanionError,
   Ledger,
   type BudgetView as LedgerBudget,
   type GrantSource,
@@ -41,6 +42,9 @@ export interface JobHold {
   ttlMs: number;
   reason: string;
 }
+
+/** A job's hold placed in a batch: the pool's balance and the member's budget right after it, or why not. */
+export type JobHoldOutcome = { ok: true; balance: BalanceChanged; member: BudgetView } | { ok: false; refusal: HoldRefusal };
 
 /** Why the ledger refused a hold, in API numbers (the judge words it). */
 export type HoldRefusal =
@@ -234,6 +238,38 @@ export class LedgerRepository implements OnApplicationShutdown {
       reason: hold.reason,
     });
     return placed.ok ? { ok: true, balance: balanceChanged(placed.balance) } : { ok: false, refusal: holdRefusal(placed) };
+  }
+
+  /**
+   * Job holds placed in shared transactions (the ledger's batches): `write` inserts the accepted
+   * ones' rows (job, queue entry) in the same commit. Each call answers for its own hold; a
+   * failure of `write` caused by one job rejects that call alone, with the writer's own error.
+   */
+  jobHoldBatcher<Payload>(write: (client: pg.ClientBase, accepted: readonly Payload[]) => Promise<void>): (hold: JobHold, payload: Payload) => Promise<JobHoldOutcome> {
+    const batcher = this.ledger.holdsWith<Payload>(write);
+    return async (hold, payload) => {
+      const { result: placed, memberBudget } = await batcher
+        .hold(
+          {
+            holdId: hold.jobId,
+            orgId: hold.organizationId,
+            memberId: hold.memberId,
+            projectId: hold.projectId,
+            amountCredits: BigInt(hold.credits),
+            ttlMs: hold.ttlMs,
+            reference: { jobId: hold.jobId },
+            actorId: hold.memberId,
+            reason: hold.reason,
+          },
+          payload,
+        )
+        .catch((error: unknown) => {
+          throw error instanceof HoldCompanionError ? error.cause : error;
+        });
+      if (!placed.ok) return { ok: false, refusal: holdRefusal(placed) };
+      if (memberBudget === undefined) throw new Error(`hold ${hold.jobId} was placed before (a job id is never reused)`);
+      return { ok: true, balance: balanceChanged(placed.balance), member: budgetView(memberBudget) };
+    };
   }
 
   /** Captures `credits` of a hold and releases the rest; exactly once per hold. */

@@ -11,11 +11,12 @@ import { JobViews } from '../../src/jobs/job-view.js';
 import type { ThumbnailService } from '../../src/jobs/thumbnail.service.js';
 import type { JobEnd, JobRecord, JobsRepository, NewJob } from '../../src/jobs/jobs.repository.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
+import { JobPlacer } from '../../src/jobs/job-placer.service.js';
 import type { QueueRepository } from '../../src/queue/queue.repository.js';
 import type { ProjectsService } from '../../src/orgs/projects.service.js';
 import type { PricingContextService } from '../../src/pricing/pricing-context.service.js';
 import type { ProviderRegistry } from '../../src/providers/provider-registry.js';
-import type { CaptureOutcome, HoldRefusal, JobHold, LedgerRepository } from '../../src/repositories/ledger.repository.js';
+import type { CaptureOutcome, HoldRefusal, JobHold, JobHoldOutcome, LedgerRepository } from '../../src/repositories/ledger.repository.js';
 import type { PostgresPoolRepository } from '../../src/repositories/postgres-pool.repository.js';
 import type { AssetStorage } from '../../src/storage/storage.js';
 
@@ -78,6 +79,17 @@ export class FakeJobs {
       });
     });
     return Promise.resolve();
+  }
+  async insertMany(client: unknown, jobs: readonly NewJob[]): Promise<JobRecord[]> {
+    for (const job of jobs) await this.insert(client, job);
+    const createdAt = new Date();
+    return jobs.map((job) => ({ ...(this.rows.get(job.id) ?? this.pendingRow(job)), createdAt }));
+  }
+  private pendingRow(job: NewJob): JobRecord {
+    return { ...job, status: 'queued', capturedCredits: null, imagesDone: 0, progressPercent: 0, errorCode: null, errorMessage: null, attempts: 0, cancelRequestedAt: null, cancelKeptImages: null, createdAt: new Date(), startedAt: null, finishedAt: null };
+  }
+  queuedBefore(): Promise<Map<string, number>> {
+    return Promise.resolve(new Map<string, number>());
   }
   find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
     const row = this.rows.get(jobId);
@@ -164,6 +176,21 @@ export class FakeLedger {
     this.holds.set(hold.jobId, { credits: hold.credits, state: 'pending', captured: 0 });
     return Promise.resolve({ ok: true, balance: this.balanceEvent(hold.organizationId) });
   }
+  /** The batched path, one hold per fake transaction: the writer's rows kept only when it succeeds. */
+  jobHoldBatcher<Payload>(write: (client: never, accepted: readonly Payload[]) => Promise<void>) {
+    return async (hold: JobHold, payload: Payload): Promise<JobHoldOutcome> => {
+      const held = await this.holdForJob(undefined, hold);
+      if (!held.ok) return held;
+      try {
+        await this.transactions?.transaction(async (client) => write(client, [payload]));
+      } catch (error) {
+        void this.release(hold.jobId);
+        throw error;
+      }
+      return { ok: true, balance: held.balance, member: await this.memberBudget() };
+    };
+  }
+  transactions: FakeTransactions | undefined;
   capture(holdId: string, credits: number): Promise<CaptureOutcome> {
     const hold = this.holds.get(holdId);
     if (hold === undefined || hold.state === 'released') return Promise.resolve({ ok: false, code: 'released' });
@@ -196,6 +223,7 @@ export function jobServices(options: { credits: number }) {
   const jobs = new FakeJobs(transactions);
   const assets = new FakeAssets();
   const ledger = new FakeLedger(options.credits);
+  ledger.transactions = transactions;
   const events = new EventBus();
   const published: { name: string; payload: unknown }[] = [];
   for (const name of ['job.changed', 'balance.changed', 'member-spend.changed', 'free-usage.changed'] as const) {
@@ -207,6 +235,13 @@ export function jobServices(options: { credits: number }) {
   const queueRepository = {
     enqueue: (_client: unknown, request: { jobId: string }) => {
       transactions.write(() => queue.entries.add(request.jobId));
+      return Promise.resolve();
+    },
+    busyQueues: () => Promise.resolve(new Set<string>()),
+    enqueueMany: (_client: unknown, requests: readonly { jobId: string }[]) => {
+      transactions.write(() => {
+        for (const request of requests) queue.entries.add(request.jobId);
+      });
       return Promise.resolve();
     },
     remove: (jobId: string) => {
@@ -268,6 +303,9 @@ export function jobServices(options: { credits: number }) {
     queueRepository as unknown as QueueRepository,
     { find: () => Promise.resolve({}) } as unknown as ProjectsService,
     preparation as unknown as JobPreparationService,
+    new JobPlacer(ledger as unknown as LedgerRepository, jobs as unknown as JobsRepository, queueRepository as unknown as QueueRepository, {
+      jobs: { queuedHoldTtlMs: 60_000 },
+    } as unknown as AppConfig),
     pricing as unknown as PricingContextService,
     freeAllowances as unknown as FreeAllowanceRepository,
     endings,

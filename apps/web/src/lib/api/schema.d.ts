@@ -768,6 +768,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/jobs/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["JobsController_submitMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/me": {
         parameters: {
             query?: never;
@@ -4277,6 +4293,121 @@ export interface operations {
                         width: number;
                         /** Format: uuid */
                         workspaceId: string | null;
+                    };
+                };
+            };
+        };
+    };
+    JobsController_submitMany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Item i uses `key#i`: a retry with the same key returns the same jobs */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 to 100 submit bodies, each as for POST /orgs/{orgId}/jobs (SubmitJobRequest) */
+                    jobs: unknown[];
+                };
+            };
+        };
+        responses: {
+            /** @description Up to 100 submits, each answered on its own: 201 (or 200 replayed) with its job, or its 4xx error with the field. Valid items are held in order, each when it still fits after the ones before it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        balances: {
+                            member: {
+                                pendingCredits: number;
+                                remainingCredits: number | null;
+                            };
+                            pool: {
+                                availableCredits: number;
+                                pendingCredits: number;
+                                version: string;
+                            };
+                        };
+                        heldCredits: number;
+                        results: ({
+                            index: number;
+                            job: {
+                                assetIds: string[];
+                                /** Format: uuid */
+                                authorId: string;
+                                cancel: {
+                                    chargedCredits: number;
+                                    keptImages: number;
+                                    releasedCredits: number;
+                                } | null;
+                                /** Format: date-time */
+                                cancelRequestedAt: string | null;
+                                capturedCredits: number | null;
+                                catalogId: string;
+                                catalogVersion: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                freeUnits: number;
+                                height: number;
+                                /** Format: uuid */
+                                id: string;
+                                imagesDone: number;
+                                modelId: string;
+                                negativePrompt: string | null;
+                                operation: string;
+                                priceCredits: number;
+                                progressPercent: number;
+                                /** Format: uuid */
+                                projectId: string | null;
+                                prompt: string;
+                                provider: string;
+                                queuePosition: number | null;
+                                refundedCredits: number | null;
+                                seed: number;
+                                /** Format: date-time */
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                steps: number | null;
+                                unitCredits: number;
+                                variations: number;
+                                width: number;
+                                /** Format: uuid */
+                                workspaceId: string | null;
+                            };
+                            /** @enum {boolean} */
+                            ok: true;
+                            replayed: boolean;
+                            status: 200 | 201;
+                        } | {
+                            /** @description The error POST /jobs would answer for this item, with its figures */
+                            error: {
+                                code: string;
+                                field?: string;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            index: number;
+                            /** @enum {boolean} */
+                            ok: false;
+                            status: number;
+                        })[];
                     };
                 };
             };

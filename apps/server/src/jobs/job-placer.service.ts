@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import type { BudgetView, JobView } from '@atelier/contracts';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { LedgerRepository, type HoldRefusal, type JobHoldOutcome, type JobHold } from '../repositories/ledger.repository.js';
+import { QueueRepository } from '../queue/queue.repository.js';
+import type { BalanceChanged } from '../events/app-events.js';
+import { JobsRepository, type JobRecord, type NewJob } from './jobs.repository.js';
+import { jobView } from './job-view.js';
+
+/** A paid job to place: its row, its price and the queue it waits in. */
+export interface PaidPlacement {
+  job: NewJob;
+  credits: number;
+  /** The member's queue this job's id picks, and the others to use when that one is busy. */
+  queueName: string;
+  otherQueueNames: readonly string[];
+  reason: string;
+}
+
+export type PlacedJob = { ok: true; view: JobView; balance: BalanceChanged; member: BudgetView } | { ok: false; refusal: HoldRefusal };
+
+/** One submit waiting in a batch; the batch's writer fills in its row. */
+interface Entry {
+  placement: PaidPlacement;
+  record?: JobRecord;
+  batch?: PlacedBatch;
+}
+
+/**
+ * The jobs one transaction placed: their queue positions come from one count for all of them,
+ * read once after the commit by whichever of them asks first.
+ */
+class PlacedBatch {
+  private ahead: Promise<Map<string, number>> | undefined;
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly records: JobRecord[],
+  ) {}
+
+  async positionOf(record: JobRecord): Promise<number> {
+    const createdAt = this.records[0]?.createdAt ?? record.createdAt;
+    this.ahead ??= this.jobs.queuedBefore(
+      this.records.map((row) => row.provider),
+      createdAt,
+    );
+    const before = (await this.ahead).get(record.provider) ?? 0;
+    const inBatch = this.records.filter((row) => row.provider === record.provider);
+    return before + inBatch.indexOf(record) + 1;
+  }
+}
+
+/**
+ * Places paid jobs in batches: concurrent submits share one transaction in which the ledger places
+ * their holds (pool, member and project budgets checked in order, atomically) and, for the holds
+ * accepted, their job rows and queue entries are inserted in one statement each. A refused hold
+ * inserts nothing; each submit gets its own answer.
+ */
+@Injectable()
+export class JobPlacer {
+  private readonly place: (hold: JobHold, entry: Entry) => Promise<JobHoldOutcome>;
+
+  constructor(
+    @Inject(LedgerRepository) ledger: LedgerRepository,
+    @Inject(JobsRepository) private readonly jobs: JobsRepository,
+    @Inject(QueueRepository) private readonly queue: QueueRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.place = ledger.jobHoldBatcher<Entry>((client, accepted) => this.write(client, accepted));
+  }
+
+  /** Holds the job's price and, when accepted, creates and enqueues it in the same commit. */
+  async placePaid(placement: PaidPlacement): Promise<PlacedJob> {
+    const { job } = placement;
+    const entry: Entry = { placement };
+    const outcome = await this.place(
+      {
+        jobId: job.id,
+        organizationId: job.organizationId,
+        memberId: job.authorId,
+        projectId: job.projectId,
+        credits: placement.credits,
+        ttlMs: this.config.jobs.queuedHoldTtlMs,
+        reason: placement.reason,
+      },
+      entry,
+    );
+    if (!outcome.ok) return outcome;
+    const { record, batch } = entry;
+    if (record === undefined || batch === undefined) throw new Error(`job ${job.id} was held but not written`);
+    return { ok: true, view: jobView(record, [], await batch.positionOf(record)), balance: outcome.balance, member: outcome.member };
+  }
+
+  private async write(client: pg.ClientBase, accepted: readonly Entry[]): Promise<void> {
+    const records = await this.jobs.insertMany(client, accepted.map((entry) => entry.placement.job));
+    const queueNames = await this.queueNamesFor(client, accepted.map((entry) => entry.placement));
+    await this.queue.enqueueMany(
+      client,
+      accepted.map(({ placement }, index) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: queueNames[index] ?? placement.queueName })),
+    );
+    const byId = new Map(records.map((record) => [record.id, record]));
+    const batch = new PlacedBatch(this.jobs, accepted.map((entry) => byId.get(entry.placement.job.id)).filter((record) => record !== undefined));
+    for (const entry of accepted) {
+      entry.record = byId.get(entry.placement.job.id);
+      entry.batch = batch;
+    }
+  }
+
+  /**
+   * Each job's queue (one of its member's slots, each running one job at a time): the one its id
+   * picks unless a job is running in it, then the next free one, and never two of this batch in
+   * one slot while another is free. A job queued behind a running one would wait for that one's
+   * completion, which announces nothing; a free slot starts it on its own notification.
+   */
+  private async queueNamesFor(client: pg.ClientBase, placements: readonly PaidPlacement[]): Promise<string[]> {
+    const candidates = placements.map((placement) => [placement.queueName, ...placement.otherQueueNames]);
+    if (candidates.every((names) => names.length === 1)) return candidates.map((names) => names[0] ?? '');
+    const busy = await this.queue.busyQueues(client, [...new Set(candidates.flat())]);
+    const taken = new Set<string>();
+    return candidates.map((names) => {
+      const chosen = names.find((name) => !busy.has(name) && !taken.has(name)) ?? names.find((name) => !busy.has(name)) ?? names[0] ?? '';
+      taken.add(chosen);
+      return chosen;
+    });
+  }
+}
