@@ -30,7 +30,7 @@ export class PostgresPoolRepository implements OnApplicationShutdown {
    * pg-pool reads `max` at each checkout, so raising it takes effect at once.
    */
   reserveListener(): void {
-    this.pool.options.max = (this.pool.options.max ?? 10) + 1;
+    this.pool.options.max += 1;
   }
 
   /** Runs `work` in one transaction on one connection; rolls back if it throws. */
