@@ -32,6 +32,19 @@ describe('image thumbnails', () => {
     await server.close();
   });
 
+  it('makes the 1024 px preview of a large image on its first request only, and lists it with the others', async () => {
+    const job = await submitAndWait(owner.client, organization.id, { request: { ...square, width: 1440, height: 1024 }, prompt: 'a wide harbour', seed: 8 });
+    const assetId = job.assetIds[0] ?? '';
+    expect(await storage.get(thumbnailKey(storageKeyOf(assetId), 1024)), 'not made with the image').toBeUndefined();
+    const detail = await owner.client.get<{ asset: { thumbnails: { width: number }[] } }>(`/orgs/${organization.id}/assets/${assetId}`);
+    expect(detail.body.asset.thumbnails.map((thumbnail) => thumbnail.width)).toEqual([256, 512, 1024]);
+    const preview = await raw(`/api/orgs/${organization.id}/assets/${assetId}/thumbnails/1024`);
+    expect(preview.status).toBe(200);
+    const bytes = Buffer.from(await preview.arrayBuffer());
+    expect(await sharp(bytes).metadata()).toMatchObject({ format: 'webp', width: 1024 });
+    expect(await storage.get(thumbnailKey(storageKeyOf(assetId), 1024)), 'stored once made').toBeDefined();
+  });
+
   it('stores WebP thumbnails at card sizes beside the image when it is made, and lists them in the gallery', async () => {
     const job = await submitAndWait(owner.client, organization.id, { request: square, prompt: 'a harbour at noon', seed: 7 });
     const assetId = job.assetIds[0] ?? '';
@@ -45,6 +58,7 @@ describe('image thumbnails', () => {
     expect(asset?.thumbnails).toEqual([
       { width: 256, url: `/api/orgs/${organization.id}/assets/${assetId}/thumbnails/256` },
       { width: 512, url: `/api/orgs/${organization.id}/assets/${assetId}/thumbnails/512` },
+      { width: 1024, url: `/api/orgs/${organization.id}/assets/${assetId}/thumbnails/1024` },
     ]);
 
     const thumbnail = await raw(asset?.thumbnails[0]?.url ?? '');

@@ -210,6 +210,9 @@ describe.skipIf(unavailable !== undefined)('the workspace: edits shown large and
     const upscaled = await asset(upscale.assetIds[0] ?? '');
     expect(upscaled.width).toBeGreaterThan(512);
     await expect.poll(() => page.locator(`[data-job-id="${upscale.id}"] [data-testid="job-size"]`).textContent()).toContain(`· ${String(upscaled.width)}×${String(upscaled.height)}`);
+    // The 2048 px result shows as a WebP preview, not its full PNG (that is for the gallery and downloads).
+    const after = page.locator('[data-testid="compare-slider"] img.after');
+    await expect.poll(() => after.evaluate((image) => (image as HTMLImageElement).currentSrc)).toMatch(new RegExp(`/assets/${upscale.assetIds[0] ?? ''}/thumbnails/\\d+$`));
 
     // Variations: the cost changes while the field still has the focus.
     await page.getByLabel('Operation').selectOption({ label: 'Text-to-image' });

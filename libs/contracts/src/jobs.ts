@@ -154,8 +154,13 @@ export const bulkSubmitView = z.object({
 });
 export type BulkSubmitView = z.infer<typeof bulkSubmitView>;
 
-/** Widths (px) of the WebP thumbnails the server makes of every image, narrowest first. */
-export const THUMBNAIL_WIDTHS = [256, 512] as const;
+/**
+ * Widths (px) of the WebP thumbnails of every image, narrowest first: the two card sizes are made
+ * when an image is stored, the preview size (1024, a workspace's result) on its first request.
+ */
+export const THUMBNAIL_WIDTHS = [256, 512, 1024] as const;
+/** The thumbnails made as soon as an image is stored (cards, queue rows). */
+export const CARD_THUMBNAIL_WIDTHS = [256, 512] as const;
 export type ThumbnailWidth = (typeof THUMBNAIL_WIDTHS)[number];
 
 export const assetView = z.object({

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AssetStorage } from '../storage/storage.js';
-import { renderThumbnail, THUMBNAIL_WIDTHS, thumbnailKey, type ThumbnailWidth } from './thumbnails.js';
+import { CARD_THUMBNAIL_WIDTHS, renderThumbnail, THUMBNAIL_WIDTHS, thumbnailKey, type ThumbnailWidth } from './thumbnails.js';
 import { ASSET_STORAGE } from '../repositories/tokens.js';
 
 /**
@@ -14,10 +14,10 @@ export class ThumbnailService {
 
   constructor(@Inject(ASSET_STORAGE) private readonly storage: AssetStorage) {}
 
-  /** Makes and stores every size. Never throws: a thumbnail that fails now is made on first request. */
+  /** Makes and stores the card sizes (the preview size waits for its first request). Never throws: a thumbnail that fails now is made on first request. */
   async storeFor(storageKey: string, image: Buffer): Promise<void> {
     await Promise.all(
-      THUMBNAIL_WIDTHS.map(async (width) => {
+      CARD_THUMBNAIL_WIDTHS.map(async (width) => {
         try {
           await this.storage.put(thumbnailKey(storageKey, width), await renderThumbnail(image, width), 'image/webp');
         } catch (error) {

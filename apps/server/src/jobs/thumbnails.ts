@@ -4,9 +4,9 @@ import type { ThumbnailWidth } from '@atelier/contracts';
 /**
  * Widths of the WebP thumbnails made for every stored image (`THUMBNAIL_WIDTHS` in the contracts):
  * a gallery card or a queue row on a normal screen takes the first, on a high-density screen or a
- * wide card the second.
+ * wide card the second; a workspace's result the third (the asset page shows the full image).
  */
-export { THUMBNAIL_WIDTHS, type ThumbnailWidth } from '@atelier/contracts';
+export { CARD_THUMBNAIL_WIDTHS, THUMBNAIL_WIDTHS, type ThumbnailWidth } from '@atelier/contracts';
 
 /** WebP quality: at card sizes 80 is visually the same as the PNG at a twentieth of its bytes. */
 const WEBP_QUALITY = 80;

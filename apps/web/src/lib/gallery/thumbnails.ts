@@ -9,6 +9,8 @@ type Thumbnails = AssetView['thumbnails'];
 export const CARD_SIZES = '(max-width: 560px) calc(100vw - 2rem), 240px';
 export const ROW_SIZES = '72px';
 export const TILE_SIZES = '(max-width: 560px) 45vw, 160px';
+/** A workspace's result (the asset page shows the full image): the page's width on a phone, about half of it on a wide screen. */
+export const PREVIEW_SIZES = '(max-width: 900px) 100vw, 55vw';
 
 /** A `srcset` of an image's WebP thumbnails, for the browser to pick one by the shown size and the screen's density. */
 export function thumbnailSrcset(thumbnails: Thumbnails): string {
