@@ -33,6 +33,7 @@ describe('spendChartData', () => {
         row('2026-11-22T00:00:00.000Z', 'a', 40, 'Ada'),
       ]),
       () => undefined,
+      'en-GB',
     );
     expect(data.bucketLabels).toEqual(['20 Nov', '21 Nov', '22 Nov']);
     expect(data.series.map((series) => [series.label, series.credits, series.total])).toEqual([

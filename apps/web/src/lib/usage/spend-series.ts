@@ -26,7 +26,7 @@ export const maximumSeries = 8;
  * Turns the API's rows (one per group and bucket with spend) into one series per group over every
  * bucket of the range. `nameOf` names keys the server leaves unnamed (models, projects).
  */
-export function spendChartData(report: SpendReport, nameOf: (key: string | null) => string | undefined): SpendChartData {
+export function spendChartData(report: SpendReport, nameOf: (key: string | null) => string | undefined, locale?: string): SpendChartData {
   const generated = bucketStarts(new Date(report.from), new Date(report.to), report.bucket, report.timeZone);
   // Rows whose start the generator did not produce (it should not happen) still get a column.
   const buckets = [...new Set([...generated, ...report.rows.map((row) => row.bucketStart)])].sort();
@@ -48,7 +48,7 @@ export function spendChartData(report: SpendReport, nameOf: (key: string | null)
   const ranked = [...byKey.values()].sort((a, b) => b.total - a.total || a.label.localeCompare(b.label));
   return {
     buckets,
-    bucketLabels: buckets.map((start) => bucketLabel(start, report.bucket, report.timeZone)),
+    bucketLabels: buckets.map((start) => bucketLabel(start, report.bucket, report.timeZone, locale)),
     series: ranked.length <= maximumSeries ? ranked : [...ranked.slice(0, maximumSeries - 1), others(ranked.slice(maximumSeries - 1), buckets.length)],
   };
 }

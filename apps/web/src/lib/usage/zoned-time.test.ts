@@ -37,8 +37,10 @@ describe('zoned time', () => {
   });
 
   it('labels buckets in the zone', () => {
-    expect(bucketLabel('2026-11-15T23:00:00.000Z', 'day', 'Europe/Paris')).toBe('16 Nov');
-    expect(bucketLabel('2026-11-16T00:00:00.000Z', 'week', 'UTC')).toBe('w/c 16 Nov');
-    expect(bucketLabel('2026-10-31T15:00:00.000Z', 'month', 'Asia/Tokyo')).toBe('Nov 2026');
+    expect(bucketLabel('2026-11-15T23:00:00.000Z', 'day', 'Europe/Paris', 'en-GB')).toBe('16 Nov');
+    expect(bucketLabel('2026-11-15T23:00:00.000Z', 'day', 'Europe/Paris', 'en-US')).toBe('Nov 16');
+    expect(bucketLabel('2026-11-15T23:00:00.000Z', 'day', 'Europe/Paris', 'de-DE')).toBe('16. Nov.');
+    expect(bucketLabel('2026-11-16T00:00:00.000Z', 'week', 'UTC', 'en-GB')).toBe('w/c 16 Nov');
+    expect(bucketLabel('2026-10-31T15:00:00.000Z', 'month', 'Asia/Tokyo', 'en-GB')).toBe('Nov 2026');
   });
 });

@@ -107,10 +107,13 @@ function previous(day: WallClock, bucket: Bucket): WallClock {
   return day.month === 1 ? { year: day.year - 1, month: 12, day: 1 } : { year: day.year, month: day.month - 1, day: 1 };
 }
 
-/** "22 Nov", "w/c 17 Nov", "Nov 2026": a bucket's label in the org's zone. */
-export function bucketLabel(startIso: string, bucket: Bucket, timeZone: string): string {
+/**
+ * A bucket's label in the org's zone and the viewer's language ("22 Nov" / "Nov 22", "w/c 17 Nov",
+ * "Nov 2026"), as the rest of the page's dates. `locale` is for tests; the app leaves it to the browser.
+ */
+export function bucketLabel(startIso: string, bucket: Bucket, timeZone: string, locale?: string): string {
   const date = new Date(startIso);
-  if (bucket === 'month') return new Intl.DateTimeFormat('en-GB', { timeZone, month: 'short', year: 'numeric' }).format(date);
-  const dayMonth = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(date);
+  if (bucket === 'month') return new Intl.DateTimeFormat(locale, { timeZone, month: 'short', year: 'numeric' }).format(date);
+  const dayMonth = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short' }).format(date);
   return bucket === 'week' ? `w/c ${dayMonth}` : dayMonth;
 }
