@@ -2423,7 +2423,7 @@ export interface operations {
             path: {
                 assetId: string;
                 orgId: string;
-                width: "256" | "512";
+                width: "256" | "512" | "1024";
             };
             cookie?: never;
         };
