@@ -226,17 +226,7 @@ export class LedgerRepository implements OnApplicationShutdown {
 
   /** Places a job's hold inside the caller's transaction (with the job's row and queue entry). */
   async holdForJob(client: pg.ClientBase, hold: JobHold): Promise<{ ok: true; balance: BalanceChanged } | { ok: false; refusal: HoldRefusal }> {
-    const placed = await this.ledger.holdInTransaction(client, {
-      holdId: hold.jobId,
-      orgId: hold.organizationId,
-      memberId: hold.memberId,
-      projectId: hold.projectId,
-      amountCredits: BigInt(hold.credits),
-      ttlMs: hold.ttlMs,
-      reference: { jobId: hold.jobId },
-      actorId: hold.memberId,
-      reason: hold.reason,
-    });
+    const placed = await this.ledger.holdInTransaction(client, holdRequestOf(hold));
     return placed.ok ? { ok: true, balance: balanceChanged(placed.balance) } : { ok: false, refusal: holdRefusal(placed) };
   }
 
@@ -249,20 +239,7 @@ export class LedgerRepository implements OnApplicationShutdown {
     const batcher = this.ledger.holdsWith<Payload>(write);
     return async (hold, payload) => {
       const { result: placed, memberBudget } = await batcher
-        .hold(
-          {
-            holdId: hold.jobId,
-            orgId: hold.organizationId,
-            memberId: hold.memberId,
-            projectId: hold.projectId,
-            amountCredits: BigInt(hold.credits),
-            ttlMs: hold.ttlMs,
-            reference: { jobId: hold.jobId },
-            actorId: hold.memberId,
-            reason: hold.reason,
-          },
-          payload,
-        )
+        .hold(holdRequestOf(hold), payload)
         .catch((error: unknown) => {
           throw error instanceof HoldCompanionError ? error.cause : error;
         });
@@ -465,5 +442,20 @@ function budgetView(budget: LedgerBudget): BudgetView {
     pendingCredits: Number(budget.pendingCredits),
     remainingCredits: budget.remainingCredits === null ? null : Number(budget.remainingCredits),
     resetsAt: budget.periodEnd?.toISOString() ?? null,
+  };
+}
+
+/** The ledger's hold request for a job: the hold's id is the job's. */
+function holdRequestOf(hold: JobHold) {
+  return {
+    holdId: hold.jobId,
+    orgId: hold.organizationId,
+    memberId: hold.memberId,
+    projectId: hold.projectId,
+    amountCredits: BigInt(hold.credits),
+    ttlMs: hold.ttlMs,
+    reference: { jobId: hold.jobId },
+    actorId: hold.memberId,
+    reason: hold.reason,
   };
 }
