@@ -78,6 +78,7 @@ export class JobEndingService {
   async release(job: JobRecord, end: JobEnd, actorId?: string): Promise<void> {
     const balance = await this.ledger.release(job.id, end.code, actorId);
     if (balance !== undefined) this.events.publish('balance.changed', balance);
+    else if (await this.settledByCapture(job)) return;
     await this.discardImages(job);
     await this.giveBackFreeUnits(job, 0);
     await this.end(job, end);
@@ -85,6 +86,7 @@ export class JobEndingService {
 
   /** Its hold was resolved by someone else (a cancel, the sweeper): keep nothing, charge nothing. */
   async refunded(job: JobRecord): Promise<void> {
+    if (await this.settledByCapture(job)) return;
     await this.discardImages(job);
     await this.end(job, REFUNDED_BEFORE_COMPLETION);
   }
@@ -162,6 +164,20 @@ export class JobEndingService {
     const { catalog } = await this.pricing.contextFor(organizationId);
     const usage = await this.freeAllowances.usage(organizationId, catalog);
     this.events.publish('free-usage.changed', { organizationId, freeUnitsUsed: usage.freeUnitsUsed ?? {} });
+  }
+
+  /**
+   * A hold an earlier attempt captured, whose row was not updated after (the database went away
+   * between the two, and the retry found the hold resolved): the charge stands, so the job ends
+   * succeeded with the images it was charged for, never "refunded" with its images discarded.
+   */
+  private async settledByCapture(job: JobRecord): Promise<boolean> {
+    if (!hasHold(job)) return false;
+    const captured = await this.ledger.capturedCredits(job.id);
+    if (captured === undefined) return false;
+    await this.jobs.succeed(job.id, captured, await this.assets.countOfJob(job.id));
+    await this.publish(job);
+    return true;
   }
 
   private async end(job: JobRecord, end: JobEnd): Promise<void> {

@@ -258,6 +258,12 @@ export class LedgerRepository implements OnApplicationShutdown {
     return { ok: false, code: 'released' };
   }
 
+  /** What a hold's capture charged, or undefined when it is not captured (pending, voided or unknown). */
+  async capturedCredits(holdId: string): Promise<number | undefined> {
+    const hold = await this.ledger.getHold(holdId);
+    return hold?.status === 'captured' && hold.capturedCredits !== null ? Number(hold.capturedCredits) : undefined;
+  }
+
   /** Releases a hold in full; the new balance, or undefined when it was already resolved. */
   async release(holdId: string, reason: string, actorId?: string): Promise<BalanceChanged | undefined> {
     const voided = await this.ledger.void({ holdId, reason, ...(actorId === undefined ? {} : { actorId }) });

@@ -143,6 +143,9 @@ export class FakeAssets {
     this.rows.set(asset.id, asset);
     return Promise.resolve();
   }
+  countOfJob(jobId: string): Promise<number> {
+    return Promise.resolve([...this.rows.values()].filter((asset) => asset.jobId === jobId).length);
+  }
   idsOfJob(jobId: string): Promise<string[]> {
     return Promise.resolve([...this.rows.values()].filter((asset) => asset.jobId === jobId).map((asset) => asset.id));
   }
@@ -200,6 +203,10 @@ export class FakeLedger {
     this.available += hold.credits - credits;
     this.posted -= credits;
     return Promise.resolve({ ok: true, balance: this.balanceEvent('org') });
+  }
+  capturedCredits(holdId: string): Promise<number | undefined> {
+    const hold = this.holds.get(holdId);
+    return Promise.resolve(hold?.state === 'captured' ? hold.captured : undefined);
   }
   release(holdId: string): Promise<BalanceChanged | undefined> {
     const hold = this.holds.get(holdId);

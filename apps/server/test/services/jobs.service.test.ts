@@ -99,6 +99,23 @@ describe('JobsService and JobEndingService over fakes', () => {
     expect(world.jobs.rows.get(job.id)).toMatchObject({ status: 'succeeded', capturedCredits: job.priceCredits });
   });
 
+  it('a job whose row missed its capture (the database cut between the two) ends succeeded when a retry fails or finds it refunded', async () => {
+    for (const ending of ['refunded', 'release'] as const) {
+      const world = jobServices({ credits: 1_000 });
+      const { view } = await world.service.submit(submitter, cheapRequest(2), undefined);
+      const job = await world.jobs.start(view.job.id);
+      if (job === undefined) throw new Error('not started');
+      await world.assets.insert(madeImage(job, 0));
+      await world.assets.insert(madeImage(job, 1));
+      await world.ledger.capture(job.id, job.priceCredits);
+      if (ending === 'refunded') await world.endings.refunded(job);
+      else await world.endings.release(job, { status: 'failed', code: 'failed', message: 'The generation failed; the credits were refunded.' });
+      expect(world.jobs.rows.get(job.id), ending).toMatchObject({ status: 'succeeded', capturedCredits: job.priceCredits });
+      expect(world.assets.rows.size, ending).toBe(2);
+      expect(world.ledger.available, ending).toBe(1_000 - job.priceCredits);
+    }
+  });
+
   it('a failed job releases its hold in full, keeps no image and says why', async () => {
     const world = jobServices({ credits: 1_000 });
     const { view } = await world.service.submit(submitter, cheapRequest(1), undefined);
