@@ -21,6 +21,7 @@ import { DatabaseRepository } from './repositories/database.repository.js';
 import { LedgerRepository } from './repositories/ledger.repository.js';
 import { DATABASE_URL, PostgresPoolRepository } from './repositories/postgres-pool.repository.js';
 import { RedisRepository } from './repositories/redis.repository.js';
+import { ProviderCallsRepository } from './repositories/provider-calls.repository.js';
 import { ClockRepository } from './repositories/clock.repository.js';
 import { EventBus } from './events/event-bus.js';
 import { MailerRepository } from './mail/mailer.repository.js';
@@ -106,6 +107,7 @@ class InfrastructureModule implements OnApplicationShutdown {
       { provide: DATABASE_URL, useValue: config.databaseUrl },
       DatabaseRepository,
       RedisRepository,
+      ProviderCallsRepository,
       PostgresPoolRepository,
       LedgerRepository,
       ClockRepository,
@@ -119,7 +121,7 @@ class InfrastructureModule implements OnApplicationShutdown {
     return {
       module: InfrastructureModule,
       providers,
-      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, EventBus, ServiceStatus, PROVIDER_REGISTRY, ASSET_STORAGE],
+      exports: [APP_CONFIG, DATABASE_URL, DatabaseRepository, RedisRepository, ProviderCallsRepository, PostgresPoolRepository, LedgerRepository, ClockRepository, MailerRepository, EventBus, ServiceStatus, PROVIDER_REGISTRY, ASSET_STORAGE],
     };
   }
 }

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../tools/testing/da
 import { loadConfig } from '../src/config/config.js';
 import type { Provider } from '@nestjs/common';
 import { createApp } from '../src/app.js';
+import { TEST_POOL_SIZES } from './server-process.js';
 import { MailerRepository, type Mail } from '../src/mail/mailer.repository.js';
 
 export interface TestApp {
@@ -29,7 +30,8 @@ export async function startTestApp(environment: Record<string, string> = {}, ove
     },
   };
   // No trial credits unless a test asks: tests state every balance they expect.
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', TRIAL_CREDITS: '0', ...environment });
+  // Pools sized so that two test files (each with up to three servers) fit Postgres's 100 connections.
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', TRIAL_CREDITS: '0', ...TEST_POOL_SIZES, ...environment });
   const app = await createApp({ ...config, databaseUrl: database.url }, [{ provide: MailerRepository, useValue: mailer }, ...overrides]);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

@@ -5,6 +5,9 @@ import { freePort } from '../../../tools/testing/free-port.js';
 
 export { freePort };
 
+/** Connections per test server: two test files run at once, each may start up to three servers (Postgres allows 100). */
+export const TEST_POOL_SIZES = { DATABASE_POOL_SIZE: '8', ORM_POOL_SIZE: '4' } as const;
+
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const mainSource = path.join(repositoryRoot, 'apps', 'server', 'src', 'main.ts');
 const serverTsconfig = path.join(repositoryRoot, 'apps', 'server', 'tsconfig.json');
@@ -24,7 +27,7 @@ export function runServer(environment: Record<string, string>): ServerProcess {
   // One process (tsx as a loader, not its CLI wrapper) so that a signal reaches the server itself.
   const child = spawn(process.execPath, ['--conditions=@atelier/source', '--import', 'tsx/esm', mainSource], {
     cwd: repositoryRoot,
-    env: { ...inherited, TSX_TSCONFIG_PATH: serverTsconfig, LOG_LEVEL: 'warn', HOST: '127.0.0.1', TRIAL_CREDITS: '0', ...environment },
+    env: { ...inherited, TSX_TSCONFIG_PATH: serverTsconfig, LOG_LEVEL: 'warn', HOST: '127.0.0.1', TRIAL_CREDITS: '0', ...TEST_POOL_SIZES, ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -30,7 +30,7 @@ export class ProvidersController {
   @Get()
   @Public()
   @ApiOkResponse({ type: ProvidersDto })
-  get(): ProvidersDto {
+  async get(): Promise<ProvidersDto> {
     return this.health.availability();
   }
 }

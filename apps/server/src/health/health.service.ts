@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseRepository } from '../repositories/database.repository.js';
 import { RedisRepository } from '../repositories/redis.repository.js';
+import { ProviderCallsRepository } from '../repositories/provider-calls.repository.js';
 import { catalogs, type Operation } from '@atelier/pricing';
 import { PROVIDER_REGISTRY } from '../repositories/tokens.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
@@ -21,14 +22,16 @@ export class HealthService {
     @Inject(RedisRepository) private readonly redis: RedisRepository,
     @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
     @Inject(ServiceStatus) private readonly status: ServiceStatus,
+    @Inject(ProviderCallsRepository) private readonly providerCalls: ProviderCallsRepository,
   ) {}
 
-  providerHealth(): ProvidersHealthDto {
-    return { demo: this.providers.demo, adapters: this.providers.healthViews() };
+  /** Each routable provider's recent calls, as the whole cluster saw them. */
+  async providerHealth(): Promise<ProvidersHealthDto> {
+    return { demo: this.providers.demo, adapters: await this.providerCalls.views() };
   }
 
   /** Which catalog model and operation runs where on this server (every built-in catalog). */
-  availability(): ProvidersDto {
+  async availability(): Promise<ProvidersDto> {
     const seen = new Set<string>();
     const models: ProvidersDto['models'] = [];
     for (const catalog of Object.values(catalogs)) {
@@ -41,7 +44,7 @@ export class HealthService {
         }
       }
     }
-    return { demo: this.providers.demo, adapters: this.providers.healthViews(), models };
+    return { demo: this.providers.demo, adapters: await this.providerCalls.views(), models };
   }
 
   async check(): Promise<HealthDto> {
@@ -64,7 +67,7 @@ export class HealthService {
       installationId: this.installationId ?? 'unknown',
       uptimeSeconds: Math.round(process.uptime()),
       checks: { database, ...(redis === undefined ? {} : { redis }), ...(workers === undefined ? {} : { workers }) },
-      providers: this.providerHealth(),
+      providers: await this.providerHealth(),
     };
   }
 }

@@ -13,6 +13,7 @@ import { hasHold, JobEndingService } from './job-ending.service.js';
 import { JobsRepository, type JobEnd, type JobRecord } from './jobs.repository.js';
 import { ThumbnailService } from './thumbnail.service.js';
 import { ASSET_STORAGE, PROVIDER_REGISTRY } from '../repositories/tokens.js';
+import { ProviderCallsRepository } from '../repositories/provider-calls.repository.js';
 import type { TaskContext } from '../queue/queue-tasks.js';
 
 /** Provider calls per image before the attempt fails (graphile-worker then retries the job). */
@@ -54,6 +55,7 @@ export class JobRunner {
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
     @Inject(ThumbnailService) private readonly thumbnails: ThumbnailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ProviderCallsRepository) private readonly providerCalls: ProviderCallsRepository,
   ) {}
 
   async run(jobId: string, helpers: TaskContext): Promise<void> {
@@ -173,11 +175,11 @@ export class JobRunner {
     const attemptStarted = Date.now();
     try {
       const made = await provider.generate(input);
-      this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted });
+      this.providerCalls.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted });
       return made;
     } catch (error) {
       if (error instanceof ProviderError) {
-        this.providers.health.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted, failure: { kind: error.kind, message: error.message } });
+        this.providerCalls.record(provider.id, { at: Date.now(), latencyMs: Date.now() - attemptStarted, failure: { kind: error.kind, message: error.message } });
       }
       throw error;
     }

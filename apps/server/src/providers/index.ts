@@ -21,7 +21,7 @@ export { withPngText, readPngText, pngChunks, pngTextLimits, type PngChunk } fro
 export { ProviderRegistry, type ProviderAdapters } from './provider-registry.js';
 export { parseRetryAfter, type FetchFunction } from './http.js';
 export { WavespeedProvider, wavespeedBaseUrl, wavespeedLimits, nearestIdeogramRatio, ideogramAspectRatios, type WavespeedOptions } from './wavespeed.provider.js';
-export { ProviderHealth, providerHealthWindow, type ProviderHealthView, type ProviderCallOutcome } from './provider-health.js';
+export { ProviderHealth, healthView, providerHealthWindow, type ProviderHealthView, type ProviderCallOutcome } from './provider-health.js';
 export { HuggingFaceProvider, huggingFaceBaseUrl, huggingFaceLimits, type HuggingFaceOptions } from './hugging-face.provider.js';
 export { FalProvider, falBaseUrl, falLimits, type FalOptions } from './fal.provider.js';
 export { GoogleProvider, googleBaseUrl, googleLimits, imagenAspectRatios, nearestImagenRatio, type GoogleOptions } from './google.provider.js';

@@ -25,8 +25,9 @@ export interface ProviderHealthView {
 }
 
 /**
- * Recent outcomes of each provider's calls, in this process: the routing's view of who is
- * healthy, and what operators see in /api/health. Aborted calls (a cancelled job) are not errors.
+ * Recent outcomes of each provider's calls, in this process: what operators see when the nodes
+ * share no Redis (a single node), and the fallback when Redis is away. Aborted calls (a cancelled
+ * job) are not errors and not recorded.
  */
 export class ProviderHealth {
   private readonly outcomes = new Map<ProviderId, ProviderCallOutcome[]>();
@@ -39,25 +40,35 @@ export class ProviderHealth {
     this.outcomes.set(id, list);
   }
 
-  view(id: ProviderId): ProviderHealthView {
-    const list = this.outcomes.get(id) ?? [];
-    const errors = list.filter((outcome) => outcome.failure !== undefined);
-    const latencies = list.filter((outcome) => outcome.failure === undefined).map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
-    const last = list.at(-1);
-    const lastError = errors.at(-1);
-    const lastFailedRetryable =
-      last?.failure !== undefined && (last.failure.kind === 'server_error' || last.failure.kind === 'rate_limited' || last.failure.kind === 'timeout');
-    return {
-      id,
-      demo: id === 'local',
-      recentCalls: list.length,
-      recentErrors: errors.length,
-      medianLatencyMs: latencies.length === 0 ? null : Math.round(latencies[Math.floor((latencies.length - 1) / 2)] ?? 0),
-      status: lastFailedRetryable ? 'down' : errors.length > 0 ? 'degraded' : 'up',
-      lastError:
-        lastError?.failure === undefined
-          ? null
-          : { kind: lastError.failure.kind, message: lastError.failure.message, at: new Date(lastError.at).toISOString() },
-    };
+  /** This process's recent outcomes of a provider, oldest first. */
+  recent(id: ProviderId): readonly ProviderCallOutcome[] {
+    return this.outcomes.get(id) ?? [];
   }
+
+  view(id: ProviderId): ProviderHealthView {
+    return healthView(id, this.recent(id));
+  }
+}
+
+/** The health figures of a provider from its recent call outcomes (oldest first). */
+export function healthView(id: ProviderId, outcomes: readonly ProviderCallOutcome[]): ProviderHealthView {
+  const list = outcomes.slice(-providerHealthWindow);
+  const errors = list.filter((outcome) => outcome.failure !== undefined);
+  const latencies = list.filter((outcome) => outcome.failure === undefined).map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
+  const last = list.at(-1);
+  const lastError = errors.at(-1);
+  const lastFailedRetryable =
+    last?.failure !== undefined && (last.failure.kind === 'server_error' || last.failure.kind === 'rate_limited' || last.failure.kind === 'timeout');
+  return {
+    id,
+    demo: id === 'local',
+    recentCalls: list.length,
+    recentErrors: errors.length,
+    medianLatencyMs: latencies.length === 0 ? null : Math.round(latencies[Math.floor((latencies.length - 1) / 2)] ?? 0),
+    status: lastFailedRetryable ? 'down' : errors.length > 0 ? 'degraded' : 'up',
+    lastError:
+      lastError?.failure === undefined
+        ? null
+        : { kind: lastError.failure.kind, message: lastError.failure.message, at: new Date(lastError.at).toISOString() },
+  };
 }

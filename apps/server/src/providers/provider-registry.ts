@@ -1,6 +1,6 @@
 import type { Operation } from '@atelier/pricing';
 import { ProviderHealth, type ProviderHealthView } from './provider-health.js';
-import type { ImageProvider } from './provider.js';
+import type { ImageProvider, ProviderId } from './provider.js';
 
 /** The adapters the server built: `local` always, the real ones only when their keys are set. */
 export interface ProviderAdapters {
@@ -72,8 +72,13 @@ export class ProviderRegistry {
     return [this.adapters.local, ...this.real];
   }
 
-  /** Health of the adapters that can be routed to: `local` in a demo, else the real ones. */
+  /** The adapters that can be routed to: `local` in a demo, else the real ones. */
+  routableIds(): ProviderId[] {
+    return (this.demo ? [this.adapters.local] : this.real).map((adapter) => adapter.id);
+  }
+
+  /** Health of the routable adapters as this process saw their calls. */
   healthViews(): ProviderHealthView[] {
-    return (this.demo ? [this.adapters.local] : this.real).map((adapter) => this.health.view(adapter.id));
+    return this.routableIds().map((id) => this.health.view(id));
   }
 }
