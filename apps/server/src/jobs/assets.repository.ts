@@ -96,6 +96,25 @@ export class AssetsRepository {
   }
 
   /** Where an image is stored, and the prompt it was made with. */
+  /**
+   * The turns of a conversation before an asset, oldest first: its ancestors through general
+   * edits (each edit's parent was the turn before it), at most `maxTurns`, with prompts.
+   */
+  async earlierTurns(assetId: string, maxTurns: number): Promise<{ storageKey: string; prompt: string }[]> {
+    const result = await this.postgres.pool.query<{ storage_key: string; prompt: string }>(
+      `with recursive chain (id, parent_asset_id, operation, storage_key, prompt, depth) as (
+         select id, parent_asset_id, operation, storage_key, prompt, 0 from assets where id = $1
+         union all
+         select parent.id, parent.parent_asset_id, parent.operation, parent.storage_key, parent.prompt, chain.depth + 1
+           from assets parent join chain on parent.id = chain.parent_asset_id
+          where chain.operation = 'general-edit' and chain.depth < $2
+       )
+       select storage_key, prompt from chain where depth > 0 order by depth desc`,
+      [assetId, maxTurns],
+    );
+    return result.rows.map((row) => ({ storageKey: row.storage_key, prompt: row.prompt }));
+  }
+
   async storedImage(assetId: string): Promise<{ storageKey: string; prompt: string } | undefined> {
     const result = await this.postgres.pool.query<{ storage_key: string; prompt: string }>(`select storage_key, prompt from assets where id = $1`, [assetId]);
     const row = result.rows[0];

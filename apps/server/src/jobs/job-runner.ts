@@ -16,6 +16,9 @@ import { ASSET_STORAGE, PROVIDER_REGISTRY } from '../repositories/tokens.js';
 import { ProviderCallsRepository } from '../repositories/provider-calls.repository.js';
 import type { TaskContext } from '../queue/queue-tasks.js';
 
+/** Earlier turns sent with a conversational edit (Gemini works best with up to three images in all). */
+export const MAX_EARLIER_TURNS = 2;
+
 /** Provider calls per image before the attempt fails (graphile-worker then retries the job). */
 export const PROVIDER_CALL_ATTEMPTS = 3;
 
@@ -31,6 +34,8 @@ interface Attempt {
   routes: ImageProvider[];
   /** A source image and the prompt it was made with (the previous turn of a conversational edit). */
   source: { bytes: Buffer; prompt: string } | undefined;
+  /** The source's earlier turns, for a conversational provider's edit. */
+  earlierTurns: { prompt: string; image: Buffer }[];
   mask: Buffer | undefined;
   controller: AbortController;
   stopped: JobStopped | undefined;
@@ -67,7 +72,7 @@ export class JobRunner {
       return;
     }
     await this.endings.publish(job);
-    const attempt: Attempt = { job, routes: [], source: undefined, mask: undefined, controller: new AbortController(), stopped: undefined };
+    const attempt: Attempt = { job, routes: [], source: undefined, earlierTurns: [], mask: undefined, controller: new AbortController(), stopped: undefined };
     const onWorkerAbort = (): void => {
       attempt.controller.abort();
     };
@@ -102,6 +107,9 @@ export class JobRunner {
       return;
     }
     attempt.source = job.sourceAssetId === null ? undefined : await this.loadAsset(job.sourceAssetId);
+    if (job.sourceAssetId !== null && job.operation === 'general-edit' && attempt.routes.some((route) => route.conversational === true)) {
+      attempt.earlierTurns = await this.loadEarlierTurns(job.sourceAssetId);
+    }
     attempt.mask = job.maskKey === null ? undefined : await this.storage.get(job.maskKey);
     let lastFailure: ProviderError | undefined;
     for (let index = job.imagesDone; index < job.variations; index += 1) {
@@ -240,6 +248,19 @@ export class JobRunner {
     return { bytes, prompt: stored.prompt };
   }
 
+  /** The source's earlier turns with their images; a turn whose image or prompt is gone ends the list there. */
+  private async loadEarlierTurns(sourceAssetId: string): Promise<{ prompt: string; image: Buffer }[]> {
+    const turns = await this.assets.earlierTurns(sourceAssetId, MAX_EARLIER_TURNS);
+    const loaded = await Promise.all(turns.map(async (turn) => ({ prompt: turn.prompt, image: await this.storage.get(turn.storageKey) })));
+    // Keep the unbroken run of turns just before the source.
+    const usable: { prompt: string; image: Buffer }[] = [];
+    for (const turn of loaded.reverse()) {
+      if (turn.image === undefined || turn.prompt.trim() === '') break;
+      usable.unshift({ prompt: turn.prompt, image: turn.image });
+    }
+    return usable;
+  }
+
   /**
    * Progress within an image (from providers that report it) as the job's percentage: written
    * and published at most every 500 ms, and only forward.
@@ -279,6 +300,7 @@ function generationInput(attempt: Attempt, index: number): GenerationInput {
     signal: attempt.controller.signal,
     ...(source === undefined ? {} : { source: source.bytes }),
     ...(source === undefined || source.prompt.trim() === '' ? {} : { sourcePrompt: source.prompt }),
+    ...(source === undefined || source.prompt.trim() === '' || attempt.earlierTurns.length === 0 ? {} : { earlierTurns: attempt.earlierTurns }),
     ...(mask === undefined ? {} : { mask }),
     ...(outpaint === undefined ? {} : { outpaint: { left: outpaint.left ?? 0, right: outpaint.right ?? 0, top: outpaint.top ?? 0, bottom: outpaint.bottom ?? 0 } }),
     ...(job.searchPrompt === null ? {} : { searchPrompt: job.searchPrompt }),

@@ -47,6 +47,7 @@ const failureRules: HttpFailureRules = { provider: 'Google' };
  */
 export class GoogleProvider implements ImageProvider {
   readonly id = 'google' as const;
+  readonly conversational = true;
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly fetchFn: FetchFunction;
@@ -103,8 +104,9 @@ export class GoogleProvider implements ImageProvider {
   }
 
   /**
-   * `POST /v1beta/models/{model}:generateContent` with the prompt (for an edit: the prompt that
-   * made the source, the source as the model's turn, then the instruction; or the source and the
+   * `POST /v1beta/models/{model}:generateContent` with the prompt (for an edit: the earlier turns
+   * of the conversation, the prompt that made the source, the source as the model's turn, then the
+   * instruction; or the source and the
    * instruction in one turn when that prompt is unknown), `responseModalities: ['IMAGE']` and the nearest
    * aspect ratio; the image is the first `inlineData` part of the first candidate. A blocked prompt
    * (`promptFeedback.blockReason`) or a candidate ended for safety is `moderated`.
@@ -123,7 +125,15 @@ export class GoogleProvider implements ImageProvider {
         contents =
           input.sourcePrompt === undefined
             ? [{ role: 'user', parts: [{ text: input.prompt }, image] }]
-            : [{ role: 'user', parts: [{ text: input.sourcePrompt }] }, { role: 'model', parts: [image] }, { role: 'user', parts: [{ text: input.prompt }] }];
+            : [
+                ...(input.earlierTurns ?? []).flatMap((turn) => [
+                  { role: 'user', parts: [{ text: turn.prompt }] },
+                  { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: turn.image.toString('base64') } }] },
+                ]),
+                { role: 'user', parts: [{ text: input.sourcePrompt }] },
+                { role: 'model', parts: [image] },
+                { role: 'user', parts: [{ text: input.prompt }] },
+              ];
       }
       const path = `/v1beta/models/${model}:generateContent`;
       const body = {

@@ -46,6 +46,11 @@ export interface GenerationInput {
   outpaint?: OutpaintGeometry;
   /** The prompt the source image was made with, when it was made here (a conversation's previous turn). */
   sourcePrompt?: string;
+  /**
+   * For adapters that edit in conversation (`conversational`): the turns before the source's, oldest
+   * first, each a prompt and the image it made (the source's ancestors through general edits).
+   */
+  earlierTurns?: { prompt: string; image: Buffer }[];
   /** search-and-replace / search-and-recolor: what to find in the source. */
   searchPrompt?: string;
   /** Aborted when the job is cancelled or its deadline passes: stop the provider call. */
@@ -95,6 +100,8 @@ export class ProviderError extends Error {
 
 export interface ImageProvider {
   readonly id: ProviderId;
+  /** Edits continue a conversation: the job runner sends the source's earlier turns too. */
+  readonly conversational?: boolean;
   /** Whether this adapter can run `operation` with `modelId`. */
   supports(modelId: string, operation: Operation): boolean;
   /** Makes one image, or throws ProviderError. */
