@@ -52,8 +52,20 @@ export interface PresenceEntry {
   workspaceId: string | null;
 }
 
-/** Someone subscribed to the org, changed workspace (`presence:update`) or left. To `org:{id}`. */
+/** Someone subscribed to the org, changed workspace or left. */
 export type PresenceEvent = PresenceEntry & { organizationId: string };
+
+/** One presence change: a socket joined the org, said which workspace it looks at (`update`), or left. */
+export type PresenceChange = PresenceEntry & { kind: 'join' | 'update' | 'leave' };
+
+/**
+ * The presence changes of the moment in an org, in the order they happened (at most a few frames
+ * a second per org). To `org:{id}`; a subscriber may get its own join, already in its snapshot.
+ */
+export interface PresenceBatch {
+  organizationId: string;
+  changes: PresenceChange[];
+}
 
 /** Something a person should notice (kinds: alerts.ts), as a new notification. To `user:{id}`. */
 export interface AlertEvent {
@@ -141,9 +153,7 @@ export interface ServerToClientEvents {
   balance: (event: PoolBalanceEvent) => void;
   budget: (event: BudgetEvent) => void;
   job: (event: JobEvent) => void;
-  'presence:join': (event: PresenceEvent) => void;
-  'presence:update': (event: PresenceEvent) => void;
-  'presence:leave': (event: PresenceEvent) => void;
+  'presence:batch': (event: PresenceBatch) => void;
   alert: (event: AlertEvent) => void;
   'free-usage': (event: FreeUsageEvent) => void;
   service: (event: ServiceStatusEvent) => void;

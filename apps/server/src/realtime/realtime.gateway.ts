@@ -33,6 +33,7 @@ import { DatabaseRepository } from '../repositories/database.repository.js';
 import { handshakeCredentials } from './handshake.js';
 import { originAllowed } from '../common/origin.js';
 import { ReviewLive } from './review-live.js';
+import { CoalescedReads, PresenceBatches } from './presence.js';
 import { ServiceStatus, type ServiceState } from '../health/service-status.js';
 
 export const SOCKET_PATH = '/socket.io';
@@ -94,6 +95,12 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private io: RealtimeServer | undefined;
   private redis: { pub: Redis; sub: Redis } | undefined;
   private unsubscribe: (() => void)[] = [];
+  /** Presence changes, sent to each org's room a few times a second. */
+  private readonly presenceBatches = new PresenceBatches((organizationId, batch) => {
+    this.io?.to(orgRoom(organizationId)).emit('presence:batch', batch);
+  });
+  /** The room's sockets on every node, read once for a burst of subscribes. */
+  private readonly roomReads = new CoalescedReads((organizationId) => this.readPresenceSockets(organizationId));
   /** Budget reads in flight per member (`org|user`), and whether another is wanted after. */
   private readonly budgetSends = new Map<string, { again: boolean }>();
   private readonly onJob = (event: JobChanged): void => {
@@ -223,6 +230,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.reviewLive.detach();
     this.revocations.emitter.off('revoked', this.onRevoked);
     this.status.events.off('change', this.onServiceChange);
+    this.presenceBatches.stop();
     // Disconnects every socket, closes the adapter (Redis subscriptions) and engine.io.
     await this.io?.close();
     this.io = undefined;
@@ -283,7 +291,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
         return;
       }
       socket.data.workspaces[organizationId] = workspaceId;
-      this.server.to(orgRoom(organizationId)).emit('presence:update', this.presence(socket, organizationId));
+      this.presenceBatches.add('update', this.presence(socket, organizationId));
       reply(ack, { ok: true });
     });
     socket.on('disconnecting', () => {
@@ -306,7 +314,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     socket.data.workspaces[organizationId] = workspaceId;
     // Join first, then read: an event in between arrives live, and versions order it against the snapshot.
     await socket.join(orgRoom(organizationId));
-    if (!already) socket.to(orgRoom(organizationId)).emit('presence:join', this.presence(socket, organizationId));
+    if (!already) this.presenceBatches.add('join', this.presence(socket, organizationId));
     return { ok: true, snapshot: await this.snapshot(organizationId, userId) };
   }
 
@@ -314,7 +322,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     const entry = this.presence(socket, organizationId);
     Reflect.deleteProperty(socket.data.workspaces, organizationId);
     void socket.leave(orgRoom(organizationId));
-    this.io?.to(orgRoom(organizationId)).emit('presence:leave', entry);
+    this.presenceBatches.add('leave', entry);
   }
 
   /** A removed member's sockets (on every node) leave the org's room; the others see them go. */
@@ -326,7 +334,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
       if (!socket.rooms.has(orgRoom(organizationId))) continue;
       const entry = this.presence(socket, organizationId);
       socket.leave(orgRoom(organizationId));
-      io.to(orgRoom(organizationId)).emit('presence:leave', entry);
+      this.presenceBatches.add('leave', entry);
     }
   }
 
@@ -370,8 +378,13 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     return { organizationId, pool: { organizationId, ...pool }, budget, recentJobs, presence, freeUnitsUsed };
   }
 
+  /** Every node's sockets in the org room, from a read that started after this call. */
+  private presenceSockets(organizationId: string): Promise<{ id: string; data: SocketData }[]> {
+    return this.roomReads.get(organizationId);
+  }
+
   /** Every node's sockets in the org room (asked through the adapter); this node's alone if a node does not answer in time. */
-  private async presenceSockets(organizationId: string): Promise<{ id: string; data: SocketData }[]> {
+  private async readPresenceSockets(organizationId: string): Promise<{ id: string; data: SocketData }[]> {
     try {
       return await this.server.in(orgRoom(organizationId)).fetchSockets();
     } catch (error) {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareVersions, type Ack, type CreatedApiKeyView, type OrganizationView, type SubmittedJobView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../app.js';
 import { addMember, expectStatus, signedUp, waitForJob, type Member } from '../world.js';
-import { connect, cookieOf, type Connection } from './sockets.js';
+import { connect, cookieOf, presenceChange, type Connection } from './sockets.js';
+import type { PresenceBatch } from '@atelier/contracts';
 
 const schnell = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 } as const; // 10 credits
 
@@ -58,7 +59,7 @@ describe('the realtime gateway (one node)', () => {
 
     const authorSubscribed = await author.subscribe(organization.id);
     expect(authorSubscribed.ok).toBe(true);
-    const joined = await watcher.waitFor('presence:join', (event) => event.userId === owner.userId);
+    const joined = await presenceChange(watcher, 'join', (change) => change.userId === owner.userId);
     expect(joined).toMatchObject({ organizationId: organization.id, name: 'rt-owner', workspaceId: null });
 
     const submitted = await owner.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: 'a live lighthouse', seed: 1 });
@@ -83,9 +84,31 @@ describe('the realtime gateway (one node)', () => {
     // Presence: workspace changes and leaving.
     const changed = (await author.socket.timeout(5_000).emitWithAck('presence:workspace', { organizationId: organization.id, workspaceId: 'workspace-b' })) as Ack;
     expect(changed.ok).toBe(true);
-    await watcher.waitFor('presence:update', (event) => event.userId === owner.userId && event.workspaceId === 'workspace-b');
+    await presenceChange(watcher, 'update', (change) => change.userId === owner.userId && change.workspaceId === 'workspace-b');
     author.close();
-    await watcher.waitFor('presence:leave', (event) => event.userId === owner.userId);
+    await presenceChange(watcher, 'leave', (change) => change.userId === owner.userId);
+  });
+
+  it('subscribing many sockets at once costs each watcher a few presence frames, not one per join, and every join arrives', async () => {
+    const watcher = await open({ cookie: cookieOf(member.client) });
+    expect((await watcher.subscribe(organization.id)).ok).toBe(true);
+    const crowd = await Promise.all(Array.from({ length: 40 }, () => open({ cookie: cookieOf(owner.client) })));
+    const answers = await Promise.all(crowd.map((socket) => socket.subscribe(organization.id, 'crowd')));
+    expect(answers.every((answer) => answer.ok)).toBe(true);
+    const ids = new Set(crowd.map((socket) => socket.socket.id ?? ''));
+    const joinedIds = (): Set<string> =>
+      new Set(watcher.received.filter((entry) => entry.event === 'presence:batch').flatMap((entry) => (entry.payload as PresenceBatch).changes.filter((change) => change.kind === 'join').map((change) => change.connectionId)));
+    const deadline = Date.now() + 10_000;
+    while ([...ids].some((id) => !joinedIds().has(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([...ids].filter((id) => !joinedIds().has(id))).toEqual([]);
+    const frames = watcher.received.filter((entry) => entry.event === 'presence:batch').length;
+    expect(frames).toBeLessThanOrEqual(10); // 40 joins, batched a few times a second
+    // The last subscriber's snapshot lists everyone in the room.
+    const last = answers.at(-1);
+    if (last === undefined || !last.ok) throw new Error('no snapshot');
+    expect(last.snapshot.presence.length).toBeGreaterThanOrEqual(41);
+    for (const socket of crowd) socket.close();
+    await presenceChange(watcher, 'leave', (change) => change.connectionId === [...ids].at(-1));
   });
 
   it('never lets a client of another org subscribe to this org, nor see its events', async () => {
@@ -129,7 +152,7 @@ describe('the realtime gateway (one node)', () => {
     expect((await staying.subscribe(organization.id)).ok).toBe(true);
     expect((await leaving.subscribe(organization.id)).ok).toBe(true);
     expectStatus(await owner.client.request('DELETE', `/orgs/${organization.id}/members/${leaver.userId}`), 204);
-    await staying.waitFor('presence:leave', (event) => event.userId === leaver.userId);
+    await presenceChange(staying, 'leave', (change) => change.userId === leaver.userId);
     const before = leaving.received.length;
     const submitted = await owner.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: 'after they left', seed: 9 });
     expectStatus(submitted, 201);

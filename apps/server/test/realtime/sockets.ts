@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, RealtimeSnapshot, ServerToClientEvents } from '@atelier/contracts';
+import type { Ack, ClientToServerEvents, PresenceBatch, PresenceChange, RealtimeSnapshot, ServerToClientEvents } from '@atelier/contracts';
 import type { ApiClient } from '../client.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -21,7 +21,21 @@ export interface Connection {
   close(): void;
 }
 
-const EVENTS: EventName[] = ['balance', 'budget', 'job', 'presence:join', 'presence:update', 'presence:leave', 'alert', 'free-usage', 'service', 'board', 'comment'];
+const EVENTS: EventName[] = ['balance', 'budget', 'job', 'presence:batch', 'alert', 'free-usage', 'service', 'board', 'comment'];
+
+/** Waits for a presence batch holding a change of `kind` that matches; resolves with that change and its org. */
+export async function presenceChange(
+  connection: Connection,
+  kind: PresenceChange['kind'],
+  matches: (change: PresenceChange) => boolean,
+  timeoutMs?: number,
+): Promise<PresenceChange & { organizationId: string }> {
+  const found = (batch: PresenceBatch): PresenceChange | undefined => batch.changes.find((change) => change.kind === kind && matches(change));
+  const batch = await connection.waitFor('presence:batch', (candidate) => found(candidate) !== undefined, timeoutMs);
+  const change = found(batch);
+  if (change === undefined) throw new Error('unreachable: the batch matched');
+  return { ...change, organizationId: batch.organizationId };
+}
 
 /** Connects a socket.io client (websocket only) and resolves once connected; rejects on connect_error. */
 export function connect(url: string, options: { cookie?: string; token?: string; bearer?: string; origin?: string } = {}): Promise<Connection> {

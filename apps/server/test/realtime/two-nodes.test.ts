@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../app.js';
 import { ApiClient } from '../client.js';
 import { freePort, runServer, type ServerProcess } from '../server-process.js';
 import { addMember, expectStatus, signedUp, waitForJob, type Member } from '../world.js';
-import { connect, cookieOf, redisUnavailable, redisUrl, type Connection } from './sockets.js';
+import { connect, cookieOf, presenceChange, redisUnavailable, redisUrl, type Connection } from './sockets.js';
 
 const schnell = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 } as const; // 10 credits
 
@@ -72,7 +72,7 @@ describe.skipIf(unavailable !== undefined)('realtime across two server processes
     const ownerSubscribed = await ownerOnA.subscribe(organization.id, 'ws-1');
     if (!ownerSubscribed.ok) throw new Error(JSON.stringify(ownerSubscribed.error));
     expect(ownerSubscribed.snapshot.presence.map((entry) => entry.userId).sort()).toEqual([member.userId, owner.userId].sort());
-    await watcher.waitFor('presence:join', (event) => event.userId === owner.userId && event.workspaceId === 'ws-1');
+    await presenceChange(watcher, 'join', (change) => change.userId === owner.userId && change.workspaceId === 'ws-1');
 
     const submitted = await owner.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: 'across nodes', seed: 9 });
     expectStatus(submitted, 201);

@@ -7,6 +7,7 @@ import type {
   ClientToServerEvents,
   JobView,
   PoolBalanceEvent,
+  PresenceChange,
   PresenceEntry,
   RealtimeSnapshot,
   ServerToClientEvents,
@@ -86,15 +87,8 @@ export class OrgRealtime {
     socket.on('job', (event) => {
       if (event.organizationId === this.organizationId) this.upsertJob(event.job);
     });
-    socket.on('presence:join', (event) => {
-      if (event.organizationId === this.organizationId) this.upsertPresence(event);
-    });
-    socket.on('presence:update', (event) => {
-      if (event.organizationId === this.organizationId) this.upsertPresence(event);
-    });
-    socket.on('presence:leave', (event) => {
-      if (event.organizationId !== this.organizationId) return;
-      this.presence = this.presence.filter((entry) => entry.connectionId !== event.connectionId);
+    socket.on('presence:batch', (batch) => {
+      if (batch.organizationId === this.organizationId) this.applyPresence(batch.changes);
     });
     socket.on('free-usage', (event) => {
       if (event.organizationId === this.organizationId) this.freeUnitsUsed = event.freeUnitsUsed;
@@ -212,9 +206,20 @@ export class OrgRealtime {
     this.freeUnitsUsed = snapshot.freeUnitsUsed;
   }
 
-  private upsertPresence(entry: PresenceEntry): void {
-    const others = this.presence.filter((candidate) => candidate.connectionId !== entry.connectionId);
-    this.presence = [...others, { connectionId: entry.connectionId, userId: entry.userId, name: entry.name, workspaceId: entry.workspaceId }];
+  /** A batch of joins, workspace changes and leaves, applied in order as one change of the list. */
+  applyPresence(changes: readonly PresenceChange[]): void {
+    const entries = [...this.presence];
+    for (const { kind, ...change } of changes) {
+      const index = entries.findIndex((entry) => entry.connectionId === change.connectionId);
+      if (kind === 'leave') {
+        if (index >= 0) entries.splice(index, 1);
+        continue;
+      }
+      const entry = { connectionId: change.connectionId, userId: change.userId, name: change.name, workspaceId: change.workspaceId };
+      if (index >= 0) entries[index] = entry;
+      else entries.push(entry);
+    }
+    this.presence = entries;
   }
 }
 

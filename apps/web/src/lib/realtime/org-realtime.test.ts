@@ -93,4 +93,13 @@ describe('live organization state', () => {
     realtime.applyBudget({ organizationId, userId: 'u', budget, version: '4', allowedModels: null });
     expect(realtime.allowedModels).toBeNull();
   });
+
+  test('a presence batch applies in order: joins, a workspace change in place, a quick leave and rejoin', () => {
+    const live = new OrgRealtime(organizationId);
+    const person = (connectionId: string, workspaceId: string | null = null) => ({ connectionId, userId: `user-${connectionId}`, name: connectionId, workspaceId });
+    live.applyPresence([{ kind: 'join', ...person('a') }, { kind: 'join', ...person('b') }, { kind: 'join', ...person('a') }]);
+    expect(live.presence.map((entry) => entry.connectionId)).toEqual(['a', 'b']);
+    live.applyPresence([{ kind: 'update', ...person('a', 'ws-1') }, { kind: 'leave', ...person('b') }, { kind: 'join', ...person('c') }, { kind: 'leave', ...person('c') }, { kind: 'join', ...person('c', 'ws-2') }]);
+    expect(live.presence).toEqual([person('a', 'ws-1'), person('c', 'ws-2')]);
+  });
 });
