@@ -69,6 +69,12 @@ function reply<T>(ack: unknown, result: Ack<T> | Ack): void {
   if (typeof ack === 'function') (ack as (value: unknown) => void)(result);
 }
 
+/** `org|user` keys of the coalesced reads, back into their parts. */
+function orgAndUser(key: string): [string, string] {
+  const [organizationId = '', userId = ''] = key.split('|');
+  return [organizationId, userId];
+}
+
 function organizationIdOf(request: unknown): string | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
   const id = (request as { organizationId?: unknown }).organizationId;
@@ -101,6 +107,21 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   });
   /** The room's sockets on every node, read once for a burst of subscribes. */
   private readonly roomReads = new CoalescedReads((organizationId) => this.readPresenceSockets(organizationId));
+  /**
+   * What a subscribe reads, shared by a burst of subscribes (a reconnect of a whole org): each read
+   * starts after the subscribe asked, so a change before it is never missed. Keys: org, or org|user.
+   */
+  private readonly subscribeReads = {
+    member: new CoalescedReads((key) => this.memberships.isMemberOfActiveOrganization(...orgAndUser(key))),
+    pool: new CoalescedReads((organizationId) => this.ledger.poolBalance(organizationId)),
+    budget: new CoalescedReads((key) => this.budgetEvent(...orgAndUser(key))),
+    recentJobs: new CoalescedReads((key) => {
+      const [organizationId, userId] = orgAndUser(key);
+      return this.jobs.list(organizationId, { authorId: userId, limit: RECENT_JOBS });
+    }),
+    freeUnitsUsed: new CoalescedReads((organizationId) => this.jobs.freeUnitsUsed(organizationId)),
+    name: new CoalescedReads((userId) => this.users.nameOf(userId)),
+  };
   /** Budget reads in flight per member (`org|user`), and whether another is wanted after. */
   private readonly budgetSends = new Map<string, { again: boolean }>();
   private readonly onJob = (event: JobChanged): void => {
@@ -253,7 +274,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     if (principal === undefined) {
       throw unauthenticated(credentials.kind === 'apiKey' ? 'This API key is unknown or revoked.' : 'Sign in to continue.');
     }
-    const name = await this.users.nameOf(principal.userId);
+    const name = await this.subscribeReads.name.get(principal.userId);
     socket.data = { userId: principal.userId, name, principal, workspaces: {} };
   }
 
@@ -306,7 +327,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     if (workspaceId === undefined) return failure('invalid_request', 'workspaceId must be a string of 1 to 128 characters, or null.');
     const { principal, userId } = socket.data;
     const apiKeyElsewhere = principal.kind === 'apiKey' && principal.organizationId !== organizationId;
-    if (apiKeyElsewhere || !(await this.memberships.isMemberOfActiveOrganization(organizationId, userId))) {
+    if (apiKeyElsewhere || !(await this.subscribeReads.member.get(`${organizationId}|${userId}`))) {
       // The same answer for an unknown org and someone else's: it reveals nothing.
       return failure('not_found', 'The organization was not found.');
     }
@@ -364,11 +385,11 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
 
   async snapshot(organizationId: string, userId: string): Promise<RealtimeSnapshot> {
     const [pool, budget, recentJobs, sockets, freeUnitsUsed] = await Promise.all([
-      this.ledger.poolBalance(organizationId),
-      this.budgetEvent(organizationId, userId),
-      this.jobs.list(organizationId, { authorId: userId, limit: RECENT_JOBS }),
+      this.subscribeReads.pool.get(organizationId),
+      this.subscribeReads.budget.get(`${organizationId}|${userId}`),
+      this.subscribeReads.recentJobs.get(`${organizationId}|${userId}`),
       this.presenceSockets(organizationId),
-      this.jobs.freeUnitsUsed(organizationId),
+      this.subscribeReads.freeUnitsUsed.get(organizationId),
     ]);
     const presence: PresenceEntry[] = sockets.map((socket) => {
       const { organizationId: _organization, ...entry } = this.presence(socket, organizationId);
