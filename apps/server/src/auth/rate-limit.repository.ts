@@ -87,9 +87,9 @@ export class RateLimitRepository {
     await consumeQuietly(this.reviewPasswordFailures, `${linkId}|${address}`);
   }
 
-  /** Counts one request against `limit` for `key`; the seconds to wait when over it, else 0. */
-  requestBlockedForSeconds(limit: RequestLimit, key: string): Promise<number> {
-    return consume(this.requests[limit], key);
+  /** Counts a request (as `points` of them) against `limit` for `key`; the seconds to wait when over it, else 0. */
+  requestBlockedForSeconds(limit: RequestLimit, key: string, points = 1): Promise<number> {
+    return consume(this.requests[limit], key, points);
   }
 }
 
@@ -98,9 +98,9 @@ function blockedFor(state: RateLimiterRes | null, allowed: number): number {
   return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<number> {
+async function consume(limiter: RateLimiterAbstract, key: string, points = 1): Promise<number> {
   try {
-    await limiter.consume(key);
+    await limiter.consume(key, points);
     return 0;
   } catch (error) {
     if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));

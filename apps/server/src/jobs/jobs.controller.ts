@@ -77,7 +77,7 @@ export class JobsController {
 
   @Post('jobs/bulk')
   @HttpCode(HttpStatus.OK)
-  @RateLimit('submit')
+  @RateLimit('submit', bulkItems)
   @RequirePermission('generate')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Item i uses `key#i`: a retry with the same key returns the same jobs' })
   @ApiOkResponse({
@@ -195,4 +195,10 @@ function served(image: ServedImage, response: Response, download: boolean): Stre
     type: image.contentType,
     disposition: download ? `attachment; filename="${image.fileName}"` : 'inline',
   });
+}
+
+/** A bulk submit counts against the submit limit as its items (the body is checked after: 1 at least, the cap at most). */
+function bulkItems(request: { body?: unknown }): number {
+  const jobs = typeof request.body === 'object' && request.body !== null ? (request.body as { jobs?: unknown }).jobs : undefined;
+  return Array.isArray(jobs) ? Math.min(jobLimits.bulkJobs, Math.max(1, jobs.length)) : 1;
 }

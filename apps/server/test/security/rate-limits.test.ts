@@ -43,6 +43,16 @@ describe('rate limits: 429 with Retry-After and a code', () => {
     expectStatus(await submit(script), 201);
   });
 
+  it('counts a bulk submit as its items: three fill a limit of three, and a bulk of four is over it', async () => {
+    const bulk = (client: ApiClient, count: number): Promise<ApiResponse> =>
+      client.post(`/orgs/${organization.id}/jobs/bulk`, { jobs: Array.from({ length: count }, (_, index) => ({ request: schnell, prompt: `bulk ${String(index)}` })) });
+    const filler = await addMember(server, owner.client, organization.id, 'member', 'limits-bulk');
+    expectStatus(await bulk(filler.client, 3), 200);
+    expectRateLimited(await filler.client.post(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: 'one more' }));
+    const greedy = await addMember(server, owner.client, organization.id, 'member', 'limits-greedy');
+    expectRateLimited(await bulk(greedy.client, 4));
+  });
+
   it('limits preflight and the usage reports per member', async () => {
     for (let index = 0; index < 5; index += 1) expectStatus(await owner.client.post(`/orgs/${organization.id}/preflight`, { request: schnell }), 200);
     expectRateLimited(await owner.client.post(`/orgs/${organization.id}/preflight`, { request: schnell }));
