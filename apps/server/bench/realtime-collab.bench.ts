@@ -92,14 +92,7 @@ async function startNode(environment: Record<string, string>): Promise<{ node: S
 }
 
 async function stopNodes(): Promise<void> {
-  for (const node of nodes.splice(0)) {
-    if (node.child.exitCode === null && node.child.signalCode === null) {
-      node.child.kill('SIGTERM');
-      const timer = setTimeout(() => node.child.kill('SIGKILL'), 10_000);
-      await node.exited;
-      clearTimeout(timer);
-    }
-  }
+  for (const node of nodes.splice(0)) await node.stop();
 }
 
 async function setUp(url: string, label: string): Promise<{ client: ApiClient; workspace: WorkspaceView }> {

@@ -13,15 +13,8 @@ function runServer(environment: Record<string, string>): ServerProcess {
   return server;
 }
 afterAll(async () => {
-  await Promise.all(
-    started.map(async (server) => {
-      if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-      server.child.kill('SIGTERM'); // lets it stop its embedded Postgres
-      const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-      await server.exited;
-      clearTimeout(timer);
-    }),
-  );
+  // SIGTERM first: lets each stop its embedded Postgres.
+  await Promise.all(started.map((server) => server.stop()));
 });
 
 describe('the server process', () => {

@@ -19,6 +19,10 @@ export interface ServerProcess {
   exited: Promise<number | null>;
   /** Resolves with the app's URL once it prints that it is running. */
   ready(timeoutMs?: number): Promise<string>;
+  /** SIGTERM, then SIGKILL if it is still running after `graceMs`; resolves once it has ended (at once if it had). */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL (no chance to clean up); resolves once it has ended (at once if it had). */
+  kill(): Promise<void>;
 }
 
 /** Runs the real server entry point (`src/main.ts`) as its own process with the given environment. */
@@ -42,6 +46,18 @@ export function runServer(environment: Record<string, string>): ServerProcess {
     child,
     output: () => output,
     exited,
+    stop: async (graceMs = 10_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     ready: (timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const deadline = setTimeout(() => {

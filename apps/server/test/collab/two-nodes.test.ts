@@ -52,14 +52,7 @@ describe.skipIf(unavailable !== undefined)('collaborative documents across two s
 
   afterAll(async () => {
     for (const peer of peers) peer.destroy();
-    for (const node of nodes) {
-      if (node.child.exitCode === null && node.child.signalCode === null) {
-        node.child.kill('SIGTERM');
-        const timer = setTimeout(() => node.child.kill('SIGKILL'), 10_000);
-        await node.exited;
-        clearTimeout(timer);
-      }
-    }
+    for (const node of nodes) await node.stop();
     await api?.close();
     if (dataDirectory !== undefined) await rm(dataDirectory, { recursive: true, force: true });
   }, 60_000);

@@ -31,10 +31,7 @@ describe('cancels racing job ends', () => {
     database = await createTestDatabase();
   });
   afterAll(async () => {
-    if (node !== undefined && stillRunning(node.child)) {
-      node.child.kill('SIGKILL');
-      await node.exited;
-    }
+    await node?.kill();
     await database?.drop();
   }, 60_000);
 

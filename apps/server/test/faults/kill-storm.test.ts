@@ -37,10 +37,7 @@ describe('kill -9 of a node during a storm of submits and running jobs, two node
 
   afterAll(async () => {
     for (const node of nodes) {
-      if (stillRunning(node.child)) {
-        node.child.kill('SIGKILL');
-        await node.exited;
-      }
+      await node.kill();
     }
     await balancer?.close();
     await database?.drop();

@@ -39,12 +39,7 @@ describe('Postgres outage (the server reaches Postgres through a proxy the test 
   }, 120_000);
 
   afterAll(async () => {
-    if (server !== undefined && stillRunning(server.child)) {
-      server.child.kill('SIGTERM');
-      const timer = setTimeout(() => server?.child.kill('SIGKILL'), 15_000);
-      await server.exited;
-      clearTimeout(timer);
-    }
+    await server?.stop(15_000);
     await proxy?.close();
     await database?.drop();
   }, 60_000);

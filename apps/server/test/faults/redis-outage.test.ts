@@ -34,10 +34,7 @@ describe('Redis stopped and started under two nodes (a private redis-server)', (
 
   afterAll(async () => {
     for (const node of nodes) {
-      if (stillRunning(node.child)) {
-        node.child.kill('SIGKILL');
-        await node.exited;
-      }
+      await node.kill();
     }
     await redis?.stop();
     await database?.drop();

@@ -19,10 +19,7 @@ describe('SIGTERM of a node under a steady load of submits and running jobs', ()
 
   afterAll(async () => {
     for (const server of servers) {
-      if (stillRunning(server.child)) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
+      await server.kill();
     }
     await database?.drop();
   }, 60_000);

@@ -49,12 +49,7 @@ describe.skipIf(unavailable !== undefined)('realtime across two server processes
 
   afterAll(async () => {
     for (const connection of connections) connection.close();
-    if (nodeB !== undefined && nodeB.child.exitCode === null && nodeB.child.signalCode === null) {
-      nodeB.child.kill('SIGTERM');
-      const timer = setTimeout(() => nodeB?.child.kill('SIGKILL'), 10_000);
-      await nodeB.exited;
-      clearTimeout(timer);
-    }
+    await nodeB?.stop();
     await nodeA?.close();
     if (dataDirectory !== undefined) await rm(dataDirectory, { recursive: true, force: true });
   });

@@ -57,12 +57,7 @@ describe.skipIf(unavailable !== undefined)('revoked credentials lose their open 
   afterAll(async () => {
     for (const connection of connections) connection.close();
     for (const peer of peers) peer.destroy();
-    if (nodeB !== undefined && nodeB.child.exitCode === null && nodeB.child.signalCode === null) {
-      nodeB.child.kill('SIGTERM');
-      const timer = setTimeout(() => nodeB?.child.kill('SIGKILL'), 10_000);
-      await nodeB.exited;
-      clearTimeout(timer);
-    }
+    await nodeB?.stop();
     await nodeA?.close();
     if (dataDirectory !== undefined) await rm(dataDirectory, { recursive: true, force: true });
   });
