@@ -22,6 +22,8 @@ import { PricingController } from '../pricing/pricing.controller.js';
 import { QueueRepository } from '../queue/queue.repository.js';
 import { QueueModule } from '../queue/queue.module.js';
 import type { TaskHandler } from '../queue/queue-tasks.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
+import { PROVIDER_REGISTRY } from '../repositories/tokens.js';
 import { SweeperService } from './sweeper.service.js';
 import { ThumbnailService } from './thumbnail.service.js';
 
@@ -55,6 +57,7 @@ export class JobsModule implements OnApplicationBootstrap {
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(JobRunner) private readonly runner: JobRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PROVIDER_REGISTRY) private readonly providers: ProviderRegistry,
   ) {}
 
   /** Workers start with the app unless this node is API-only (RUN_WORKERS=false). */
@@ -72,6 +75,6 @@ export class JobsModule implements OnApplicationBootstrap {
       google: { concurrency: concurrency.google, handler },
       openai: { concurrency: concurrency.openai, handler },
       comfyui: { concurrency: concurrency.comfyui, handler },
-    });
+    }, new Set(this.providers.all().map((adapter) => adapter.id)));
   }
 }

