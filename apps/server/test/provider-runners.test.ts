@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { OrganizationView, SubmittedJobView } from '@atelier/contracts';
 import { loadConfig } from '../src/config/config.js';
+import { QueueRepository } from '../src/queue/queue.repository.js';
 import { createApp } from '../src/app.js';
 import { startTestApp, type TestApp } from './app.js';
 import { ScriptedProvider, scriptedRealRegistry } from './scripted-provider.js';
@@ -22,7 +23,8 @@ describe('job runners per configured provider', () => {
   beforeAll(async () => {
     // This node takes requests with Black Forest Labs configured, and runs no jobs.
     const bfl = new ScriptedProvider('black-forest-labs', ['flux-1.1-pro']);
-    apiOnly = await startTestApp({ RUN_WORKERS: 'false' }, [scriptedRealRegistry(new ScriptedProvider('local'), [bfl])]);
+    const wavespeed = new ScriptedProvider('wavespeed', ['ideogram-v3']);
+    apiOnly = await startTestApp({ RUN_WORKERS: 'false' }, [scriptedRealRegistry(new ScriptedProvider('local'), [bfl, wavespeed])]);
     owner = await signedUp(apiOnly, 'runners-owner');
     const created = await owner.client.post<OrganizationView>('/orgs', { name: 'Runners Inc' });
     expectStatus(created, 201);
@@ -50,5 +52,15 @@ describe('job runners per configured provider', () => {
     await worker.listen(0, '127.0.0.1');
     const job = await waitForJob(owner.client, organization.id, submitted.body.job.id, 30_000);
     expect(job).toMatchObject({ status: 'failed', capturedCredits: null, error: { code: 'model_unavailable' } });
+
+    // Queued later for yet another provider: the worker's periodic look adopts it.
+    const later = await owner.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, {
+      request: { operation: 'text-to-image', model: 'ideogram-v3', width: 512, height: 512 },
+      prompt: 'queued after the worker started',
+    });
+    expectStatus(later, 201);
+    expect(later.body.job.provider).toBe('wavespeed');
+    expect(await worker.get(QueueRepository).adoptQueuedProviders()).toEqual(['wavespeed']);
+    expect(await waitForJob(owner.client, organization.id, later.body.job.id, 30_000)).toMatchObject({ status: 'failed', error: { code: 'model_unavailable' } });
   });
 });

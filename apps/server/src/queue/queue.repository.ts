@@ -38,6 +38,9 @@ const POLL_INTERVAL_MS = 1_000;
 /** After a job of a named queue completes, idle workers look again at these delays (its completion commits meanwhile). */
 const COMPLETION_NUDGE_DELAYS_MS = [5, 20, 60, 150, 400];
 
+/** How often a worker node looks for jobs queued for a provider it runs no runner for. */
+const ADOPT_QUEUED_PROVIDERS_MS = 60_000;
+
 /** A runner that stopped on its own (its database went away) is started again after this long, at most. */
 const RESTART_DELAY_MAX_MS = 10_000;
 
@@ -63,6 +66,8 @@ export class QueueRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Queue');
   private runners: SupervisedRunner[] = [];
   private stopping = false;
+  /** The generation runners started, and the look for jobs queued for the others. */
+  private generation: { runners: GenerationRunners; started: Set<ProviderId>; watch: NodeJS.Timeout | undefined } | undefined;
   /** graphile-worker's log, through ours: warnings and errors only (job failures are ours to report). */
   private readonly workerLogger = new WorkerLogger(() => (level, message) => {
     if (level === 'error') this.logger.error(message);
@@ -141,11 +146,40 @@ export class QueueRepository implements BeforeApplicationShutdown {
     assertEveryProviderRuns(runners);
     const leftovers = await this.providersWithQueuedJobs(providerIds.filter((provider) => !wanted.has(provider)));
     const started = providerIds.filter((provider) => wanted.has(provider) || leftovers.has(provider));
-    for (const provider of started) {
-      const { concurrency, handler } = runners[provider];
+    this.generation = { runners, started: new Set(), watch: undefined };
+    await this.startGenerationRunners(started);
+    this.logger.log(`job runners started: ${started.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
+    // Jobs may still be queued for another provider later (a node of the cluster configured with it,
+    // and no worker of its own): look once a minute.
+    this.generation.watch = setInterval(() => {
+      void this.adoptQueuedProviders().catch((error: unknown) => {
+        this.logger.warn(`could not look for jobs of other providers: ${String(error)}`);
+      });
+    }, ADOPT_QUEUED_PROVIDERS_MS);
+    this.generation.watch.unref();
+  }
+
+  /** Starts runners for providers without one whose jobs are queued; the providers it started. */
+  async adoptQueuedProviders(): Promise<ProviderId[]> {
+    const generation = this.generation;
+    if (generation === undefined || this.stopping) return [];
+    const found = await this.providersWithQueuedJobs(providerIds.filter((provider) => !generation.started.has(provider)));
+    const adopted = providerIds.filter((provider) => found.has(provider) && !generation.started.has(provider));
+    if (adopted.length > 0) {
+      await this.startGenerationRunners(adopted);
+      this.logger.log(`job runners started for queued jobs: ${adopted.join(', ')}`);
+    }
+    return adopted;
+  }
+
+  private async startGenerationRunners(providers: readonly ProviderId[]): Promise<void> {
+    const generation = this.generation;
+    if (generation === undefined) return;
+    for (const provider of providers) {
+      generation.started.add(provider);
+      const { concurrency, handler } = generation.runners[provider];
       await this.startRunner({ [generationTask(provider)]: checkedTask('generate', handler) }, concurrency);
     }
-    this.logger.log(`job runners started: ${started.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
   }
 
   /** Which of these providers have generation jobs in the queue. */
@@ -166,6 +200,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.generation?.watch);
     const runners = this.runners;
     this.runners = [];
     await Promise.all(
