@@ -106,7 +106,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     this.io?.to(orgRoom(organizationId)).emit('presence:batch', batch);
   });
   /** The room's sockets on every node, read once for a burst of subscribes. */
-  private readonly roomReads = new CoalescedReads((organizationId) => this.readPresenceSockets(organizationId));
+  private readonly roomReads = new CoalescedReads((organizationId) => this.readPresence(organizationId));
   /**
    * What a subscribe reads, shared by a burst of subscribes (a reconnect of a whole org): each read
    * starts after the subscribe asked, so a change before it is never missed. Keys: org, or org|user.
@@ -384,34 +384,33 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async snapshot(organizationId: string, userId: string): Promise<RealtimeSnapshot> {
-    const [pool, budget, recentJobs, sockets, freeUnitsUsed] = await Promise.all([
+    const [pool, budget, recentJobs, presence, freeUnitsUsed] = await Promise.all([
       this.subscribeReads.pool.get(organizationId),
       this.subscribeReads.budget.get(`${organizationId}|${userId}`),
       this.subscribeReads.recentJobs.get(`${organizationId}|${userId}`),
-      this.presenceSockets(organizationId),
+      this.roomReads.get(organizationId),
       this.subscribeReads.freeUnitsUsed.get(organizationId),
     ]);
-    const presence: PresenceEntry[] = sockets.map((socket) => {
-      const { organizationId: _organization, ...entry } = this.presence(socket, organizationId);
-      return entry;
-    });
     if (budget === undefined) throw new Error(`organization ${organizationId} has no credit pool`);
     return { organizationId, pool: { organizationId, ...pool }, budget, recentJobs, presence, freeUnitsUsed };
   }
 
-  /** Every node's sockets in the org room, from a read that started after this call. */
-  private presenceSockets(organizationId: string): Promise<{ id: string; data: SocketData }[]> {
-    return this.roomReads.get(organizationId);
-  }
-
-  /** Every node's sockets in the org room (asked through the adapter); this node's alone if a node does not answer in time. */
-  private async readPresenceSockets(organizationId: string): Promise<{ id: string; data: SocketData }[]> {
+  /**
+   * The presence of every node's sockets in the org room (asked through the adapter; this node's
+   * alone if a node does not answer in time), built once for all the subscribes that share it.
+   */
+  private async readPresence(organizationId: string): Promise<PresenceEntry[]> {
+    let sockets: { id: string; data: SocketData }[];
     try {
-      return await this.server.in(orgRoom(organizationId)).fetchSockets();
+      sockets = await this.server.in(orgRoom(organizationId)).fetchSockets();
     } catch (error) {
       this.logger.warn(`presence from other nodes unavailable (${String(error)}); sending this node's`);
-      return this.server.local.in(orgRoom(organizationId)).fetchSockets();
+      sockets = await this.server.local.in(orgRoom(organizationId)).fetchSockets();
     }
+    return sockets.map((socket) => {
+      const { organizationId: _organization, ...entry } = this.presence(socket, organizationId);
+      return entry;
+    });
   }
 
   private async budgetEvent(organizationId: string, userId: string): Promise<BudgetEvent | undefined> {
