@@ -1,6 +1,6 @@
 import type { Operation } from '@atelier/pricing';
 import { CallScope, failureFromResponse, isRecord, joinUrl, stringField, type FetchFunction, type HttpFailureRules } from './http.js';
-import { toPng } from './images.js';
+import { imageSize, toPng } from './images.js';
 import { ProviderError, type GeneratedImage, type GenerationInput, type ImageProvider } from './provider.js';
 
 /** fal's queue host; tests point `baseUrl` at a local fake. */
@@ -30,8 +30,23 @@ const models: Readonly<Record<string, { modelId: string; maxSteps: number; negat
   'ideogram-v3': { modelId: 'fal-ai/ideogram/v3', maxSteps: 0, negativePrompt: true },
 };
 
+/**
+ * Catalog model → fal model id for its edits, a second route beside the model's own provider:
+ * FLUX.1 Fill for inpainting (`image_url`, `mask_url`: white is repainted, as ours), FLUX.1
+ * Kontext [pro] and Qwen-Image Edit for general edits (`image_url` and the instruction). Sources go
+ * as base64 data URIs, which fal's file inputs take; the result keeps the source's size.
+ */
+const edits: Readonly<Record<string, Partial<Record<'inpaint' | 'general-edit', string>>>> = {
+  'flux-schnell': { inpaint: 'fal-ai/flux-pro/v1/fill' },
+  'flux-dev': { inpaint: 'fal-ai/flux-pro/v1/fill' },
+  'flux-pro': { inpaint: 'fal-ai/flux-pro/v1/fill' },
+  'flux-1.1-pro': { inpaint: 'fal-ai/flux-pro/v1/fill' },
+  'flux-kontext-pro': { 'general-edit': 'fal-ai/flux-pro/kontext' },
+  'qwen-image-edit': { 'general-edit': 'fal-ai/qwen-image-edit' },
+};
+
 /** The catalog models fal runs (for the README and tests). */
-export const falModels: readonly string[] = Object.keys(models);
+export const falModels: readonly string[] = [...new Set([...Object.keys(models), ...Object.keys(edits)])];
 
 export interface FalOptions {
   /** Sent as `Authorization: Key …`. */
@@ -69,25 +84,15 @@ export class FalProvider implements ImageProvider {
   }
 
   supports(modelId: string, operation: Operation): boolean {
-    return models[modelId] !== undefined && operation === 'text-to-image';
+    if (operation === 'text-to-image') return models[modelId] !== undefined;
+    return (operation === 'inpaint' || operation === 'general-edit') && edits[modelId]?.[operation] !== undefined;
   }
 
   async generate(input: GenerationInput): Promise<GeneratedImage> {
-    const model = models[input.modelId];
-    if (model === undefined || input.operation !== 'text-to-image') throw new ProviderError('rejected', `fal: ${input.modelId} does not offer ${input.operation} here`);
     const scope = new CallScope(input.signal, this.timeoutMs, 'fal');
     try {
-      const body: Record<string, unknown> = {
-        prompt: input.prompt,
-        image_size: { width: input.width, height: input.height },
-        seed: Math.min(falLimits.maxSeed, Math.max(0, input.seed)),
-        num_images: 1,
-        enable_safety_checker: true,
-        output_format: 'png',
-      };
-      if (input.steps !== null && model.maxSteps > 0) body.num_inference_steps = Math.min(model.maxSteps, Math.max(1, input.steps));
-      if (model.negativePrompt === true && input.negativePrompt !== null && input.negativePrompt !== '') body.negative_prompt = input.negativePrompt;
-      const request = await this.submit(scope, model.modelId, body);
+      const { modelId, body, size } = await this.requestFor(input);
+      const request = await this.submit(scope, modelId, body);
       await this.poll(scope, request);
       const imageUrl = await this.result(scope, request);
       const response = await scope.fetch(this.fetchFn, imageUrl, { method: 'GET' }, 'downloading the image');
@@ -95,7 +100,7 @@ export class FalProvider implements ImageProvider {
         const failure = await failureFromResponse(response, failureRules, 'downloading the image');
         throw failure.kind === 'rejected' || failure.kind === 'moderated' ? new ProviderError('server_error', failure.message) : failure;
       }
-      const image = await toPng(await scope.bytes(response, 'downloading the image'), { size: { width: input.width, height: input.height }, label: 'fal' });
+      const image = await toPng(await scope.bytes(response, 'downloading the image'), { size, label: 'fal' });
       scope.check();
       return { ...image, seed: input.seed };
     } catch (error) {
@@ -103,6 +108,39 @@ export class FalProvider implements ImageProvider {
     } finally {
       scope.dispose();
     }
+  }
+
+  /** The fal model and its documented input for this request, and the size the image must have. */
+  private async requestFor(input: GenerationInput): Promise<{ modelId: string; body: Record<string, unknown>; size: { width: number; height: number } }> {
+    const seed = Math.min(falLimits.maxSeed, Math.max(0, input.seed));
+    if (input.operation === 'text-to-image') {
+      const model = models[input.modelId];
+      if (model === undefined) throw new ProviderError('rejected', `fal: ${input.modelId} does not offer text-to-image here`);
+      const body: Record<string, unknown> = {
+        prompt: input.prompt,
+        image_size: { width: input.width, height: input.height },
+        seed,
+        num_images: 1,
+        enable_safety_checker: true,
+        output_format: 'png',
+      };
+      if (input.steps !== null && model.maxSteps > 0) body.num_inference_steps = Math.min(model.maxSteps, Math.max(1, input.steps));
+      if (model.negativePrompt === true && input.negativePrompt !== null && input.negativePrompt !== '') body.negative_prompt = input.negativePrompt;
+      return { modelId: model.modelId, body, size: { width: input.width, height: input.height } };
+    }
+    const operation = input.operation === 'inpaint' || input.operation === 'general-edit' ? input.operation : undefined;
+    const modelId = operation === undefined ? undefined : edits[input.modelId]?.[operation];
+    if (modelId === undefined) throw new ProviderError('rejected', `fal: ${input.modelId} does not offer ${input.operation} here`);
+    if (input.source === undefined) throw new ProviderError('rejected', `fal: ${input.operation} needs a source image`);
+    const size = await imageSize(input.source, 'fal');
+    const body: Record<string, unknown> = { prompt: input.prompt, image_url: dataUri(input.source), seed, num_images: 1, output_format: 'png' };
+    if (operation === 'inpaint') {
+      if (input.mask === undefined) throw new ProviderError('rejected', 'fal: inpaint needs a mask');
+      body.mask_url = dataUri(input.mask);
+    } else {
+      body.enable_safety_checker = true;
+    }
+    return { modelId, body, size };
   }
 
   private headers(): Record<string, string> {
@@ -160,4 +198,9 @@ export class FalProvider implements ImageProvider {
     if (url === undefined) throw new ProviderError('server_error', `fal: request ${request.id}: the result has no image`);
     return url;
   }
+}
+
+/** A PNG as a base64 data URI (fal's file inputs take one where they take a URL). */
+function dataUri(png: Buffer): string {
+  return `data:image/png;base64,${png.toString('base64')}`;
 }

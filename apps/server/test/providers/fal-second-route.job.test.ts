@@ -46,4 +46,24 @@ describe('fal as the second route of a BFL model (BFL_API_KEY and FAL_KEY)', () 
     expect(fal.submittedBody()).toMatchObject({ prompt: 'failover', image_size: { width: 512, height: 512 }, num_inference_steps: 20 });
     while (bfl.submitScript.size > 0) bfl.submitScript.take();
   });
+
+  it('an inpaint with BFL down: FLUX.1 Fill on fal makes it from the stored source and the rendered mask, charged once', async () => {
+    const made = await submitAndWait(owner.client, organization.id, { request: fluxDev, prompt: 'a quiet street' });
+    expect(made).toMatchObject({ status: 'succeeded', provider: 'black-forest-labs' });
+    const before = await pool();
+    for (let i = 0; i < 10; i += 1) bfl.submitScript.push(bflBehaviour.serverError());
+    const inpaint = await submitAndWait(
+      owner.client,
+      organization.id,
+      { request: { operation: 'inpaint', model: 'flux-dev', steps: 20 }, prompt: 'a red door', sourceAssetId: made.assetIds[0], maskStrokes: [{ tool: 'brush', width: 60, points: [100, 100, 300, 300] }] },
+      60_000,
+    );
+    expect(inpaint).toMatchObject({ status: 'succeeded', provider: 'fal', capturedCredits: inpaint.priceCredits, width: 512, height: 512 });
+    expect((await pool()).postedCredits).toBe(before.postedCredits - inpaint.priceCredits);
+    const submission = fal.requests('submit').at(-1);
+    expect(submission?.path).toBe('/fal-ai/flux-pro/v1/fill');
+    const body = JSON.parse(submission?.body.toString('utf8') ?? '{}') as Record<string, unknown>;
+    expect(body).toMatchObject({ prompt: 'a red door', image_url: expect.stringMatching(/^data:image\/png;base64,/), mask_url: expect.stringMatching(/^data:image\/png;base64,/) });
+    while (bfl.submitScript.size > 0) bfl.submitScript.take();
+  });
 });
