@@ -63,7 +63,9 @@ describe('fal as the second route of a BFL model (BFL_API_KEY and FAL_KEY)', () 
     const submission = fal.requests('submit').at(-1);
     expect(submission?.path).toBe('/fal-ai/flux-pro/v1/fill');
     const body = JSON.parse(submission?.body.toString('utf8') ?? '{}') as Record<string, unknown>;
-    expect(body).toMatchObject({ prompt: 'a red door', image_url: expect.stringMatching(/^data:image\/png;base64,/), mask_url: expect.stringMatching(/^data:image\/png;base64,/) });
+    expect(body.prompt).toBe('a red door');
+    expect(String(body.image_url)).toMatch(/^data:image\/png;base64,/);
+    expect(String(body.mask_url)).toMatch(/^data:image\/png;base64,/);
     while (bfl.submitScript.size > 0) bfl.submitScript.take();
   });
 });
