@@ -78,8 +78,9 @@ describe('ProviderRegistry', () => {
     expect(ids(registry.routesFor('flux-1.1-pro', 'black-forest-labs', 'text-to-image'))).toEqual(['black-forest-labs', 'fal']);
     expect(ids(registry.routesFor('stability-sd3.5-large', 'stability', 'text-to-image'))).toEqual(['stability', 'fal']);
     expect(ids(registry.routesFor('qwen-image', 'wavespeed', 'text-to-image'))).toEqual(['fal']);
-    // Only text-to-image on fal: BFL's fill stays the only inpaint route.
-    expect(ids(registry.routesFor('flux-dev', 'black-forest-labs', 'inpaint'))).toEqual(['black-forest-labs']);
+    // Inpaint: BFL's fill first, then FLUX.1 Fill on fal; outpaint has no fal route.
+    expect(ids(registry.routesFor('flux-dev', 'black-forest-labs', 'inpaint'))).toEqual(['black-forest-labs', 'fal']);
+    expect(ids(registry.routesFor('flux-dev', 'black-forest-labs', 'outpaint'))).toEqual(['black-forest-labs']);
   });
 
   it("an operator's preference (PROVIDER_PREFERENCE) goes first, in its order, then the usual order", () => {
