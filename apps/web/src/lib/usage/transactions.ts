@@ -11,6 +11,9 @@ export interface TransactionFilters {
   toDay: string;
 }
 
+/** Transactions per page. */
+export const transactionPageSize = 50;
+
 export const emptyTransactionFilters: TransactionFilters = { memberId: '', projectId: '', kinds: [], fromDay: '', toDay: '' };
 
 export const transferKindLabels: Readonly<Record<TransferKind, string>> = {
@@ -23,6 +26,43 @@ export const transferKindLabels: Readonly<Record<TransferKind, string>> = {
   adjustment: 'Adjustment',
   reversal: 'Reversal',
 };
+
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The filters as the usage page's URL carries them (?member=…&project=…&kind=grant,capture&from=…&to=…),
+ * beside the spend view's range, group and scope: a change is a navigation that loads the first page.
+ */
+export function transactionFiltersFromSearch(search: Pick<URLSearchParams, 'get'>): TransactionFilters {
+  const day = (name: string) => {
+    const value = search.get(name) ?? '';
+    return dayPattern.test(value) ? value : '';
+  };
+  const kinds = (search.get('kind') ?? '').split(',');
+  return {
+    memberId: search.get('member') ?? '',
+    projectId: search.get('project') ?? '',
+    kinds: transferKindNames.filter((kind) => kinds.includes(kind)),
+    fromDay: day('from'),
+    toDay: day('to'),
+  };
+}
+
+/** Writes the filters into `search` (an empty filter leaves its parameter out). */
+export function transactionFiltersToSearch(filters: TransactionFilters, search: URLSearchParams): URLSearchParams {
+  const entries: [string, string][] = [
+    ['member', filters.memberId],
+    ['project', filters.projectId],
+    ['kind', filters.kinds.join(',')],
+    ['from', filters.fromDay],
+    ['to', filters.toDay],
+  ];
+  for (const [name, value] of entries) {
+    if (value === '') search.delete(name);
+    else search.set(name, value);
+  }
+  return search;
+}
 
 /** The filters as the API's query (shared by the page request and the CSV link). */
 export function transactionFilterQuery(filters: TransactionFilters): Record<string, string> {
