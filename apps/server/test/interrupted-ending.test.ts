@@ -3,7 +3,7 @@ import type { GalleryPage, OrganizationView, PoolView, SubmittedJobView } from '
 import { JobsRepository } from '../src/jobs/jobs.repository.js';
 import { startTestApp, type TestApp } from './app.js';
 import { ledgerOf } from './ledger-of.js';
-import { expectStatus, signedUp, waitForJob, type Member } from './world.js';
+import { expectStatus, fundedOrganization, waitForJob, type Member } from './world.js';
 
 /**
  * The database went away between a job's capture and its row's update (found by the Postgres
@@ -17,11 +17,7 @@ describe('a job whose ending was cut short after its capture', () => {
 
   beforeAll(async () => {
     server = await startTestApp({ LOCAL_PROVIDER_LATENCY_MS: '50' });
-    owner = await signedUp(server, 'cut-owner');
-    const created = await owner.client.post<OrganizationView>('/orgs', { name: 'Cut Short' });
-    expectStatus(created, 201);
-    organization = created.body;
-    await server.grantCredits(organization.id, 100);
+    ({ owner, organization } = await fundedOrganization(server, 'cut-owner', 'Cut Short', 100));
   });
   afterAll(async () => {
     await server.close();

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from './app.js';
 import { ApiClient } from './client.js';
 import { redisUnavailable, redisUrl } from './redis.js';
 import { ScriptedProvider, scriptedRegistry } from './scripted-provider.js';
-import { expectStatus, signedUp, waitForJob, type Member } from './world.js';
+import { expectStatus, fundedOrganization, waitForJob, type Member } from './world.js';
 
 const unavailable = await redisUnavailable();
 if (unavailable !== undefined) {
@@ -36,11 +36,7 @@ describe.skipIf(unavailable !== undefined)('provider health shared by the nodes 
     const address = other.getHttpServer().address();
     if (typeof address !== 'object' || address === null) throw new Error('server has no address');
     otherUrl = `http://127.0.0.1:${String(address.port)}`;
-    owner = await signedUp(worker, 'health-owner');
-    const created = await owner.client.post<OrganizationView>('/orgs', { name: 'Health Co' });
-    expectStatus(created, 201);
-    organization = created.body;
-    await worker.grantCredits(organization.id, 100);
+    ({ owner, organization } = await fundedOrganization(worker, 'health-owner', 'Health Co', 100));
   });
   afterAll(async () => {
     await other.close();

@@ -7,7 +7,7 @@ import { createApp } from '../src/app.js';
 import { startTestApp, type TestApp } from './app.js';
 import { ScriptedProvider, scriptedRealRegistry } from './scripted-provider.js';
 import { TEST_POOL_SIZES } from './server-process.js';
-import { expectStatus, signedUp, waitForJob, type Member } from './world.js';
+import { expectStatus, fundedOrganization, waitForJob, type Member } from './world.js';
 
 /**
  * A node runs job runners only for the providers it can call (one runner per unused provider woke
@@ -25,11 +25,7 @@ describe('job runners per configured provider', () => {
     const bfl = new ScriptedProvider('black-forest-labs', ['flux-1.1-pro']);
     const wavespeed = new ScriptedProvider('wavespeed', ['ideogram-v3']);
     apiOnly = await startTestApp({ RUN_WORKERS: 'false' }, [scriptedRealRegistry(new ScriptedProvider('local'), [bfl, wavespeed])]);
-    owner = await signedUp(apiOnly, 'runners-owner');
-    const created = await owner.client.post<OrganizationView>('/orgs', { name: 'Runners Inc' });
-    expectStatus(created, 201);
-    organization = created.body;
-    await apiOnly.grantCredits(organization.id, 1_000);
+    ({ owner, organization } = await fundedOrganization(apiOnly, 'runners-owner', 'Runners Inc', 1_000));
   });
   afterAll(async () => {
     await worker?.close();

@@ -35,6 +35,15 @@ export async function signedUp(server: TestApp, label: string): Promise<Member> 
   return { client, userId: session.user.id, email };
 }
 
+/** A new owner with a new organization, its pool granted `credits`. */
+export async function fundedOrganization(server: TestApp, label: string, name: string, credits: number): Promise<{ owner: Member; organization: OrganizationView }> {
+  const owner = await signedUp(server, label);
+  const created = await owner.client.post<OrganizationView>('/orgs', { name });
+  expectStatus(created, 201);
+  await server.grantCredits(created.body.id, credits);
+  return { owner, organization: created.body };
+}
+
 export function expectStatus(response: { status: number; body: unknown }, status: number): void {
   if (response.status !== status) {
     throw new Error(`expected ${String(status)}, got ${String(response.status)}: ${JSON.stringify(response.body)}`);

@@ -144,11 +144,11 @@ export class QueueRepository implements BeforeApplicationShutdown {
    */
   async startGeneration(runners: Partial<GenerationRunners>, wanted: ReadonlySet<ProviderId>): Promise<void> {
     assertEveryProviderRuns(runners);
-    const leftovers = await this.providersWithQueuedJobs(providerIds.filter((provider) => !wanted.has(provider)));
-    const started = providerIds.filter((provider) => wanted.has(provider) || leftovers.has(provider));
     this.generation = { runners, started: new Set(), watch: undefined };
-    await this.startGenerationRunners(started);
-    this.logger.log(`job runners started: ${started.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
+    const configured = providerIds.filter((provider) => wanted.has(provider));
+    await this.startGenerationRunners(configured);
+    this.logger.log(`job runners started: ${configured.map((provider) => `${provider}×${String(runners[provider].concurrency)}`).join(', ')}`);
+    await this.adoptQueuedProviders();
     // Jobs may still be queued for another provider later (a node of the cluster configured with it,
     // and no worker of its own): look once a minute.
     this.generation.watch = setInterval(() => {

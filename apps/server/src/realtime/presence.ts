@@ -42,36 +42,3 @@ export class PresenceBatches {
     this.pending.clear();
   }
 }
-
-/**
- * Reads shared by concurrent callers who may take any read that started after they asked: at
- * most one read in flight per key and one queued behind it, so a burst of N subscribes costs a
- * few reads of the room (each across every node), not N.
- */
-export class CoalescedReads<T> {
-  private readonly reads = new Map<string, { current: Promise<T>; next: Promise<T> | undefined }>();
-
-  constructor(private readonly read: (key: string) => Promise<T>) {}
-
-  /** A read that starts after this call (never one already under way, which may predate a change the caller made). */
-  get(key: string): Promise<T> {
-    const state = this.reads.get(key);
-    if (state === undefined) return this.start(key);
-    state.next ??= state.current.then(
-      () => this.start(key),
-      () => this.start(key),
-    );
-    return state.next;
-  }
-
-  private start(key: string): Promise<T> {
-    const current = this.read(key);
-    const state: { current: Promise<T>; next: Promise<T> | undefined } = { current, next: undefined };
-    this.reads.set(key, state);
-    const done = (): void => {
-      if (this.reads.get(key) === state && state.next === undefined) this.reads.delete(key);
-    };
-    current.then(done, done);
-    return current;
-  }
-}

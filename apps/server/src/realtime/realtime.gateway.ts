@@ -33,7 +33,8 @@ import { DatabaseRepository } from '../repositories/database.repository.js';
 import { handshakeCredentials } from './handshake.js';
 import { originAllowed } from '../common/origin.js';
 import { ReviewLive } from './review-live.js';
-import { CoalescedReads, PresenceBatches } from './presence.js';
+import { PresenceBatches } from './presence.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
 import { ServiceStatus, type ServiceState } from '../health/service-status.js';
 
 export const SOCKET_PATH = '/socket.io';
@@ -69,12 +70,6 @@ function reply<T>(ack: unknown, result: Ack<T> | Ack): void {
   if (typeof ack === 'function') (ack as (value: unknown) => void)(result);
 }
 
-/** `org|user` keys of the coalesced reads, back into their parts. */
-function orgAndUser(key: string): [string, string] {
-  const [organizationId = '', userId = ''] = key.split('|');
-  return [organizationId, userId];
-}
-
 function organizationIdOf(request: unknown): string | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
   const id = (request as { organizationId?: unknown }).organizationId;
@@ -105,22 +100,19 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   private readonly presenceBatches = new PresenceBatches((organizationId, batch) => {
     this.io?.to(orgRoom(organizationId)).emit('presence:batch', batch);
   });
-  /** The room's sockets on every node, read once for a burst of subscribes. */
-  private readonly roomReads = new CoalescedReads((organizationId) => this.readPresence(organizationId));
   /**
-   * What a subscribe reads, shared by a burst of subscribes (a reconnect of a whole org): each read
-   * starts after the subscribe asked, so a change before it is never missed. Keys: org, or org|user.
+   * What a subscribe reads, shared by a burst of subscribes (a reconnect of a whole org), never
+   * with a read begun before the subscribe asked (ReadCoalescer). Keys: org, org|user, or user.
    */
   private readonly subscribeReads = {
-    member: new CoalescedReads((key) => this.memberships.isMemberOfActiveOrganization(...orgAndUser(key))),
-    pool: new CoalescedReads((organizationId) => this.ledger.poolBalance(organizationId)),
-    budget: new CoalescedReads((key) => this.budgetEvent(...orgAndUser(key))),
-    recentJobs: new CoalescedReads((key) => {
-      const [organizationId, userId] = orgAndUser(key);
-      return this.jobs.list(organizationId, { authorId: userId, limit: RECENT_JOBS });
-    }),
-    freeUnitsUsed: new CoalescedReads((organizationId) => this.jobs.freeUnitsUsed(organizationId)),
-    name: new CoalescedReads((userId) => this.users.nameOf(userId)),
+    member: new ReadCoalescer<string, boolean>(),
+    pool: new ReadCoalescer<string, Awaited<ReturnType<LedgerRepository['poolBalance']>>>(),
+    budget: new ReadCoalescer<string, BudgetEvent | undefined>(),
+    recentJobs: new ReadCoalescer<string, Awaited<ReturnType<JobsService['list']>>>(),
+    freeUnitsUsed: new ReadCoalescer<string, Awaited<ReturnType<JobsService['freeUnitsUsed']>>>(),
+    name: new ReadCoalescer<string, string>(),
+    /** The room's presence across every node. */
+    presence: new ReadCoalescer<string, PresenceEntry[]>(),
   };
   /** Budget reads in flight per member (`org|user`), and whether another is wanted after. */
   private readonly budgetSends = new Map<string, { again: boolean }>();
@@ -274,7 +266,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     if (principal === undefined) {
       throw unauthenticated(credentials.kind === 'apiKey' ? 'This API key is unknown or revoked.' : 'Sign in to continue.');
     }
-    const name = await this.subscribeReads.name.get(principal.userId);
+    const name = await this.subscribeReads.name.read(principal.userId, () => this.users.nameOf(principal.userId));
     socket.data = { userId: principal.userId, name, principal, workspaces: {} };
   }
 
@@ -327,7 +319,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
     if (workspaceId === undefined) return failure('invalid_request', 'workspaceId must be a string of 1 to 128 characters, or null.');
     const { principal, userId } = socket.data;
     const apiKeyElsewhere = principal.kind === 'apiKey' && principal.organizationId !== organizationId;
-    if (apiKeyElsewhere || !(await this.subscribeReads.member.get(`${organizationId}|${userId}`))) {
+    const member = await this.subscribeReads.member.read(`${organizationId}|${userId}`, () => this.memberships.isMemberOfActiveOrganization(organizationId, userId));
+    if (apiKeyElsewhere || !member) {
       // The same answer for an unknown org and someone else's: it reveals nothing.
       return failure('not_found', 'The organization was not found.');
     }
@@ -384,12 +377,13 @@ export class RealtimeGateway implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async snapshot(organizationId: string, userId: string): Promise<RealtimeSnapshot> {
+    const reads = this.subscribeReads;
     const [pool, budget, recentJobs, presence, freeUnitsUsed] = await Promise.all([
-      this.subscribeReads.pool.get(organizationId),
-      this.subscribeReads.budget.get(`${organizationId}|${userId}`),
-      this.subscribeReads.recentJobs.get(`${organizationId}|${userId}`),
-      this.roomReads.get(organizationId),
-      this.subscribeReads.freeUnitsUsed.get(organizationId),
+      reads.pool.read(organizationId, () => this.ledger.poolBalance(organizationId)),
+      reads.budget.read(`${organizationId}|${userId}`, () => this.budgetEvent(organizationId, userId)),
+      reads.recentJobs.read(`${organizationId}|${userId}`, () => this.jobs.list(organizationId, { authorId: userId, limit: RECENT_JOBS })),
+      reads.presence.read(organizationId, () => this.readPresence(organizationId)),
+      reads.freeUnitsUsed.read(organizationId, () => this.jobs.freeUnitsUsed(organizationId)),
     ]);
     if (budget === undefined) throw new Error(`organization ${organizationId} has no credit pool`);
     return { organizationId, pool: { organizationId, ...pool }, budget, recentJobs, presence, freeUnitsUsed };
