@@ -28,6 +28,9 @@ export default defineConfig({
     globalSetup: ['tools/testing/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Two test files at once (test servers size their pools so two files fit Postgres's 100
+    // connections): on a 2-core machine the whole run took 698 s instead of 794 s.
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'contracts', include: ['libs/contracts/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'pricing', include: ['libs/pricing/{src,test}/**/*.test.ts'] } },
