@@ -1,14 +1,16 @@
 // `npm run bench:jobs`: submit latency, submit-to-start latency and throughput of generation jobs
-// through the real server, queue and ledger, with the local provider at zero latency.
-import { ledgerOf } from '../test/ledger-of.js';
+// through the real server, queue and ledger, with the local provider at zero latency. The server
+// runs as its own process (`src/main.ts`, as `npm start` runs it); this process is the HTTP clients,
+// so the figures are the server's and not the bench's own request handling. BENCH_IN_PROCESS=1
+// runs the server inside this process instead (how the bench measured before 2026-12-05).
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import pg from 'pg';
+import { Ledger } from '@atelier/ledger';
 import { benchDatabase } from '../../../tools/bench/postgres.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
-import { JobsModule } from '../src/jobs/jobs.module.js';
-import { Ledger } from '@atelier/ledger';
-import { PostgresPoolRepository } from '../src/repositories/postgres-pool.repository.js';
+import { freePort, runServer } from '../test/server-process.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 400);
 const CONCURRENT_SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
@@ -19,24 +21,87 @@ const LEDGER_HOLDS = 4_000;
 const WARM_UP_JOBS = 100;
 const WORKER_CONCURRENCY = process.env.BENCH_WORKERS ?? '4';
 const PACED_JOBS = 50;
+const IN_PROCESS = process.env.BENCH_IN_PROCESS === '1';
 
 function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
 
 const database = await benchDatabase('jobs');
-// Workers start after the submit phase, so each phase is measured on its own.
-// One member submits every job as fast as it can: the per-member submit limit would measure itself.
-const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', RUN_WORKERS: 'false', PROVIDER_CONCURRENCY_LOCAL: WORKER_CONCURRENCY, RATE_LIMIT_SUBMIT_PER_MINUTE: '1000000', RATE_LIMIT_PREFLIGHT_PER_MINUTE: '1000000', DATA_DIR: `${os.tmpdir()}/atelier-bench-jobs-${String(process.pid)}` });
-const app = await createApp({ ...config, databaseUrl: database.url });
-await app.listen(0, '127.0.0.1');
-const address = app.getHttpServer().address();
-const base = `http://127.0.0.1:${String(typeof address === 'object' && address !== null ? address.port : 0)}/api`;
+const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+/** Grants and the audit: the ledger library on the same database, beside the server's own. */
+const ledger = new Ledger(pool, { batchHolds: false });
 
+// One member submits every job as fast as it can: the per-member submit limit would measure itself.
+// Workers are off for the submit phases and on for the drain (a second server), so each phase is measured on its own.
+function serverEnvironment(runWorkers: boolean, port: number): Record<string, string> {
+  return {
+    LOG_LEVEL: 'silent',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '20',
+    ORM_POOL_SIZE: '10',
+    TRIAL_CREDITS: '300',
+    RUN_WORKERS: String(runWorkers),
+    PROVIDER_CONCURRENCY_LOCAL: WORKER_CONCURRENCY,
+    RATE_LIMIT_SUBMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_PREFLIGHT_PER_MINUTE: '1000000',
+    DATA_DIR: `${os.tmpdir()}/atelier-bench-jobs-${String(process.pid)}`,
+    // For profiling the server alone, e.g. BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/profiles'.
+    NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? '',
+  };
+}
+
+/** CPU seconds used so far by the processes with these pids (Linux: /proc), by the server process, and by every `postgres` process. */
+async function cpuSeconds(serverPid: number | undefined): Promise<{ server: number; postgres: number; bench: number } | undefined> {
+  const ticks = 100; // USER_HZ on Linux
+  const read = async (pid: string): Promise<{ comm: string; seconds: number } | undefined> => {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      return { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / ticks };
+    } catch {
+      return undefined;
+    }
+  };
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  let postgres = 0;
+  let server = 0;
+  for (const pid of pids) {
+    const process = await read(pid);
+    if (process === undefined) continue;
+    if (process.comm === 'postgres') postgres += process.seconds;
+    if (Number(pid) === serverPid) server = process.seconds;
+  }
+  const usage = process.cpuUsage();
+  return { server, postgres, bench: (usage.user + usage.system) / 1e6 };
+}
+
+/** A running server: its API's base URL, its pid when it is a process of its own, and how to stop it. */
+async function startServer(runWorkers: boolean): Promise<{ base: string; pid?: number; stop(): Promise<void> }> {
+  const environment = serverEnvironment(runWorkers, await freePort());
+  if (IN_PROCESS) {
+    const app = await createApp({ ...loadConfig(environment), databaseUrl: database.url });
+    await app.listen(Number(environment.PORT), '127.0.0.1');
+    return { base: `http://127.0.0.1:${environment.PORT ?? ''}/api`, stop: () => app.close() };
+  }
+  const server = runServer(environment);
+  const url = await server.ready();
+  return { base: `${url}/api`, ...(server.child.pid === undefined ? {} : { pid: server.child.pid }), stop: () => server.stop() };
+}
+
+let server = await startServer(false);
 let cookie = '';
 let csrf = '';
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${base}${path}`, {
+  const response = await fetch(`${server.base}${path}`, {
     method,
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -50,7 +115,7 @@ const signUp = await call('POST', '/auth/sign-up', { email: 'bench@example.com',
 csrf = (signUp.body as { csrfToken: string }).csrfToken;
 const organization = await call('POST', '/orgs', { name: 'Bench' });
 const orgId = (organization.body as { id: string }).id;
-await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt((2 * JOBS + WARM_UP_JOBS + PACED_JOBS) * 10), actorId: orgId, reason: 'bench' });
+await ledger.grant({ operationId: crypto.randomUUID(), orgId, source: 'promotion', amountCredits: BigInt((2 * JOBS + WARM_UP_JOBS + PACED_JOBS) * 10), actorId: orgId, reason: 'bench' });
 await call('PATCH', `/orgs/${orgId}`, { maxConcurrentJobsPerMember: 16 });
 
 const request = { operation: 'text-to-image', model: 'flux-schnell', width: 512, height: 512, steps: 4 };
@@ -82,14 +147,16 @@ const warmUp = await submitPhase(orgId, WARM_UP_JOBS, CONCURRENT_SUBMITTERS, 'wa
 if (warmUp.statuses.some((status) => status !== 201)) throw new Error('a warm-up submit failed');
 
 // Phase 1: submissions, workers off; 16 clients, then 64.
+const cpuBefore = await cpuSeconds(server.pid);
 const phase = await submitPhase(orgId, JOBS, CONCURRENT_SUBMITTERS, 'bench');
+const cpuAfter = await cpuSeconds(server.pid);
 if (phase.statuses.some((status) => status !== 201)) throw new Error(`a submit answered ${String(phase.statuses.find((status) => status !== 201))}`);
 const storm = await submitPhase(orgId, JOBS, STORM_SUBMITTERS, 'storm');
 if (storm.statuses.some((status) => status !== 201)) throw new Error(`a submit answered ${String(storm.statuses.find((status) => status !== 201))}`);
 
 // Phase 1c: a pool that affords AFFORDABLE_JOBS, twice as many sent by 64 clients: exactly that many may pass.
 const tight = (await call('POST', '/orgs', { name: 'Bench tight' })).body as { id: string };
-await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId: tight.id, source: 'promotion', amountCredits: BigInt(AFFORDABLE_JOBS * 10), actorId: tight.id, reason: 'bench' });
+await ledger.grant({ operationId: crypto.randomUUID(), orgId: tight.id, source: 'promotion', amountCredits: BigInt(AFFORDABLE_JOBS * 10), actorId: tight.id, reason: 'bench' });
 await call('PATCH', `/orgs/${tight.id}`, { maxConcurrentJobsPerMember: 16 });
 // A new org's pool also has the Free tier's trial credits: the jobs it affords are counted from its balance.
 const affordable = Math.floor(((await call('GET', `/orgs/${tight.id}/pool`)).body as { availableCredits: number }).availableCredits / 10);
@@ -97,13 +164,14 @@ const race = await submitPhase(tight.id, 2 * affordable, STORM_SUBMITTERS, 'race
 const racePool = (await call('GET', `/orgs/${tight.id}/pool`)).body as { availableCredits: number };
 const accepted = race.statuses.filter((status) => status === 201).length;
 const refused = race.statuses.filter((status) => status === 402).length;
-const audit = await ledgerOf(app).checkInvariants();
+const audit = await ledger.checkInvariants();
 const overdrafts = Math.max(0, accepted - affordable) + (racePool.availableCredits < 0 ? 1 : 0) + (audit.ok ? 0 : 1);
 
-// Phase 1d: the ledger's own hold rate on one hot pool (its batched holds, no HTTP, no job rows), same process and database.
+// Phase 1d: the ledger's own hold rate on one hot pool (its batched holds, no HTTP, no job rows), same database, in this process.
 const ledgerOrg = ((await call('POST', '/orgs', { name: 'Bench ledger' })).body as { id: string }).id;
-await ledgerOf(app).grant({ operationId: crypto.randomUUID(), orgId: ledgerOrg, source: 'promotion', amountCredits: BigInt(LEDGER_HOLDS), actorId: ledgerOrg, reason: 'bench' });
-const hotLedger = new Ledger(app.get(PostgresPoolRepository).pool);
+await ledger.grant({ operationId: crypto.randomUUID(), orgId: ledgerOrg, source: 'promotion', amountCredits: BigInt(LEDGER_HOLDS), actorId: ledgerOrg, reason: 'bench' });
+const hotPool = new pg.Pool({ connectionString: database.url, max: 20 });
+const hotLedger = new Ledger(hotPool);
 const memberIds = Array.from({ length: 16 }, () => crypto.randomUUID());
 const holdsStarted = performance.now();
 let nextHold = 0;
@@ -119,11 +187,11 @@ await Promise.all(
 );
 const holdsPerSecond = LEDGER_HOLDS / ((performance.now() - holdsStarted) / 1000);
 await hotLedger.close();
+await hotPool.end();
 
-// Phase 2: the workers drain the queue.
-config.jobs.runWorkers = true;
-const drainStarted = performance.now();
-await app.get(JobsModule).onApplicationBootstrap();
+// Phase 2: a server with workers drains the queue (timed from its first start to its last finish).
+await server.stop();
+server = await startServer(true);
 const client = new pg.Client({ connectionString: database.url });
 await client.connect();
 async function drain(): Promise<void> {
@@ -134,7 +202,9 @@ async function drain(): Promise<void> {
   }
 }
 await drain();
-const drainedMs = performance.now() - drainStarted;
+const drainedMs = Number(
+  (await client.query<{ ms: string }>(`select extract(epoch from (max(finished_at) - min(started_at))) * 1000 as ms from jobs where status = 'succeeded'`)).rows[0]?.ms ?? Number.NaN,
+);
 const succeeded = Number((await client.query<{ count: string }>(`select count(*) from jobs where status = 'succeeded'`)).rows[0]?.count ?? 0);
 
 // Phase 3: submit-to-start with idle workers, one job at a time.
@@ -152,15 +222,20 @@ await client.end();
 const waits = timings.rows.map((row) => Number(row.wait_ms)).sort((a, b) => a - b);
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`jobs bench — ${String(JOBS)} jobs by ${String(CONCURRENT_SUBMITTERS)} clients, ${String(JOBS)} by ${String(STORM_SUBMITTERS)}, one member, one pool; local provider ×${WORKER_CONCURRENCY} at zero latency`);
+console.log(`jobs bench — ${String(JOBS)} jobs by ${String(CONCURRENT_SUBMITTERS)} clients, ${String(JOBS)} by ${String(STORM_SUBMITTERS)}, one member, one pool; local provider ×${WORKER_CONCURRENCY} at zero latency; server ${IN_PROCESS ? 'in the bench process' : 'in its own process'}`);
 console.log(`machine: ${String(os.cpus().length)} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 const submitsPerSecond = JOBS / (phase.wallMs / 1000);
 console.log(`submit latency (price, then job row + enqueue + hold in one batched transaction; ${String(CONCURRENT_SUBMITTERS)} clients at once): p50 ${percentile(phase.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(phase.latenciesMs, 0.99).toFixed(1)} ms, ${submitsPerSecond.toFixed(0)} submits/s`);
+if (cpuBefore !== undefined && cpuAfter !== undefined) {
+  const perSubmit = (key: 'server' | 'postgres' | 'bench'): string => (((cpuAfter[key] - cpuBefore[key]) * 1000) / JOBS).toFixed(2);
+  console.log(`CPU per submit at ${String(CONCURRENT_SUBMITTERS)} clients: server ${IN_PROCESS ? '(with the clients) ' : ''}${perSubmit(IN_PROCESS ? 'bench' : 'server')} ms, Postgres (all its processes) ${perSubmit('postgres')} ms${IN_PROCESS ? '' : `, HTTP clients ${perSubmit('bench')} ms`}`);
+}
 console.log(`submit latency, ${String(STORM_SUBMITTERS)} clients at once: p50 ${percentile(storm.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(storm.latenciesMs, 0.99).toFixed(1)} ms, ${(JOBS / (storm.wallMs / 1000)).toFixed(0)} submits/s`);
 console.log(`overdraft check (${String(2 * affordable)} submits by ${String(STORM_SUBMITTERS)} clients, credits for ${String(affordable)}): ${String(accepted)} placed, ${String(refused)} refused (402), available after ${String(racePool.availableCredits)}, ledger audit ${audit.ok ? 'ok' : 'FAILED'}: ${String(overdrafts)} overdrafts`);
-console.log(`ledger alone (${String(LEDGER_HOLDS)} holds on one hot pool, ${String(STORM_SUBMITTERS)} at once, same process): ${holdsPerSecond.toFixed(0)} holds/s; HTTP submits at 16 clients are 1/${(holdsPerSecond / submitsPerSecond).toFixed(1)} of it (ratio ${(submitsPerSecond / holdsPerSecond).toFixed(3)})`);
+console.log(`ledger alone (${String(LEDGER_HOLDS)} holds on one hot pool, ${String(STORM_SUBMITTERS)} at once, the library in the bench process): ${holdsPerSecond.toFixed(0)} holds/s; HTTP submits at 16 clients are 1/${(holdsPerSecond / submitsPerSecond).toFixed(1)} of it (ratio ${(submitsPerSecond / holdsPerSecond).toFixed(3)})`);
 console.log(`throughput (render 512×512 PNG, store, capture): ${String(succeeded)}/${String(2 * JOBS + WARM_UP_JOBS + accepted)} succeeded in ${(drainedMs / 1000).toFixed(1)} s = ${(succeeded / (drainedMs / 1000)).toFixed(1)} jobs/s`);
 console.log(`submit-to-start latency (idle workers, ${String(PACED_JOBS)} jobs one at a time): p50 ${percentile(waits, 0.5).toFixed(1)} ms, p99 ${percentile(waits, 0.99).toFixed(1)} ms`);
 
-await app.close();
+await server.stop();
+await pool.end();
 await database.close();
