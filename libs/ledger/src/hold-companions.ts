@@ -9,6 +9,18 @@ import type { BudgetView, HoldRequest, HoldResult } from './types.js';
 export type CompanionWriter<Payload> = (client: pg.ClientBase, accepted: readonly Payload[]) => Promise<void>;
 
 /**
+ * Writes in two steps around the pools' lock, so that the lock is held for as little as possible:
+ * `before` runs in the batch's transaction before the pools are locked, with every payload of the
+ * batch (nothing is decided yet: the rows that do not depend on the decision go here, a job's row
+ * say); `after` runs once the holds are decided, still under the lock, with the payloads of the
+ * holds accepted now and those of the others, whose rows `before` wrote and it must remove.
+ */
+export interface CompanionWrites<Payload> {
+  before(client: pg.ClientBase, payloads: readonly Payload[]): Promise<void>;
+  after(client: pg.ClientBase, accepted: readonly Payload[], notAccepted: readonly Payload[]): Promise<void>;
+}
+
+/**
  * Thrown by a batch when the caller's writer failed (wrapping its error as `cause`): never retried
  * as a whole, and a batch that fails with it is split until the request that caused it fails alone.
  */
@@ -28,10 +40,17 @@ export interface HoldBatcher<Payload> {
   hold(request: HoldRequest, payload: Payload): Promise<HoldWithBudget>;
 }
 
-/** Which payloads to write: those whose hold was accepted now (a replayed hold's were written the first time). */
+/** Whether the hold was accepted now (a replayed hold's rows were written the first time). */
+function acceptedNow(result: HoldResult | undefined): boolean {
+  return result !== undefined && result.ok && !result.replayed;
+}
+
+/** Which payloads to write: those whose hold was accepted now. */
 export function acceptedPayloads<Payload>(payloads: readonly Payload[], results: readonly HoldResult[]): Payload[] {
-  return payloads.filter((_payload, index) => {
-    const result = results[index];
-    return result !== undefined && result.ok && !result.replayed;
-  });
+  return payloads.filter((_payload, index) => acceptedNow(results[index]));
+}
+
+/** The payloads whose hold was not accepted now: refused, or replayed. */
+export function notAcceptedPayloads<Payload>(payloads: readonly Payload[], results: readonly HoldResult[]): Payload[] {
+  return payloads.filter((_payload, index) => !acceptedNow(results[index]));
 }

@@ -18,7 +18,7 @@ import { createGrant, expiredGrantCandidates, expireGrantsOfPool, type Normalize
 import { debitPool } from './adjustments.js';
 import { orgOfTransfer, reverseTransfer } from './reversals.js';
 import { placeHolds, type NormalizedHold } from './holds.js';
-import { acceptedPayloads, HoldCompanionError, type CompanionWriter, type HoldBatcher, type HoldWithBudget } from './hold-companions.js';
+import { acceptedPayloads, HoldCompanionError, notAcceptedPayloads, type CompanionWriter, type CompanionWrites, type HoldBatcher, type HoldWithBudget } from './hold-companions.js';
 import { clawBack } from './claw-backs.js';
 import { readDeficit, settleDeficit } from './deficits.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
@@ -458,20 +458,27 @@ export class Ledger {
    * transaction and one pool lock, and each still gets its own result. A refused hold writes
    * nothing; a writer that fails (its error wrapped in `HoldCompanionError`) fails only the request
    * that caused it, once the batch is split down to it. With `batchHolds: false`, one per transaction.
+   * Given `CompanionWrites`, the rows that do not depend on the decision are written before the
+   * pools are locked (see there), so that concurrent batches overlap all but the decision.
    */
-  holdsWith<Payload>(write: CompanionWriter<Payload>): HoldBatcher<Payload> {
+  holdsWith<Payload>(writes: CompanionWriter<Payload> | CompanionWrites<Payload>): HoldBatcher<Payload> {
+    const companion = (error: unknown): never => {
+      throw error instanceof HoldCompanionError ? error : new HoldCompanionError(`the writes beside a batch of holds failed: ${String(error)}`, { cause: error });
+    };
     const execute = (entries: { hold: NormalizedHold; payload: unknown }[]): Promise<HoldWithBudget[]> =>
       inTransaction(
         this.pool,
         'hold batch with writes',
         async (client) => {
+          const payloads = entries.map((entry) => entry.payload as Payload);
+          if (typeof writes !== 'function') await writes.before(client, payloads).catch(companion);
           const budgets = new Map<string, BudgetView>();
           const results = await placeHolds(client, entries.map((entry) => entry.hold), this.now(), this.holdExpiryMs, budgets);
-          const accepted = acceptedPayloads(entries.map((entry) => entry.payload as Payload), results);
-          if (accepted.length > 0) {
-            await write(client, accepted).catch((error: unknown) => {
-              throw new HoldCompanionError(`the writes beside ${String(accepted.length)} hold(s) failed: ${String(error)}`, { cause: error });
-            });
+          const accepted = acceptedPayloads(payloads, results);
+          if (typeof writes === 'function') {
+            if (accepted.length > 0) await writes(client, accepted).catch(companion);
+          } else {
+            await writes.after(client, accepted, notAcceptedPayloads(payloads, results)).catch(companion);
           }
           return results.map((result, index) => ({ result, memberBudget: budgets.get(entries[index]?.hold.holdId ?? '') }));
         },

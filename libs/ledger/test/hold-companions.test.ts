@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { HoldCompanionError, type HoldRequest, type HoldWithBudget, type Ledger } from '../src/index.js';
+import { HoldCompanionError, type CompanionWrites, type HoldRequest, type HoldWithBudget, type Ledger } from '../src/index.js';
 import { id, ledgerFixture, poolWithCredits, type LedgerFixture } from './support.js';
 
 /**
@@ -73,6 +73,45 @@ describe('holds with the caller’s writes', () => {
     const balance = await ledger.poolBalance(orgId);
     // 10 for 'taken', 50 for the five that committed; the failed one holds nothing.
     expect(balance.ok && balance.balance).toMatchObject({ pendingCredits: 60n, availableCredits: 40n });
+    expect((await ledger.checkInvariants(orgId)).ok).toBe(true);
+  });
+
+  /** The two-step writes: every row before the lock, the refused ones' removed after the decision. */
+  const twoSteps: CompanionWrites<{ holdId: string; label: string }> = {
+    before: write,
+    after: async (client, _accepted, notAccepted) => {
+      await client.query(`delete from companion_rows where hold_id = any($1::uuid[])`, [notAccepted.map((row) => row.holdId)]);
+    },
+  };
+
+  it('with writes before the lock: the refused holds leave no rows, the accepted commit with theirs', async () => {
+    const orgId = await poolWithCredits(ledger, 45n);
+    const memberId = id();
+    const holds = ledger.holdsWith(twoSteps);
+    const requests = Array.from({ length: 8 }, () => request(orgId, memberId, 10n));
+    const answers = await Promise.all(requests.map((hold, index) => holds.hold(hold, { holdId: hold.holdId, label: `two-step ${String(index)}` })));
+    expect(answers.map((answer) => answer.result.ok)).toEqual([true, true, true, true, false, false, false, false]);
+    expect(await rowsOf(requests.map((hold) => hold.holdId))).toEqual(['two-step 0', 'two-step 1', 'two-step 2', 'two-step 3']);
+    const balance = await ledger.poolBalance(orgId);
+    expect(balance.ok && balance.balance).toMatchObject({ availableCredits: 5n, pendingCredits: 40n });
+    expect((await ledger.checkInvariants(orgId)).ok).toBe(true);
+  });
+
+  it('with writes before the lock: a row that cannot be written fails its hold alone, before anything is held for it', async () => {
+    const orgId = await poolWithCredits(ledger, 100n);
+    const memberId = id();
+    const holds = ledger.holdsWith(twoSteps);
+    await holds.hold(request(orgId, memberId, 10n), { holdId: id(), label: 'taken twice' });
+    const requests = Array.from({ length: 5 }, () => request(orgId, memberId, 10n));
+    const settled = await Promise.allSettled(
+      requests.map((hold, index) => holds.hold(hold, { holdId: hold.holdId, label: index === 2 ? 'taken twice' : `fine two-step ${String(index)}` })),
+    );
+    expect(settled.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const failed = settled[2];
+    expect(failed?.status === 'rejected' && ((failed.reason as Error).cause as { code?: string }).code).toBe('23505');
+    expect(await rowsOf(requests.map((hold) => hold.holdId))).toEqual(['fine two-step 0', 'fine two-step 1', 'fine two-step 3', 'fine two-step 4']);
+    const balance = await ledger.poolBalance(orgId);
+    expect(balance.ok && balance.balance).toMatchObject({ pendingCredits: 50n, availableCredits: 50n });
     expect((await ledger.checkInvariants(orgId)).ok).toBe(true);
   });
 });

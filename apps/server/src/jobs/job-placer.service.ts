@@ -20,10 +20,11 @@ export interface PaidPlacement {
 
 export type PlacedJob = { ok: true; view: JobView; balance: BalanceChanged; member: BudgetView } | { ok: false; refusal: HoldRefusal };
 
-/** One submit waiting in a batch; the batch's writer fills in its row. */
+/** One submit waiting in a batch; the batch's writes fill in its row, its queue and its batch. */
 interface Entry {
   placement: PaidPlacement;
   record?: JobRecord;
+  queueName?: string;
   batch?: PlacedBatch;
 }
 
@@ -67,7 +68,10 @@ export class JobPlacer {
     @Inject(QueueRepository) private readonly queue: QueueRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.place = ledger.jobHoldBatcher<Entry>((client, accepted) => this.write(client, accepted));
+    this.place = ledger.jobHoldBatcher<Entry>({
+      before: (client, entries) => this.writeRows(client, entries),
+      after: (client, accepted, notAccepted) => this.enqueue(client, accepted, notAccepted),
+    });
   }
 
   /** Holds the job's price and, when accepted, creates and enqueues it in the same commit. */
@@ -92,19 +96,32 @@ export class JobPlacer {
     return { ok: true, view: jobView(record, [], await batch.positionOf(record)), balance: outcome.balance, member: outcome.member };
   }
 
-  private async write(client: pg.ClientBase, accepted: readonly Entry[]): Promise<void> {
-    const records = await this.jobs.insertMany(client, accepted.map((entry) => entry.placement.job));
-    const queueNames = await this.queueNamesFor(client, accepted.map((entry) => entry.placement));
+  /**
+   * Before the pool is locked (nothing decided yet): every job's row, and the queue each would
+   * wait in. Concurrent batches do this side by side; only the decision and the enqueue below wait
+   * for the pool's lock.
+   */
+  private async writeRows(client: pg.ClientBase, entries: readonly Entry[]): Promise<void> {
+    const records = await this.jobs.insertMany(client, entries.map((entry) => entry.placement.job));
+    const queueNames = await this.queueNamesFor(client, entries.map((entry) => entry.placement));
+    const byId = new Map(records.map((record) => [record.id, record]));
+    entries.forEach((entry, index) => {
+      entry.record = byId.get(entry.placement.job.id);
+      entry.queueName = queueNames[index] ?? entry.placement.queueName;
+    });
+  }
+
+  /** Once the holds are decided: the accepted jobs are enqueued, the others' rows removed (the same transaction, so none was ever seen). */
+  private async enqueue(client: pg.ClientBase, accepted: readonly Entry[], notAccepted: readonly Entry[]): Promise<void> {
+    if (notAccepted.length > 0) await this.jobs.deleteUnplaced(client, notAccepted.map((entry) => entry.placement.job.id));
+    for (const entry of notAccepted) entry.record = undefined;
+    if (accepted.length === 0) return;
     await this.queue.enqueueMany(
       client,
-      accepted.map(({ placement }, index) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: queueNames[index] ?? placement.queueName })),
+      accepted.map(({ placement, queueName }) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: queueName ?? placement.queueName })),
     );
-    const byId = new Map(records.map((record) => [record.id, record]));
-    const batch = new PlacedBatch(this.jobs, accepted.map((entry) => byId.get(entry.placement.job.id)).filter((record) => record !== undefined));
-    for (const entry of accepted) {
-      entry.record = byId.get(entry.placement.job.id);
-      entry.batch = batch;
-    }
+    const batch = new PlacedBatch(this.jobs, accepted.map((entry) => entry.record).filter((record) => record !== undefined));
+    for (const entry of accepted) entry.batch = batch;
   }
 
   /**

@@ -188,6 +188,11 @@ export class JobsRepository {
     return result.rows.map(record);
   }
 
+  /** Removes rows `insertMany` wrote in this transaction for jobs whose hold was then refused. */
+  async deleteUnplaced(client: pg.ClientBase, jobIds: readonly string[]): Promise<void> {
+    await client.query(`delete from jobs where id = any($1::uuid[]) and status = 'queued'`, [jobIds]);
+  }
+
   async find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
     const result = await this.postgres.pool.query<JobRow>(`select * from jobs where id = $1 and organization_id = $2`, [jobId, organizationId]);
     return optional(result.rows[0]);

@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
 import {
+  type CompanionWrites,
   HoldCompanionError,
   Ledger,
   type BudgetView as LedgerBudget,
@@ -231,12 +232,13 @@ export class LedgerRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Job holds placed in shared transactions (the ledger's batches): `write` inserts the accepted
-   * ones' rows (job, queue entry) in the same commit. Each call answers for its own hold; a
-   * failure of `write` caused by one job rejects that call alone, with the writer's own error.
+   * Job holds placed in shared transactions (the ledger's batches): `writes` insert the jobs' rows
+   * (job, queue entry) in the same commit, the rows that do not depend on the decision before the
+   * pool is locked (see `CompanionWrites`). Each call answers for its own hold; a failure of the
+   * writes caused by one job rejects that call alone, with the writer's own error.
    */
-  jobHoldBatcher<Payload>(write: (client: pg.ClientBase, accepted: readonly Payload[]) => Promise<void>): (hold: JobHold, payload: Payload) => Promise<JobHoldOutcome> {
-    const batcher = this.ledger.holdsWith<Payload>(write);
+  jobHoldBatcher<Payload>(writes: CompanionWrites<Payload>): (hold: JobHold, payload: Payload) => Promise<JobHoldOutcome> {
+    const batcher = this.ledger.holdsWith<Payload>(writes);
     return async (hold, payload) => {
       const { result: placed, memberBudget } = await batcher
         .hold(holdRequestOf(hold), payload)
