@@ -43,6 +43,7 @@ export class AlertEvaluatorService implements OnModuleInit, OnModuleDestroy, OnA
   );
 
   private readonly onMemberSpend = (event: MemberSpendChanged): void => {
+    if (event.unlimited === true) return;
     this.coalesce(`member:${event.organizationId}:${event.memberId}`, () => this.evaluateMember(event.organizationId, event.memberId));
   };
 

@@ -19,6 +19,12 @@ export interface JobChanged {
 export interface MemberSpendChanged {
   organizationId: string;
   memberId: string;
+  /**
+   * The member had no budget limit in the transaction that moved this spend (a hold reads it under
+   * the pool's lock): there is no threshold to evaluate. A limit set afterwards announces itself
+   * (`member-budget.changed`) and is evaluated then.
+   */
+  unlimited?: true;
 }
 
 /** A member joined, changed role or (role null) was removed. */

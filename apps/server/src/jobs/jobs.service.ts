@@ -250,7 +250,7 @@ export class JobsService {
     if (!placed.ok) throw holdError(placed.refusal, priced, catalog);
     const { organizationId, authorId } = job;
     this.events.publish('balance.changed', placed.balance);
-    this.events.publish('member-spend.changed', { organizationId, memberId: authorId });
+    this.events.publish('member-spend.changed', { organizationId, memberId: authorId, ...(placed.member.limitCredits === null ? { unlimited: true as const } : {}) });
     this.events.publish('job.changed', { organizationId, job: placed.view });
     const pool = placed.balance;
     return {

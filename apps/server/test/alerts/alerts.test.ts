@@ -417,6 +417,23 @@ describe('alerts', () => {
     expect(after.map((notification) => notification.kind)).toEqual(['budget_threshold']);
     expect(after[0]?.data).toMatchObject({ thresholdPercent: 75, limitCredits: 12 });
   });
+
+  it('fires a threshold when a member who spent without a limit is given one under what was used', async () => {
+    // Spending without a limit evaluates nothing (the hold says there is no limit); the new limit is evaluated on its own.
+    const free = await addMember(server, owner.client, organization.id, 'member', 'alert-unlimited');
+    await submitTogether(free, 2, 'no limit yet');
+    await settle();
+    expect((await notifications(free)).notifications).toEqual([]);
+    expectStatus(
+      await owner.client.put(`/orgs/${organization.id}/members/${free.userId}/budget`, { limitCredits: 25, period: 'month', alertThresholdsPercent: [50, 75] }),
+      200,
+    );
+    await settle();
+    // 20 used of 25 is 80%: both lines are crossed by the new limit alone.
+    const after = (await notifications(free)).notifications;
+    expect(after.map((notification) => notification.kind)).toEqual(['budget_threshold', 'budget_threshold']);
+    expect(after.map((notification) => notification.data.thresholdPercent).sort()).toEqual([50, 75]);
+  });
 });
 
 describe('alert webhooks and private addresses (the default)', () => {

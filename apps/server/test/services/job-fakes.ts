@@ -85,6 +85,13 @@ export class FakeJobs {
     const createdAt = new Date();
     return jobs.map((job) => ({ ...(this.rows.get(job.id) ?? this.pendingRow(job)), createdAt }));
   }
+  /** Rows written in this (fake) transaction for jobs whose hold was refused: removed when it commits. */
+  deleteUnplaced(_client: unknown, jobIds: readonly string[]): Promise<void> {
+    this.transactions.write(() => {
+      for (const id of jobIds) this.rows.delete(id);
+    });
+    return Promise.resolve();
+  }
   private pendingRow(job: NewJob): JobRecord {
     return { ...job, status: 'queued', capturedCredits: null, imagesDone: 0, progressPercent: 0, errorCode: null, errorMessage: null, attempts: 0, cancelRequestedAt: null, cancelKeptImages: null, createdAt: new Date(), startedAt: null, finishedAt: null };
   }
@@ -179,18 +186,24 @@ export class FakeLedger {
     this.holds.set(hold.jobId, { credits: hold.credits, state: 'pending', captured: 0 });
     return Promise.resolve({ ok: true, balance: this.balanceEvent(hold.organizationId) });
   }
-  /** The batched path, one hold per fake transaction: the writer's rows kept only when it succeeds. */
-  jobHoldBatcher<Payload>(write: (client: never, accepted: readonly Payload[]) => Promise<void>) {
+  /** The batched path, one hold per fake transaction: its rows written before the hold, removed when it is refused, kept only when all succeeds. */
+  jobHoldBatcher<Payload>(writes: { before(client: never, payloads: readonly Payload[]): Promise<void>; after(client: never, accepted: readonly Payload[], notAccepted: readonly Payload[]): Promise<void> }) {
     return async (hold: JobHold, payload: Payload): Promise<JobHoldOutcome> => {
-      const held = await this.holdForJob(undefined, hold);
-      if (!held.ok) return held;
+      let outcome: JobHoldOutcome | undefined;
       try {
-        await this.transactions?.transaction(async (client) => write(client, [payload]));
+        const transaction = this.transactions === undefined ? (work: (client: never) => Promise<void>) => work({} as never) : this.transactions.transaction.bind(this.transactions);
+        await transaction(async (client) => {
+          await writes.before(client, [payload]);
+          const held = await this.holdForJob(undefined, hold);
+          await writes.after(client, held.ok ? [payload] : [], held.ok ? [] : [payload]);
+          outcome = held.ok ? { ok: true, balance: held.balance, member: await this.memberBudget() } : held;
+        });
       } catch (error) {
-        void this.release(hold.jobId);
+        if (outcome?.ok === true) void this.release(hold.jobId);
         throw error;
       }
-      return { ok: true, balance: held.balance, member: await this.memberBudget() };
+      if (outcome === undefined) throw new Error('the fake transaction did not run');
+      return outcome;
     };
   }
   transactions: FakeTransactions | undefined;
