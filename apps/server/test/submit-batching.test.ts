@@ -56,6 +56,12 @@ describe('batched submits and the bulk endpoint', () => {
       expect(answer.body.balances.pool.pendingCredits).toBe(95 - answer.body.balances.pool.availableCredits);
     }
 
+    // Places in the queue, though answered from several batches: each once, one after another (the
+    // jobs queued before them by the earlier tests come first).
+    const positions = placed.map((answer) => answer.body.job.queuePosition ?? 0).sort((a, b) => a - b);
+    const first = positions[0] ?? 0;
+    expect(positions).toEqual(Array.from({ length: 9 }, (_, index) => first + index));
+
     expect(await pool(organization.id)).toMatchObject({ availableCredits: 5, pendingCredits: 90, postedCredits: 95 });
     const jobs = await jobsOf(organization.id);
     expect(jobs.map((job) => job.id).sort()).toEqual(placed.map((answer) => answer.body.job.id).sort());

@@ -29,26 +29,18 @@ interface Entry {
 }
 
 /**
- * The jobs one transaction placed: their queue positions come from one count for all of them,
- * read once after the commit by whichever of them asks first.
+ * The jobs one transaction placed, and how many jobs of each provider were queued ahead of them
+ * (read with their enqueue, under the pool's lock: every earlier batch of the pool has committed).
  */
 class PlacedBatch {
-  private ahead: Promise<Map<string, number>> | undefined;
-
   constructor(
-    private readonly jobs: JobsRepository,
-    private readonly records: JobRecord[],
+    private readonly records: readonly JobRecord[],
+    private readonly ahead: ReadonlyMap<string, number>,
   ) {}
 
-  async positionOf(record: JobRecord): Promise<number> {
-    const createdAt = this.records[0]?.createdAt ?? record.createdAt;
-    this.ahead ??= this.jobs.queuedBefore(
-      this.records.map((row) => row.provider),
-      createdAt,
-    );
-    const before = (await this.ahead).get(record.provider) ?? 0;
+  positionOf(record: JobRecord): number {
     const inBatch = this.records.filter((row) => row.provider === record.provider);
-    return before + inBatch.indexOf(record) + 1;
+    return (this.ahead.get(record.provider) ?? 0) + inBatch.indexOf(record) + 1;
   }
 }
 
@@ -93,7 +85,7 @@ export class JobPlacer {
     if (!outcome.ok) return outcome;
     const { record, batch } = entry;
     if (record === undefined || batch === undefined) throw new Error(`job ${job.id} was held but not written`);
-    return { ok: true, view: jobView(record, [], await batch.positionOf(record)), balance: outcome.balance, member: outcome.member };
+    return { ok: true, view: jobView(record, [], batch.positionOf(record)), balance: outcome.balance, member: outcome.member };
   }
 
   /**
@@ -116,11 +108,12 @@ export class JobPlacer {
     if (notAccepted.length > 0) await this.jobs.deleteUnplaced(client, notAccepted.map((entry) => entry.placement.job.id));
     for (const entry of notAccepted) entry.record = undefined;
     if (accepted.length === 0) return;
-    await this.queue.enqueueMany(
+    const records = accepted.map((entry) => entry.record).filter((record) => record !== undefined);
+    const ahead = await this.queue.enqueueMany(
       client,
       accepted.map(({ placement, queueName }) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: queueName ?? placement.queueName })),
     );
-    const batch = new PlacedBatch(this.jobs, accepted.map((entry) => entry.record).filter((record) => record !== undefined));
+    const batch = new PlacedBatch(records, ahead);
     for (const entry of accepted) entry.batch = batch;
   }
 

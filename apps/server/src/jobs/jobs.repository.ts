@@ -260,15 +260,6 @@ export class JobsRepository {
     return Number(ahead.rows[0]?.count ?? 0) + 1;
   }
 
-  /** Queued jobs created before `before`, per provider (the queue positions of a batch of new jobs follow from it). */
-  async queuedBefore(providers: readonly string[], before: Date): Promise<Map<string, number>> {
-    const result = await this.postgres.pool.query<{ provider: string; count: string }>(
-      `select provider, count(*) from jobs where status = 'queued' and provider = any($1::text[]) and created_at < $2 group by provider`,
-      [[...new Set(providers)], before],
-    );
-    return new Map(result.rows.map((row) => [row.provider, Number(row.count)]));
-  }
-
   /** queued (or a retried running) → running, unless a cancel came first. */
   async start(jobId: string): Promise<JobRecord | undefined> {
     const result = await this.postgres.pool.query<JobRow>(

@@ -87,20 +87,30 @@ export class QueueRepository implements BeforeApplicationShutdown {
     );
   }
 
-  /** Adds several generation jobs in one statement (one notification), in the caller's open transaction. */
-  async enqueueMany(client: pg.ClientBase, requests: readonly EnqueueRequest[]): Promise<void> {
-    await client.query(
-      `select count(*) from graphile_worker.add_jobs(array(
-         select row(identifier, payload, queue_name, null, $5::integer, job_key, null, null)::graphile_worker.job_spec
-           from unnest($1::text[], $2::json[], $3::text[], $4::text[]) as t(identifier, payload, queue_name, job_key)))`,
+  /**
+   * Adds several generation jobs in one statement (one notification), in the caller's open
+   * transaction, and answers in the same round trip how many jobs of each of their providers were
+   * queued before the transaction began (their queue positions follow from it; rows the
+   * transaction inserted itself have its start as their creation time, so they are not counted).
+   */
+  async enqueueMany(client: pg.ClientBase, requests: readonly EnqueueRequest[]): Promise<Map<string, number>> {
+    const result = await client.query<{ added: string; ahead: Record<string, number> | null }>(
+      `select (select count(*) from graphile_worker.add_jobs(array(
+                 select row(identifier, payload, queue_name, null, $5::integer, job_key, null, null)::graphile_worker.job_spec
+                   from unnest($1::text[], $2::json[], $3::text[], $4::text[]) as t(identifier, payload, queue_name, job_key)))) as added,
+              (select json_object_agg(provider, n) from (
+                 select provider, count(*) as n from jobs
+                  where status = 'queued' and provider = any($6::text[]) and created_at < now() group by provider) counted) as ahead`,
       [
         requests.map((request) => generationTask(request.provider)),
         requests.map((request) => JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>)),
         requests.map((request) => request.queueName),
         requests.map((request) => request.jobId),
         MAX_JOB_ATTEMPTS,
+        [...new Set(requests.map((request) => request.provider))],
       ],
     );
+    return new Map(Object.entries(result.rows[0]?.ahead ?? {}));
   }
 
   /** Of these named queues, those a worker holds now (running a job of theirs). */

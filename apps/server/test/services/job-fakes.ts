@@ -95,9 +95,6 @@ export class FakeJobs {
   private pendingRow(job: NewJob): JobRecord {
     return { ...job, status: 'queued', capturedCredits: null, imagesDone: 0, progressPercent: 0, errorCode: null, errorMessage: null, attempts: 0, cancelRequestedAt: null, cancelKeptImages: null, createdAt: new Date(), startedAt: null, finishedAt: null };
   }
-  queuedBefore(): Promise<Map<string, number>> {
-    return Promise.resolve(new Map<string, number>());
-  }
   find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
     const row = this.rows.get(jobId);
     return Promise.resolve(row?.organizationId === organizationId ? { ...row } : undefined);
@@ -262,7 +259,7 @@ export function jobServices(options: { credits: number }) {
       transactions.write(() => {
         for (const request of requests) queue.entries.add(request.jobId);
       });
-      return Promise.resolve();
+      return Promise.resolve(new Map<string, number>());
     },
     remove: (jobId: string) => {
       queue.entries.delete(jobId);
