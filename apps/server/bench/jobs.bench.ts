@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
 import { freePort, runServer } from '../test/server-process.js';
 
-const JOBS = Number(process.env.BENCH_JOBS ?? 400);
+const JOBS = Number(process.env.BENCH_JOBS ?? 800);
 const CONCURRENT_SUBMITTERS = Number(process.env.BENCH_SUBMITTERS ?? 16);
 const STORM_SUBMITTERS = 64;
 /** The overdraft phase: the pool affords this many jobs (and its trial credits), and twice as many are sent at once. */
