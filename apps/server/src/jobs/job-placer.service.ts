@@ -94,8 +94,14 @@ export class JobPlacer {
    * for the pool's lock.
    */
   private async writeRows(client: pg.ClientBase, entries: readonly Entry[]): Promise<void> {
-    const records = await this.jobs.insertMany(client, entries.map((entry) => entry.placement.job));
-    const queueNames = await this.queueNamesFor(client, entries.map((entry) => entry.placement));
+    const candidates = entries.map(({ placement }) => [placement.queueName, ...placement.otherQueueNames]);
+    const choice = candidates.some((names) => names.length > 1);
+    const { records, busyQueues } = await this.jobs.insertMany(
+      client,
+      entries.map((entry) => entry.placement.job),
+      choice ? [...new Set(candidates.flat())] : [],
+    );
+    const queueNames = queueNamesFor(candidates, busyQueues);
     const byId = new Map(records.map((record) => [record.id, record]));
     entries.forEach((entry, index) => {
       entry.record = byId.get(entry.placement.job.id);
@@ -116,22 +122,19 @@ export class JobPlacer {
     const batch = new PlacedBatch(records, ahead);
     for (const entry of accepted) entry.batch = batch;
   }
+}
 
-  /**
-   * Each job's queue (one of its member's slots, each running one job at a time): the one its id
-   * picks unless a job is running in it, then the next free one, and never two of this batch in
-   * one slot while another is free. A job queued behind a running one would wait for that one's
-   * completion, which announces nothing; a free slot starts it on its own notification.
-   */
-  private async queueNamesFor(client: pg.ClientBase, placements: readonly PaidPlacement[]): Promise<string[]> {
-    const candidates = placements.map((placement) => [placement.queueName, ...placement.otherQueueNames]);
-    if (candidates.every((names) => names.length === 1)) return candidates.map((names) => names[0] ?? '');
-    const busy = await this.queue.busyQueues(client, [...new Set(candidates.flat())]);
-    const taken = new Set<string>();
-    return candidates.map((names) => {
-      const chosen = names.find((name) => !busy.has(name) && !taken.has(name)) ?? names.find((name) => !busy.has(name)) ?? names[0] ?? '';
-      taken.add(chosen);
-      return chosen;
-    });
-  }
+/**
+ * Each job's queue (one of its member's slots, each running one job at a time): the one its id
+ * picks unless a job is running in it, then the next free one, and never two of this batch in one
+ * slot while another is free. A job queued behind a running one would wait for that one's
+ * completion, which announces nothing; a free slot starts it on its own notification.
+ */
+function queueNamesFor(candidates: readonly (readonly string[])[], busy: ReadonlySet<string>): string[] {
+  const taken = new Set<string>();
+  return candidates.map((names) => {
+    const chosen = names.find((name) => !busy.has(name) && !taken.has(name)) ?? names.find((name) => !busy.has(name)) ?? names[0] ?? '';
+    taken.add(chosen);
+    return chosen;
+  });
 }

@@ -155,12 +155,13 @@ export class JobsRepository {
 
   /**
    * Several new jobs in one statement (a batch of submits, inside its transaction), returned as
-   * their rows. Same columns and checks as `insert`.
+   * their rows. Same columns and checks as `insert`. In the same round trip: which of the queues
+   * `busyAmong` a worker holds now (running a job of theirs), for the batch's choice of slots.
    */
-  async insertMany(client: pg.ClientBase, jobs: readonly NewJob[]): Promise<JobRecord[]> {
+  async insertMany(client: pg.ClientBase, jobs: readonly NewJob[], busyAmong: readonly string[] = []): Promise<{ records: JobRecord[]; busyQueues: Set<string> }> {
     const column = <T>(value: (job: NewJob) => T): T[] => jobs.map(value);
-    const result = await client.query<JobRow>(
-      `insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
+    const result = await client.query<JobRow & { busy_queues: string[] }>(
+      `with inserted as (insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
          request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
          line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
        select id, organization_id, project_id, author_id, api_key_id, workspace_id, 'queued', operation, model_id, provider,
@@ -173,7 +174,10 @@ export class JobsRepository {
            as t(id, organization_id, project_id, author_id, api_key_id, workspace_id, operation, model_id, provider,
                 request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
                 line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
-       returning *`,
+       returning *)
+       select inserted.*,
+              array(select queue_name from graphile_worker._private_job_queues where queue_name = any($28::text[]) and locked_at is not null) as busy_queues
+         from inserted`,
       [
         column((job) => job.id), column((job) => job.organizationId), column((job) => job.projectId), column((job) => job.authorId),
         column((job) => job.apiKeyId), column((job) => job.workspaceId), column((job) => job.operation), column((job) => job.modelId),
@@ -183,9 +187,10 @@ export class JobsRepository {
         column((job) => JSON.stringify(job.lineItems)), column((job) => job.sourceAssetId), column((job) => job.parentAssetId),
         column((job) => job.maskKey), column((job) => job.freeAllowanceId), column((job) => job.freeUnits), column((job) => job.idempotencyKey),
         column((job) => job.requestFingerprint),
+        busyAmong,
       ],
     );
-    return result.rows.map(record);
+    return { records: result.rows.map(record), busyQueues: new Set(result.rows[0]?.busy_queues ?? []) };
   }
 
   /** Removes rows `insertMany` wrote in this transaction for jobs whose hold was then refused. */

@@ -113,15 +113,6 @@ export class QueueRepository implements BeforeApplicationShutdown {
     return new Map(Object.entries(result.rows[0]?.ahead ?? {}));
   }
 
-  /** Of these named queues, those a worker holds now (running a job of theirs). */
-  async busyQueues(client: pg.ClientBase, queueNames: readonly string[]): Promise<Set<string>> {
-    const result = await client.query<{ queue_name: string }>(
-      `select queue_name from graphile_worker._private_job_queues where queue_name = any($1::text[]) and locked_at is not null`,
-      [queueNames],
-    );
-    return new Set(result.rows.map((row) => row.queue_name));
-  }
-
   /** Adds a background task (alerts' mail and webhooks) in the caller's transaction. */
   async enqueueTask<K extends TaskName>(client: pg.ClientBase, task: K, payload: TaskPayload<K>, options: { runAt?: Date; maxAttempts?: number } = {}): Promise<void> {
     await client.query(`select graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4)`, [

@@ -80,10 +80,10 @@ export class FakeJobs {
     });
     return Promise.resolve();
   }
-  async insertMany(client: unknown, jobs: readonly NewJob[]): Promise<JobRecord[]> {
+  async insertMany(client: unknown, jobs: readonly NewJob[]): Promise<{ records: JobRecord[]; busyQueues: Set<string> }> {
     for (const job of jobs) await this.insert(client, job);
     const createdAt = new Date();
-    return jobs.map((job) => ({ ...(this.rows.get(job.id) ?? this.pendingRow(job)), createdAt }));
+    return { records: jobs.map((job) => ({ ...(this.rows.get(job.id) ?? this.pendingRow(job)), createdAt })), busyQueues: new Set() };
   }
   /** Rows written in this (fake) transaction for jobs whose hold was refused: removed when it commits. */
   deleteUnplaced(_client: unknown, jobIds: readonly string[]): Promise<void> {
@@ -254,7 +254,6 @@ export function jobServices(options: { credits: number }) {
       transactions.write(() => queue.entries.add(request.jobId));
       return Promise.resolve();
     },
-    busyQueues: () => Promise.resolve(new Set<string>()),
     enqueueMany: (_client: unknown, requests: readonly { jobId: string }[]) => {
       transactions.write(() => {
         for (const request of requests) queue.entries.add(request.jobId);
