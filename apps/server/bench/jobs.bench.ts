@@ -75,10 +75,10 @@ async function cpuSeconds(serverPid: number | undefined): Promise<{ server: numb
   let postgres = 0;
   let server = 0;
   for (const pid of pids) {
-    const process = await read(pid);
-    if (process === undefined) continue;
-    if (process.comm === 'postgres') postgres += process.seconds;
-    if (Number(pid) === serverPid) server = process.seconds;
+    const stat = await read(pid);
+    if (stat === undefined) continue;
+    if (stat.comm === 'postgres') postgres += stat.seconds;
+    if (Number(pid) === serverPid) server = stat.seconds;
   }
   const usage = process.cpuUsage();
   return { server, postgres, bench: (usage.user + usage.system) / 1e6 };

@@ -40,17 +40,25 @@ export interface HoldBatcher<Payload> {
   hold(request: HoldRequest, payload: Payload): Promise<HoldWithBudget>;
 }
 
-/** Whether the hold was accepted now (a replayed hold's rows were written the first time). */
-function acceptedNow(result: HoldResult | undefined): boolean {
-  return result !== undefined && result.ok && !result.replayed;
+/**
+ * The batch's payloads split by their hold's result: those accepted now, whose rows are to be
+ * written, and the others (refused, or replayed: a replayed hold's rows were written the first time).
+ */
+export function splitPayloads<Payload>(payloads: readonly Payload[], results: readonly HoldResult[]): { accepted: Payload[]; notAccepted: Payload[] } {
+  const accepted: Payload[] = [];
+  const notAccepted: Payload[] = [];
+  payloads.forEach((payload, index) => {
+    const result = results[index];
+    (result !== undefined && result.ok && !result.replayed ? accepted : notAccepted).push(payload);
+  });
+  return { accepted, notAccepted };
 }
 
-/** Which payloads to write: those whose hold was accepted now. */
-export function acceptedPayloads<Payload>(payloads: readonly Payload[], results: readonly HoldResult[]): Payload[] {
-  return payloads.filter((_payload, index) => acceptedNow(results[index]));
-}
-
-/** The payloads whose hold was not accepted now: refused, or replayed. */
-export function notAcceptedPayloads<Payload>(payloads: readonly Payload[], results: readonly HoldResult[]): Payload[] {
-  return payloads.filter((_payload, index) => !acceptedNow(results[index]));
+/** A one-step writer as two steps: nothing before the lock, the accepted rows after the decision. */
+export function companionWrites<Payload>(writes: CompanionWriter<Payload> | CompanionWrites<Payload>): CompanionWrites<Payload> {
+  if (typeof writes !== 'function') return writes;
+  return {
+    before: () => Promise.resolve(),
+    after: (client, accepted) => (accepted.length > 0 ? writes(client, accepted) : Promise.resolve()),
+  };
 }

@@ -18,7 +18,7 @@ import { createGrant, expiredGrantCandidates, expireGrantsOfPool, type Normalize
 import { debitPool } from './adjustments.js';
 import { orgOfTransfer, reverseTransfer } from './reversals.js';
 import { placeHolds, type NormalizedHold } from './holds.js';
-import { acceptedPayloads, HoldCompanionError, notAcceptedPayloads, type CompanionWriter, type CompanionWrites, type HoldBatcher, type HoldWithBudget } from './hold-companions.js';
+import { companionWrites, HoldCompanionError, splitPayloads, type CompanionWriter, type CompanionWrites, type HoldBatcher, type HoldWithBudget } from './hold-companions.js';
 import { clawBack } from './claw-backs.js';
 import { readDeficit, settleDeficit } from './deficits.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
@@ -461,7 +461,8 @@ export class Ledger {
    * Given `CompanionWrites`, the rows that do not depend on the decision are written before the
    * pools are locked (see there), so that concurrent batches overlap all but the decision.
    */
-  holdsWith<Payload>(writes: CompanionWriter<Payload> | CompanionWrites<Payload>): HoldBatcher<Payload> {
+  holdsWith<Payload>(writer: CompanionWriter<Payload> | CompanionWrites<Payload>): HoldBatcher<Payload> {
+    const writes = companionWrites(writer);
     const companion = (error: unknown): never => {
       throw error instanceof HoldCompanionError ? error : new HoldCompanionError(`the writes beside a batch of holds failed: ${String(error)}`, { cause: error });
     };
@@ -471,15 +472,11 @@ export class Ledger {
         'hold batch with writes',
         async (client) => {
           const payloads = entries.map((entry) => entry.payload as Payload);
-          if (typeof writes !== 'function') await writes.before(client, payloads).catch(companion);
+          await writes.before(client, payloads).catch(companion);
           const budgets = new Map<string, BudgetView>();
           const results = await placeHolds(client, entries.map((entry) => entry.hold), this.now(), this.holdExpiryMs, budgets);
-          const accepted = acceptedPayloads(payloads, results);
-          if (typeof writes === 'function') {
-            if (accepted.length > 0) await writes(client, accepted).catch(companion);
-          } else {
-            await writes.after(client, accepted, notAcceptedPayloads(payloads, results)).catch(companion);
-          }
+          const { accepted, notAccepted } = splitPayloads(payloads, results);
+          await writes.after(client, accepted, notAccepted).catch(companion);
           return results.map((result, index) => ({ result, memberBudget: budgets.get(entries[index]?.hold.holdId ?? '') }));
         },
         this.hooks,

@@ -105,14 +105,13 @@ export class JobPlacer {
     const byId = new Map(records.map((record) => [record.id, record]));
     entries.forEach((entry, index) => {
       entry.record = byId.get(entry.placement.job.id);
-      entry.queueName = queueNames[index] ?? entry.placement.queueName;
+      entry.queueName = queueNames[index];
     });
   }
 
   /** Once the holds are decided: the accepted jobs are enqueued, the others' rows removed (the same transaction, so none was ever seen). */
   private async enqueue(client: pg.ClientBase, accepted: readonly Entry[], notAccepted: readonly Entry[]): Promise<void> {
     if (notAccepted.length > 0) await this.jobs.deleteUnplaced(client, notAccepted.map((entry) => entry.placement.job.id));
-    for (const entry of notAccepted) entry.record = undefined;
     if (accepted.length === 0) return;
     const records = accepted.map((entry) => entry.record).filter((record) => record !== undefined);
     const ahead = await this.queue.enqueueMany(
