@@ -2,6 +2,8 @@ import { ledgerOf } from './ledger-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { BulkSubmitView, JobView, OrganizationView, PoolView, SubmittedJobView } from '@atelier/contracts';
+import { QueueRepository } from '../src/queue/queue.repository.js';
+import type { ProviderId } from '../src/providers/provider.js';
 import { startTestApp, type TestApp } from './app.js';
 import { addMember, expectStatus, signedUp, type Member } from './world.js';
 import { connect, cookieOf } from './realtime/sockets.js';
@@ -72,6 +74,36 @@ describe('batched submits and the bulk endpoint', () => {
     expect(queued.rows[0]?.count).toBe('9');
     const audit = await ledgerOf(server.app).checkInvariants(organization.id);
     expect(audit.ok).toBe(true);
+  });
+
+  it('counts a place in line by what committed first, not by when each transaction began', async () => {
+    // Two batches of one pool: the one that began first may take the pool's lock second. It must
+    // count the other's job as ahead of its own, or both would be answered "#1 in line".
+    const { organization, member } = await organizationWith(100);
+    const submitted = await member.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: 'the model row' });
+    expectStatus(submitted, 201);
+    const queue = server.app.get(QueueRepository);
+    const copyOf = `insert into jobs select (jsonb_populate_record(null::jobs, to_jsonb(job) || jsonb_build_object('id', $2::uuid, 'idempotency_key', null, 'created_at', now()))).*
+                      from jobs job where id = $1`;
+    const [early, late] = [new pg.Client({ connectionString: server.database.url }), new pg.Client({ connectionString: server.database.url })];
+    await Promise.all([early.connect(), late.connect()]);
+    try {
+      const earlyJob = crypto.randomUUID();
+      const lateJob = crypto.randomUUID();
+      await early.query('begin');
+      await early.query('select now()'); // its transaction has begun, and its clock is set
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await late.query('begin');
+      await late.query(copyOf, [submitted.body.job.id, lateJob]);
+      const lateAhead = await queue.enqueueMany(late, [{ jobId: lateJob, provider: submitted.body.job.provider as ProviderId, queueName: `early-late-${lateJob}` }]);
+      await late.query('commit');
+      await early.query(copyOf, [submitted.body.job.id, earlyJob]);
+      const earlyAhead = await queue.enqueueMany(early, [{ jobId: earlyJob, provider: submitted.body.job.provider as ProviderId, queueName: `early-late-${earlyJob}` }]);
+      await early.query('commit');
+      expect(earlyAhead.get(submitted.body.job.provider)).toBe((lateAhead.get(submitted.body.job.provider) ?? 0) + 1);
+    } finally {
+      await Promise.all([early.end(), late.end()]);
+    }
   });
 
   it('refuses by the member budget just as alone, and each answer shows the budget right after its own hold', async () => {

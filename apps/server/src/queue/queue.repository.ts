@@ -89,9 +89,11 @@ export class QueueRepository implements BeforeApplicationShutdown {
 
   /**
    * Adds several generation jobs in one statement (one notification), in the caller's open
-   * transaction, and answers in the same round trip how many jobs of each of their providers were
-   * queued before the transaction began (their queue positions follow from it; rows the
-   * transaction inserted itself have its start as their creation time, so they are not counted).
+   * transaction, and answers in the same round trip how many other jobs of each of their providers
+   * are queued ahead of them: every committed one (their queue positions follow from it). Not
+   * "created before this transaction began": a transaction that began earlier but took the pool's
+   * lock later would not count the jobs of the one that went first, and two jobs would both be
+   * answered #1.
    */
   async enqueueMany(client: pg.ClientBase, requests: readonly EnqueueRequest[]): Promise<Map<string, number>> {
     const result = await client.query<{ added: string; ahead: Record<string, number> | null }>(
@@ -100,7 +102,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
                    from unnest($1::text[], $2::json[], $3::text[], $4::text[]) as t(identifier, payload, queue_name, job_key)))) as added,
               (select json_object_agg(provider, n) from (
                  select provider, count(*) as n from jobs
-                  where status = 'queued' and provider = any($6::text[]) and created_at < now() group by provider) counted) as ahead`,
+                  where status = 'queued' and provider = any($6::text[]) and id <> all($7::uuid[]) group by provider) counted) as ahead`,
       [
         requests.map((request) => generationTask(request.provider)),
         requests.map((request) => JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>)),
@@ -108,6 +110,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
         requests.map((request) => request.jobId),
         MAX_JOB_ATTEMPTS,
         [...new Set(requests.map((request) => request.provider))],
+        requests.map((request) => request.jobId),
       ],
     );
     return new Map(Object.entries(result.rows[0]?.ahead ?? {}));
