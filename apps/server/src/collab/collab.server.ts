@@ -30,6 +30,9 @@ export const CREDENTIALS_REVOKED = { code: 4401, reason: 'credentials-revoked' }
 export const MEMBERSHIP_RECHECK_MS = 5_000;
 
 /** An error Hocuspocus turns into closing the document's connection with this code and reason. */
+/** How long a stopping node waits for its documents to unload (each is already stored by then). */
+const UNLOAD_AT_SHUTDOWN_MS = 3_000;
+
 export class CollabRejection extends Error {
   constructor(
     readonly code: number,
@@ -57,7 +60,6 @@ export class CollabServer implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('CollabServer');
   /** Upper bound of each open document's encoded size; recomputed exactly when it nears the limit. */
   private readonly approximateSizes = new Map<string, number>();
-  private attached: HttpServer | undefined;
   /** WebSockets waiting for a document to load, by document name (closed to retry when the load fails). */
   private readonly loading = new Map<string, Set<WebSocket>>();
   /** Set on SIGTERM: collab upgrades are refused (503) so clients reconnect to another node. */
@@ -234,7 +236,6 @@ export class CollabServer implements OnModuleInit, OnModuleDestroy {
 
   /** Handles WebSocket upgrades for `/collab` on `server`; other paths are left to other listeners. */
   attach(server: HttpServer): void {
-    this.attached = server;
     server.on('upgrade', this.onUpgrade);
   }
 
@@ -341,13 +342,22 @@ export class CollabServer implements OnModuleInit, OnModuleDestroy {
       }),
     );
     this.logger.log(`stored ${String(states.length)} document(s) at shutdown in ${String(Date.now() - started)} ms`);
-    this.attached?.off('upgrade', this.onUpgrade);
+    // The upgrade listener stays: a provider reconnecting until the HTTP server closes is told 503
+    // (stopping) at once. Unanswered, its request would hold the server's close open.
     for (const client of this.sockets.clients) client.terminate();
     await new Promise<void>((resolve) => {
       this.sockets.close(() => {
         resolve();
       });
     });
+    // Their connections closed, the documents unload (Hocuspocus stores each once more, then the
+    // Redis extension unsubscribes it): wait for that before the extensions let go of Redis, or the
+    // unsubscribes fail on a closed connection after this node has stopped.
+    const unloading = Date.now();
+    const deadline = unloading + UNLOAD_AT_SHUTDOWN_MS;
+    while (this.hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (this.hocuspocus.getDocumentsCount() > 0) this.logger.warn(`${String(this.hocuspocus.getDocumentsCount())} document(s) still loaded at shutdown`);
+    else this.logger.log(`documents unloaded in ${String(Date.now() - unloading)} ms`);
     await this.hocuspocus.hooks('onDestroy', { instance: this.hocuspocus }).catch(() => undefined);
   }
 }
