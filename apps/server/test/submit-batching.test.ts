@@ -179,6 +179,13 @@ describe('batched submits and the bulk endpoint', () => {
     expect(answer.body.heldCredits).toBe(30);
     expect(answer.body.balances.pool).toMatchObject({ availableCredits: 5, pendingCredits: 30 });
     expect(await pool(organization.id)).toMatchObject({ availableCredits: 5, pendingCredits: 30 });
+    // In line in item order, one after another, and the jobs list shows each where its answer put it
+    // (one transaction's rows once shared a creation time: a list read showed all three as the same).
+    const answered = results.flatMap((result) => (result.ok ? [result.job] : []));
+    const firstPlace = answered[0]?.queuePosition ?? 0;
+    expect(answered.map((job) => job.queuePosition)).toEqual([firstPlace, firstPlace + 1, firstPlace + 2]);
+    const listed = new Map((await jobsOf(organization.id)).map((job) => [job.id, job.queuePosition]));
+    expect(answered.map((job) => listed.get(job.id))).toEqual(answered.map((job) => job.queuePosition));
 
     // The same request again replays every placed item (`key#i`) and places nothing new.
     const again = await member.client.request<BulkSubmitView>('POST', `/orgs/${organization.id}/jobs/bulk`, { jobs }, { 'idempotency-key': 'nightly-run' });

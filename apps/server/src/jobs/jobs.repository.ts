@@ -155,7 +155,9 @@ export class JobsRepository {
 
   /**
    * Several new jobs in one statement (a batch of submits, inside its transaction), returned as
-   * their rows. Same columns and checks as `insert`. In the same round trip: which of the queues
+   * their rows. Same columns and checks as `insert`; their creation times (the transaction's start)
+   * are a microsecond apart in the batch's order, so a place in line read later (`queuePosition`)
+   * tells them apart as the enqueue did. In the same round trip: which of the queues
    * `busyAmong` a worker holds now (running a job of theirs), for the batch's choice of slots.
    */
   async insertMany(client: pg.ClientBase, jobs: readonly NewJob[], busyAmong: readonly string[] = []): Promise<{ records: JobRecord[]; busyQueues: Set<string> }> {
@@ -163,17 +165,18 @@ export class JobsRepository {
     const result = await client.query<JobRow & { busy_queues: string[] }>(
       `with inserted as (insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
          request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint, created_at)
        select id, organization_id, project_id, author_id, api_key_id, workspace_id, 'queued', operation, model_id, provider,
          request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint,
+         now() + (place - 1) * interval '1 microsecond'
          from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
                      $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::integer[],
                      $18::text[], $19::integer[], $20::jsonb[], $21::uuid[], $22::uuid[], $23::text[], $24::text[], $25::integer[],
-                     $26::text[], $27::text[])
+                     $26::text[], $27::text[]) with ordinality
            as t(id, organization_id, project_id, author_id, api_key_id, workspace_id, operation, model_id, provider,
                 request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-                line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
+                line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint, place)
        returning *)
        select inserted.*,
               array(select queue_name from graphile_worker._private_job_queues where queue_name = any($28::text[]) and locked_at is not null) as busy_queues
@@ -257,10 +260,12 @@ export class JobsRepository {
   }
 
   /** 1 for the next queued job of its provider, 2 behind it, and so on. */
-  async queuePosition(job: Pick<JobRecord, 'provider' | 'createdAt'>): Promise<number> {
+  async queuePosition(job: Pick<JobRecord, 'id' | 'provider'>): Promise<number> {
+    // The job's creation time read in the statement: a JavaScript Date has only milliseconds, and
+    // the jobs of one batch are a microsecond apart.
     const ahead = await this.postgres.pool.query<{ count: string }>(
-      `select count(*) from jobs where status = 'queued' and provider = $1 and created_at < $2`,
-      [job.provider, job.createdAt],
+      `select count(*) from jobs where status = 'queued' and provider = $1 and created_at < (select created_at from jobs where id = $2)`,
+      [job.provider, job.id],
     );
     return Number(ahead.rows[0]?.count ?? 0) + 1;
   }
