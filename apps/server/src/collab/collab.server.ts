@@ -29,10 +29,10 @@ export const CREDENTIALS_REVOKED = { code: 4401, reason: 'credentials-revoked' }
 /** How often open connections' memberships are re-read (changes made on other nodes). */
 export const MEMBERSHIP_RECHECK_MS = 5_000;
 
-/** An error Hocuspocus turns into closing the document's connection with this code and reason. */
 /** How long a stopping node waits for its documents to unload (each is already stored by then). */
 const UNLOAD_AT_SHUTDOWN_MS = 3_000;
 
+/** An error Hocuspocus turns into closing the document's connection with this code and reason. */
 export class CollabRejection extends Error {
   constructor(
     readonly code: number,

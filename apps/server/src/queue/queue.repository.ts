@@ -102,7 +102,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
                    from unnest($1::text[], $2::json[], $3::text[], $4::text[]) as t(identifier, payload, queue_name, job_key)))) as added,
               (select json_object_agg(provider, n) from (
                  select provider, count(*) as n from jobs
-                  where status = 'queued' and provider = any($6::text[]) and id <> all($7::uuid[]) group by provider) counted) as ahead`,
+                  where status = 'queued' and provider = any($6::text[]) and id <> all($4::text[]::uuid[]) group by provider) counted) as ahead`,
       [
         requests.map((request) => generationTask(request.provider)),
         requests.map((request) => JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>)),
@@ -110,7 +110,6 @@ export class QueueRepository implements BeforeApplicationShutdown {
         requests.map((request) => request.jobId),
         MAX_JOB_ATTEMPTS,
         [...new Set(requests.map((request) => request.provider))],
-        requests.map((request) => request.jobId),
       ],
     );
     return new Map(Object.entries(result.rows[0]?.ahead ?? {}));
