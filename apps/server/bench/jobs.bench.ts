@@ -220,6 +220,15 @@ const timings = await client.query<{ wait_ms: string }>(
 );
 await client.end();
 const waits = timings.rows.map((row) => Number(row.wait_ms)).sort((a, b) => a - b);
+if (process.env.BENCH_PACED_DETAIL === '1') {
+  // Each paced job's wait, in order, and how long after the previous job finished it was created (ms): "wait/after".
+  const detail = await pool.query<{ wait: string; after: string | null }>(
+    `select extract(epoch from (started_at - created_at)) * 1000 as wait, extract(epoch from (created_at - lag(finished_at) over (order by created_at))) * 1000 as after
+       from jobs where id = any($1) order by created_at`,
+    [pacedIds],
+  );
+  console.log(`paced jobs, wait/after the previous: ${detail.rows.map((row) => `${Number(row.wait).toFixed(0)}/${row.after === null ? '-' : Number(row.after).toFixed(0)}`).join(' ')}`);
+}
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`jobs bench — ${String(JOBS)} jobs by ${String(CONCURRENT_SUBMITTERS)} clients, ${String(JOBS)} by ${String(STORM_SUBMITTERS)}, one member, one pool; local provider ×${WORKER_CONCURRENCY} at zero latency; server ${IN_PROCESS ? 'in the bench process' : 'in its own process'}`);

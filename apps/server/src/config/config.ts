@@ -45,6 +45,7 @@ const environmentSchema = z.object({
   JOB_HOLD_EXTEND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   WORKER_SILENT_AFTER_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  QUEUE_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   ORM_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   PROVIDER_CONCURRENCY_LOCAL: z.coerce.number().int().min(1).max(64).default(2),
@@ -208,6 +209,8 @@ export interface AppConfig {
     sweepIntervalMs: number;
     /** A worker whose heartbeat is older than this is dead: its locked jobs and queues are freed. */
     workerSilentAfterMs: number;
+    /** How often an idle worker looks for jobs on its own (jobs start on notification; the poll finds retries whose backoff ended). */
+    queuePollIntervalMs: number;
   };
   /** Requests per minute per member (in an org) or per API key; docs/SECURITY.md. */
   rateLimits: { submitPerMinute: number; preflightPerMinute: number; expensivePerMinute: number; reviewPerMinute: number };
@@ -298,6 +301,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       holdExtendIntervalMs: env.JOB_HOLD_EXTEND_INTERVAL_MS,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
       workerSilentAfterMs: env.WORKER_SILENT_AFTER_MS,
+      queuePollIntervalMs: env.QUEUE_POLL_INTERVAL_MS,
     },
     rateLimits: {
       submitPerMinute: env.RATE_LIMIT_SUBMIT_PER_MINUTE,

@@ -2,6 +2,7 @@ import { migrateLedger } from '@atelier/ledger';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { Logger, runMigrations } from 'graphile-worker';
+import { installQueueNotifications } from '../queue/queue-schema.repository.js';
 import { mikroOrmOptions } from './mikro-orm.config.js';
 
 /** Applies every committed migration to the database at `databaseUrl`. Safe to run repeatedly. */
@@ -28,6 +29,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<void> {
   });
   try {
     await runMigrations({ pgPool: pool, logger: quietLogger });
+    await installQueueNotifications(pool);
   } finally {
     await pool.end();
   }

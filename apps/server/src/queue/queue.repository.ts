@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Logger as WorkerLogger, run, type JobHelpers, type Runner, type RunnerOptions, type Task, type WorkerEvents, type WorkerPool } from 'graphile-worker';
 import type pg from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PostgresPoolRepository } from '../repositories/postgres-pool.repository.js';
 import { ServiceStatus } from '../health/service-status.js';
 import { isDatabaseUnavailable } from '../common/database-errors.js';
@@ -26,17 +27,6 @@ export interface EnqueueRequest {
   queueName: string;
 }
 
-/**
- * How often an idle worker looks for jobs on its own. Jobs start on notification (a new job's
- * NOTIFY, and the nudges after a completion below); the poll only finds retries whose backoff
- * ended and jobs freed from a dead worker. Each idle worker polls, so a short interval costs
- * queries (at 250 ms, some 120 a second on an idle node with every provider's runner) and, measured, made starts slower: a
- * worker busy polling when the notification came missed it.
- */
-const POLL_INTERVAL_MS = 1_000;
-
-/** After a job of a named queue completes, idle workers look again at these delays (its completion commits meanwhile). */
-const COMPLETION_NUDGE_DELAYS_MS = [5, 20, 60, 150, 400];
 
 /** How often a worker node looks for jobs queued for a provider it runs no runner for. */
 const ADOPT_QUEUED_PROVIDERS_MS = 60_000;
@@ -60,12 +50,60 @@ interface SupervisedRunner {
   pool?: WorkerPool;
 }
 
+/** A look for a job that has not ended after this long is taken as lost, and the next one goes ahead. */
+const FETCH_TURN_TIMEOUT_MS = 10_000;
+
+/**
+ * Workers of this process look for jobs one at a time. graphile-worker's look locks every free
+ * named queue (a member's slot) while it runs, skipping queues already locked, so a worker that
+ * looks at the same moment as another sees no free queue and finds nothing, though its job is
+ * there. With a runner per provider and one for background tasks, every new job's notification
+ * woke a worker of each runner at once, and the runner the job was for often lost the race: the
+ * job then waited for a poll (up to a second). A look takes a millisecond or two, so taking turns
+ * costs nothing measurable.
+ *
+ * `begin` is graphile-worker's forbiddenFlags callback (no flags are forbidden; it only waits);
+ * the worker's getJob then emits exactly one of job:start, worker:getJob:empty or
+ * worker:getJob:error, which call `end`. Since turns are taken one at a time, the event that ends a
+ * look is the current turn's.
+ */
+class FetchTurns {
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+  private timeout: NodeJS.Timeout | undefined;
+
+  constructor(private readonly warn: (message: string) => void) {}
+
+  async begin(): Promise<null> {
+    if (this.busy) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.busy = true;
+    this.timeout = setTimeout(() => {
+      this.warn(`a look for jobs did not end in ${String(FETCH_TURN_TIMEOUT_MS)} ms; the next one goes ahead`);
+      this.end();
+    }, FETCH_TURN_TIMEOUT_MS);
+    this.timeout.unref();
+    return null;
+  }
+
+  end(): void {
+    clearTimeout(this.timeout);
+    this.timeout = undefined;
+    const next = this.waiting.shift();
+    // The turn passes straight to the next waiter (busy stays true), or the turns are free.
+    if (next === undefined) this.busy = false;
+    else next();
+  }
+}
+
 /** graphile-worker on our Postgres: enqueue inside the caller's transaction, run handlers per provider. */
 @Injectable()
 export class QueueRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Queue');
   private runners: SupervisedRunner[] = [];
   private stopping = false;
+  private readonly fetchTurns = new FetchTurns((message) => {
+    this.logger.warn(message);
+  });
   /** The generation runners started, and the look for jobs queued for the others. */
   private generation: { runners: GenerationRunners; started: Set<ProviderId>; watch: NodeJS.Timeout | undefined } | undefined;
   /** graphile-worker's log, through ours: warnings and errors only (job failures are ours to report). */
@@ -77,6 +115,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
   constructor(
     @Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository,
     @Inject(ServiceStatus) private readonly status: ServiceStatus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Adds the job in the caller's open transaction: it exists exactly when the transaction commits. */
@@ -218,7 +257,18 @@ export class QueueRepository implements BeforeApplicationShutdown {
   }
 
   private runnerOptions(taskList: Record<string, Task>, concurrency: number): RunnerOptions {
-    return { pgPool: this.postgres.pool, concurrency, noHandleSignals: true, pollInterval: POLL_INTERVAL_MS, taskList, crontab: '', logger: this.workerLogger, preset: WORKER_PRESET };
+    return {
+      pgPool: this.postgres.pool,
+      concurrency,
+      noHandleSignals: true,
+      pollInterval: this.config.jobs.queuePollIntervalMs,
+      taskList,
+      crontab: '',
+      logger: this.workerLogger,
+      preset: WORKER_PRESET,
+      // Called by each worker right before it looks for a job: it waits for its turn here.
+      forbiddenFlags: () => this.fetchTurns.begin(),
+    };
   }
 
   /** Starts a runner and watches it: one that stops on its own is started again once the database answers. */
@@ -237,9 +287,13 @@ export class QueueRepository implements BeforeApplicationShutdown {
       supervised.pool = workerPool;
     });
     events.on('worker:create', ({ worker }) => supervised.workerIds.push(worker.workerId));
-    events.on('job:complete', ({ worker, job }) => {
-      if (job.job_queue_id !== null) this.nudgeAfterCompletion(worker.workerPool);
-    });
+    // The runner's next look for a job waits for the others' (see FetchTurns), and ends its turn when done.
+    const endTurn = (): void => {
+      this.fetchTurns.end();
+    };
+    events.on('job:start', endTurn);
+    events.on('worker:getJob:empty', endTurn);
+    events.on('worker:getJob:error', endTurn);
     const runner = await run({ ...supervised.options, events });
     supervised.runner = runner;
     this.reportWorkers();
@@ -251,21 +305,6 @@ export class QueueRepository implements BeforeApplicationShutdown {
         this.restart(supervised, error);
       },
     );
-  }
-
-  /**
-   * A job in a named queue (a member's slot) waits while the job before it runs, and nothing
-   * notifies when that one's completion (batched by graphile-worker, a moment after the handler
-   * returns) unlocks the queue: a job submitted meanwhile was announced to workers that could not
-   * take it yet and would wait for the next poll. So idle workers are nudged again shortly after
-   * each completion, while it commits.
-   */
-  private nudgeAfterCompletion(pool: WorkerPool): void {
-    for (const delayMs of COMPLETION_NUDGE_DELAYS_MS) {
-      setTimeout(() => {
-        if (!pool._shuttingDown) pool.nudge(1);
-      }, delayMs).unref();
-    }
   }
 
   /**
