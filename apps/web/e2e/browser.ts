@@ -68,6 +68,25 @@ export async function screenshot(page: Page, directory: string, name: string): P
   await page.screenshot({ path: path.join(directory, `${name}.png`), animations: 'disabled', fullPage: true });
 }
 
+/**
+ * Waits until the page has laid out what it has: its fonts and images loaded (or failed) and two
+ * frames drawn after that (layout and paint of what they changed). Instead of a fixed pause.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await Promise.all(
+      [...document.images]
+        .filter((image) => !image.complete)
+        .map((image) => new Promise((resolve) => {
+          image.addEventListener('load', resolve, { once: true });
+          image.addEventListener('error', resolve, { once: true });
+        })),
+    );
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
+}
+
 /** The number a LiveNumber shows (its data-value), e.g. the pool's available credits. */
 export async function liveValue(page: Page, testId: string): Promise<number> {
   const value = await page.getByTestId(testId).getAttribute('data-value');
@@ -110,6 +129,7 @@ export interface AccessibilityProblem {
 }
 
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let axeScript: Promise<string> | undefined;
 
 /**
  * Runs axe-core (WCAG 2 A and AA rules) on the page as it is now and returns the serious and
@@ -117,7 +137,11 @@ const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
  */
 export async function accessibilityProblems(page: Page): Promise<AccessibilityProblem[]> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern (a script tag would be refused).
-  await page.evaluate(`${await readFile(axeSource, 'utf8')}\n;void 0`);
+  // Loaded once per page (a client-side navigation keeps it), read from disk once per worker.
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    axeScript ??= readFile(axeSource, 'utf8');
+    await page.evaluate(`${await axeScript}\n;void 0`);
+  }
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { WorkspaceView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { buildWorld, expectStatus, type OrganizationWorld } from '../../server/test/world.js';
-import { accessibilityProblems, artifactsDirectory, e2eUnavailable, launchChromium, screenshot, type AccessibilityProblem } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, e2eUnavailable, launchChromium, screenshot, settled, type AccessibilityProblem } from './browser.js';
 
 const unavailable = e2eUnavailable();
 if (unavailable !== undefined) {
@@ -89,7 +89,7 @@ describe.skipIf(unavailable !== undefined)('every page from a 375 px phone to a 
       async function visit(name: string, url: string | undefined, ready: (page: Page) => Promise<unknown>): Promise<void> {
         if (url !== undefined) await page.goto(url);
         await ready(page);
-        await page.waitForTimeout(300); // late layout: images, live figures
+        await settled(page); // late layout: fonts, images
         results[name] = await checkPage(page);
         await screenshot(page, artifacts, `responsive-${String(viewport.width)}-${name}`);
       }
