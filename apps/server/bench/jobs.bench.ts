@@ -20,7 +20,7 @@ const AFFORDABLE_JOBS = 100;
 const LEDGER_HOLDS = 4_000;
 const WARM_UP_JOBS = 100;
 const WORKER_CONCURRENCY = process.env.BENCH_WORKERS ?? '4';
-const PACED_JOBS = 50;
+const PACED_JOBS = Number(process.env.BENCH_PACED_JOBS ?? 200);
 const IN_PROCESS = process.env.BENCH_IN_PROCESS === '1';
 
 function percentile(sorted: number[], fraction: number): number {
