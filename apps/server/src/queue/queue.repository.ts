@@ -27,7 +27,6 @@ export interface EnqueueRequest {
   queueName: string;
 }
 
-
 /** How often a worker node looks for jobs queued for a provider it runs no runner for. */
 const ADOPT_QUEUED_PROVIDERS_MS = 60_000;
 
