@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../repositories/postgres-pool.repository.js';
 
 /**
  * A member's slot (a graphile-worker named queue) runs one job at a time, and nothing in
@@ -32,18 +33,10 @@ create trigger atelier_queue_unlocked
  * creating it locks the queue table against the workers of nodes already running.
  */
 export async function installQueueNotifications(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  await inTransaction(pool, async (client) => {
     await client.query(`select pg_advisory_xact_lock(hashtext('atelier:queue-notifications'))`);
     await client.query(NOTIFY_FUNCTION);
     const existing = await client.query(`select 1 from pg_trigger where tgname = 'atelier_queue_unlocked' and tgrelid = 'graphile_worker._private_job_queues'::regclass`);
     if (existing.rowCount === 0) await client.query(TRIGGER);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
