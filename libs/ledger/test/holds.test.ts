@@ -199,6 +199,30 @@ describe('holds', () => {
     expect(balance.ok && balance.balance).toMatchObject({ pendingCredits: 40n, availableCredits: 60n });
   });
 
+  it('reads, once the pool is its, what the holder of its lock committed meanwhile', async () => {
+    // A batch reads the pool's balance after it has the pool's lock: a read older than the lock would
+    // not see the hold committed meanwhile, and would accept a hold the pool cannot cover.
+    const orgId = await poolWithCredits(ledger, 100n);
+    const member = id();
+    const client = await fixture.pool.connect();
+    try {
+      await client.query('begin');
+      expect((await ledger.holdInTransaction(client, request(orgId, 60n, { memberId: member }))).ok).toBe(true);
+      // Waits for the pool's lock, which the open transaction holds.
+      const waiting = ledger.hold(request(orgId, 50n, { memberId: member }));
+      const waitingForLock = async (): Promise<number | null> =>
+        (await fixture.pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rowCount;
+      await expect.poll(waitingForLock, { timeout: 10_000 }).toBe(1);
+      await client.query('commit');
+      expect(await waiting).toMatchObject({ ok: false, code: 'insufficient_credits', figures: { availableCredits: 40n } });
+    } finally {
+      client.release();
+    }
+    const balance = await ledger.poolBalance(orgId);
+    expect(balance.ok && balance.balance).toMatchObject({ pendingCredits: 60n, availableCredits: 40n });
+    expect((await ledger.checkInvariants()).violations).toEqual([]);
+  });
+
   it('never overdraws under concurrency from several ledgers and connections', async () => {
     const orgId = await poolWithCredits(ledger, 1_000n);
     const ledgers = [
