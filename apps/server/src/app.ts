@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { Logger } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
 import cookieParser from 'cookie-parser';
+import type { HttpLogger } from 'pino-http';
 import type { Provider } from '@nestjs/common';
 import { AppModule, type RuntimeConfig } from './app.module.js';
 import { webBuildDirectory } from './paths.js';
@@ -14,6 +15,7 @@ import { migrateDatabase } from './database/migrate.js';
 import { CollabServer } from './collab/collab.server.js';
 import { inlineScriptHashes, securityHeaders } from './common/security-headers.js';
 import { inFlightSubmitLimit } from './common/in-flight-limit.js';
+import { REQUEST_LOG } from './common/request-log.js';
 
 export async function createApp(config: RuntimeConfig, overrides: Provider[] = []): Promise<NestExpressApplication> {
   // Our tables, the ledger's and the queue's, before anything touches them.
@@ -27,6 +29,9 @@ export async function createApp(config: RuntimeConfig, overrides: Provider[] = [
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
   app.disable('x-powered-by');
+  // The request log first: a request refused by a middleware below (its body too slow, too many
+  // submits in flight, not JSON, JSON that does not parse) is logged with its status too.
+  app.use(app.get<HttpLogger>(REQUEST_LOG));
   // First, so every answer carries them: API errors, the web app, images.
   const indexFile = path.join(webBuildDirectory, 'index.html');
   app.use(...securityHeaders(inlineScriptHashes(existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined)));

@@ -46,9 +46,16 @@ describe('the request log (LOG_LEVEL=info)', () => {
     expect(created.status).toBe(201);
     const listed = await fetch(`${url}/api/orgs?view=all`, { headers: { cookie } });
     expect(listed.status).toBe(200);
+    // Junk: answered 400, and logged as such (its body is not).
+    const junk = await fetch(`${url}/api/orgs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: '{"name": "secret junk',
+    });
+    expect(junk.status).toBe(400);
 
     const completed = (): Record<string, unknown>[] => logLines(server?.output() ?? '').filter((line) => line.msg === 'request completed');
-    await expect.poll(() => completed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => completed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     const lines = completed();
     const ids = new Set(lines.map((line) => (line.req as { id: unknown }).id));
     expect(ids.size).toBe(lines.length);
@@ -62,6 +69,7 @@ describe('the request log (LOG_LEVEL=info)', () => {
         ['POST', 201],
         ['POST', 201],
         ['GET', 200],
+        ['POST', 400],
       ]),
     );
 
@@ -70,5 +78,6 @@ describe('the request log (LOG_LEVEL=info)', () => {
     expect(output).not.toContain(cookie.split('=')[1]);
     expect(output).not.toContain(csrfToken);
     expect(output).not.toContain(password);
+    expect(output).not.toContain('secret junk');
   });
 });
