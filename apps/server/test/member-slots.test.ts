@@ -35,30 +35,29 @@ describe("a member's queue slots", () => {
     await server.close();
   });
 
-  it('starts each new job at once while the member has a free slot, though the earlier ones are still running', { timeout: 60_000 }, async () => {
-    provider.hold();
-    const jobs: SubmittedJobView[] = [];
-    for (let index = 0; index < 4; index += 1) {
-      const started = provider.calls;
-      const response = await owner.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt: `slot ${String(index)}` });
-      expectStatus(response, 201);
-      jobs.push(response.body);
-      // The job starts (its provider call begins) while every earlier one is still held running.
-      const running = await waitForJob(owner.client, organization.id, response.body.job.id, 10_000, (job) => job.status === 'running');
-      expect(running.status).toBe('running');
-      const deadline = Date.now() + 10_000;
-      while (provider.calls < started + 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(provider.calls).toBe(started + 1);
-    }
-    provider.release();
-    for (const job of jobs) expect((await waitForJob(owner.client, organization.id, job.job.id)).status).toBe('succeeded');
-  });
-
   const submit = async (prompt: string): Promise<SubmittedJobView> => {
     const response = await owner.client.post<SubmittedJobView>(`/orgs/${organization.id}/jobs`, { request: schnell, prompt });
     expectStatus(response, 201);
     return response.body;
   };
+
+  it('starts each new job at once while the member has a free slot, though the earlier ones are still running', { timeout: 60_000 }, async () => {
+    provider.hold();
+    const jobs: SubmittedJobView[] = [];
+    for (let index = 0; index < 4; index += 1) {
+      const started = provider.calls;
+      const submitted = await submit(`slot ${String(index)}`);
+      jobs.push(submitted);
+      // The job starts (its provider call begins) while every earlier one is still held running.
+      const running = await waitForJob(owner.client, organization.id, submitted.job.id, 10_000, (job) => job.status === 'running');
+      expect(running.status).toBe('running');
+      const deadline = Date.now() + 10_000;
+      while (provider.calls < started + 1 && Date.now() < deadline) await pause(20);
+      expect(provider.calls).toBe(started + 1);
+    }
+    provider.release();
+    for (const job of jobs) expect((await waitForJob(owner.client, organization.id, job.job.id)).status).toBe('succeeded');
+  });
 
   it('a job sent to an idle node starts at once, though every runner of the node wakes with it', { timeout: 60_000 }, async () => {
     for (let index = 0; index < 12; index += 1) {

@@ -20,8 +20,8 @@ export function requestLog(level: AppConfig['logLevel'], destination?: Destinati
     // with pino-http's own stack): an exception behind a 500 is logged with its stack by the
     // error filter, and a database outage is reported once by the health status.
     customLogLevel: (_request, response, error) => {
-      if (error !== undefined || (response.statusCode >= 500 && response.statusCode !== 503)) return 'error';
-      return response.statusCode === 503 ? 'warn' : 'info';
+      if (error === undefined && response.statusCode === 503) return 'warn';
+      return error !== undefined || response.statusCode >= 500 ? 'error' : 'info';
     },
     customErrorMessage: () => 'request failed',
     customErrorObject: (_request, response, error, value: { res: unknown; responseTime: number }) =>
@@ -35,7 +35,6 @@ export function requestLog(level: AppConfig['logLevel'], destination?: Destinati
       }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
     },
-    redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
   };
   return destination === undefined ? pinoHttp(options) : pinoHttp(options, destination);
 }
