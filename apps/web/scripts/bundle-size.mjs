@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-const budgetBytes = 250 * 1024;
+const budgetBytes = 150 * 1024;
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const output = path.join(root, '.svelte-kit', 'output', 'client');
 const manifest = JSON.parse(readFileSync(path.join(output, '.vite', 'manifest.json'), 'utf8'));
