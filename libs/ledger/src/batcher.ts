@@ -26,9 +26,13 @@ interface Entry<Request, Result> {
  * Group commit for holds. A batch starts as soon as a batch slot is free (after one event-loop
  * turn, or `maxWaitMs`); requests that arrive while every slot is busy wait and form the next
  * batch, so under load a batch carries everything that arrived during the previous ones (no timer
- * needed), and an idle ledger answers after one event-loop turn. With two slots, the next batch is
- * already connected and waiting for the pool lock when the current one commits: Postgres never
- * waits for Node between batches.
+ * needed), and an idle ledger answers after one event-loop turn.
+ *
+ * With `keyOf` (a hold's pool), no two batches in flight share a key: a batch takes only the
+ * requests whose key no running batch holds. A hot pool has one batch at a time, which carries
+ * everything that waited for it (a second batch would only wait for the first one's pool lock, and
+ * split the requests into more, smaller transactions), while another slot serves other pools, whose
+ * requests need not wait for a busy pool's batch.
  *
  * A batch that fails with a data error is split in halves and retried, so one bad request cannot
  * fail the requests it happened to share a transaction with.
@@ -36,6 +40,8 @@ interface Entry<Request, Result> {
 export class Batcher<Request, Result> {
   private readonly queue: Entry<Request, Result>[] = [];
   private running = 0;
+  /** Keys of the requests in the batches running now. */
+  private readonly busyKeys = new Set<string>();
   private scheduled = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -43,6 +49,7 @@ export class Batcher<Request, Result> {
     private readonly execute: (requests: Request[]) => Promise<Result[]>,
     private readonly options: BatcherOptions,
     private readonly isolate: (error: unknown) => boolean,
+    private readonly keyOf?: (request: Request) => string,
   ) {
     assert(options.maxBatchSize >= 1, 'maxBatchSize is at least 1');
     assert(options.maxQueued >= options.maxBatchSize, 'maxQueued is at least maxBatchSize');
@@ -94,22 +101,44 @@ export class Batcher<Request, Result> {
 
   private start(): void {
     this.scheduled = false;
-    // `run` takes its slot synchronously, so this starts as many batches as slots and requests allow.
-    while (this.running < this.options.maxConcurrentBatches && this.queue.length > 0) {
-      void this.run();
+    // Batches are taken synchronously, so this starts as many as slots and free keys allow.
+    while (this.running < this.options.maxConcurrentBatches) {
+      const batch = this.take();
+      if (batch.length === 0) return;
+      void this.run(batch);
     }
   }
 
-  private async run(): Promise<void> {
-    if (this.running >= this.options.maxConcurrentBatches || this.queue.length === 0) {
-      return;
+  /** The next batch: the oldest requests whose keys no running batch holds, in order. */
+  private take(): Entry<Request, Result>[] {
+    const { keyOf } = this;
+    if (keyOf === undefined) return this.queue.splice(0, this.options.maxBatchSize);
+    const batch: Entry<Request, Result>[] = [];
+    const taken = new Set<string>();
+    let kept = 0;
+    for (const entry of this.queue) {
+      const key = keyOf(entry.request);
+      if (batch.length < this.options.maxBatchSize && !this.busyKeys.has(key)) {
+        batch.push(entry);
+        taken.add(key);
+      } else {
+        this.queue[kept] = entry;
+        kept += 1;
+      }
     }
+    this.queue.length = kept;
+    for (const key of taken) this.busyKeys.add(key);
+    return batch;
+  }
+
+  private async run(batch: Entry<Request, Result>[]): Promise<void> {
     this.running += 1;
-    const batch = this.queue.splice(0, this.options.maxBatchSize);
     try {
       await this.executeIsolated(batch);
     } finally {
       this.running -= 1;
+      const { keyOf } = this;
+      if (keyOf !== undefined) for (const entry of batch) this.busyKeys.delete(keyOf(entry.request));
       if (this.queue.length > 0 && !this.scheduled) {
         // These requests already waited for the previous batch: start now.
         this.scheduled = true;

@@ -79,8 +79,9 @@ export interface LedgerOptions {
   /** Most holds waiting for a batch before `hold` throws `LedgerOverloadedError`. */
   maxQueuedHolds?: number;
   /**
-   * Hold batches in flight at once (default 2): while one commits, the next is already waiting for
-   * the pool lock. Batches lock pools in the same order, so they cannot deadlock.
+   * Hold batches in flight at once (default 2), never two with the same pool: the holds of a pool
+   * whose batch is running wait for it and go together in its next batch, while another slot
+   * serves other pools. Batches lock pools in the same order, so they cannot deadlock.
    */
   holdBatchConcurrency?: number;
   /** The ledger's clock; tests move it. Every timestamp the ledger writes comes from it. */
@@ -123,7 +124,7 @@ export class Ledger {
     const maxConcurrentBatches = options.holdBatchConcurrency ?? 2;
     assertInteger(maxConcurrentBatches, 'holdBatchConcurrency', 1, ledgerLimits.maxHoldBatchConcurrency);
     this.batcherOptions = { maxBatchSize, maxWaitMs, maxQueued, maxConcurrentBatches };
-    this.holdBatcher = options.batchHolds === false ? null : new Batcher((holds) => this.placeHoldBatch(holds), this.batcherOptions, isolatable);
+    this.holdBatcher = options.batchHolds === false ? null : new Batcher((holds) => this.placeHoldBatch(holds), this.batcherOptions, isolatable, (hold) => hold.orgId);
   }
 
   /**
@@ -482,7 +483,7 @@ export class Ledger {
         this.hooks,
       );
     const options = this.holdBatcher === null ? { ...this.batcherOptions, maxBatchSize: 1 } : this.batcherOptions;
-    const batcher = new Batcher(execute, options, (error) => error instanceof HoldCompanionError || isolatable(error));
+    const batcher = new Batcher(execute, options, (error) => error instanceof HoldCompanionError || isolatable(error), (entry) => entry.hold.orgId);
     this.companionBatchers.push(batcher);
     return {
       hold: (request, payload) => {

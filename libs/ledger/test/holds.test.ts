@@ -223,6 +223,42 @@ describe('holds', () => {
     expect((await ledger.checkInvariants()).violations).toEqual([]);
   });
 
+  it("places another pool's holds while a pool's batch waits for that pool's lock", async () => {
+    // One pool's lock held by a long transaction (a capture, a grant) must not stall other orgs: a
+    // pool's next holds wait for its running batch instead of filling the second slot with another
+    // batch stuck on the same lock.
+    const own = new Ledger(fixture.pool, { now: fixture.clock.now });
+    const busy = await poolWithCredits(own, 100n);
+    const other = await poolWithCredits(own, 100n);
+    const lockWaiters = async (): Promise<number | null> =>
+      (await fixture.pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rowCount;
+    const client = await fixture.pool.connect();
+    try {
+      await client.query('begin');
+      expect((await own.holdInTransaction(client, request(busy, 60n))).ok).toBe(true);
+      const first = own.hold(request(busy, 10n));
+      await expect.poll(lockWaiters, { timeout: 10_000 }).toBe(1);
+      const second = own.hold(request(busy, 10n));
+      const elsewhere = await Promise.race([
+        own.hold(request(other, 10n)),
+        new Promise<'stalled'>((resolve) => {
+          setTimeout(() => {
+            resolve('stalled');
+          }, 5_000);
+        }),
+      ]);
+      expect(elsewhere).toMatchObject({ ok: true, balance: { availableCredits: 90n } });
+      expect(await lockWaiters()).toBe(1);
+      await client.query('commit');
+      expect(await first).toMatchObject({ ok: true, balance: { availableCredits: 30n } });
+      expect(await second).toMatchObject({ ok: true, balance: { availableCredits: 20n } });
+    } finally {
+      client.release();
+      await own.close();
+    }
+    expect((await own.checkInvariants()).violations).toEqual([]);
+  });
+
   it('never overdraws under concurrency from several ledgers and connections', async () => {
     const orgId = await poolWithCredits(ledger, 1_000n);
     const ledgers = [
