@@ -1,5 +1,6 @@
 import { ledgerOf } from './ledger-of.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import sharp from 'sharp';
 import type { GalleryPage, JobView, OrganizationView, PoolView, SubmittedJobView } from '@atelier/contracts';
 import { readPngText } from '../src/providers/png-text.js';
@@ -231,5 +232,37 @@ describe('generation jobs through the real queue', () => {
     expect(totals['text-to-image']?.count).toBeGreaterThan(3);
     const bad = await member.client.get(`/orgs/${organization.id}/assets?cursor=nonsense`);
     expect(bad.status).toBe(400);
+  });
+
+  it('pages through images made within one millisecond without skipping any', async () => {
+    // The cursor kept the last image's time in milliseconds: an image a few microseconds younger
+    // than a page's last one (a job's variations are stored together) never showed on the next page.
+    const someone = await signedUp(server, 'micro-pages');
+    const created = await someone.client.post<OrganizationView>('/orgs', { name: 'Micro pages' });
+    expectStatus(created, 201);
+    const orgId = created.body.id;
+    await server.grantCredits(orgId, 1_000);
+    const job = await submitAndWait(someone.client, orgId, { request: { ...schnell, variations: 4 }, prompt: 'four at once' });
+    expect(job.assetIds).toHaveLength(4);
+    const database = new pg.Client({ connectionString: server.database.url });
+    await database.connect();
+    try {
+      await database.query(
+        `update assets a set created_at = timestamptz '2026-12-01 12:00:00+00' + r.n * interval '7 microseconds'
+           from (select id, row_number() over (order by id) as n from assets where organization_id = $1) r where a.id = r.id`,
+        [orgId],
+      );
+    } finally {
+      await database.end();
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof someone.client.get<GalleryPage>>> = await someone.client.get<GalleryPage>(`/orgs/${orgId}/assets?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`);
+      expectStatus(page, 200);
+      seen.push(...page.body.assets.map((asset) => asset.id));
+      cursor = page.body.nextCursor;
+    } while (cursor !== null && seen.length < 10);
+    expect(seen).toEqual([...job.assetIds].sort().reverse());
   });
 });

@@ -30,8 +30,12 @@ export interface AssetRow {
   created_at: Date;
 }
 
+/** An asset of a page, with created_at in microseconds since the epoch (Postgres' precision; a Date keeps milliseconds). */
+export type PagedAssetRow = AssetRow & { created_us: string };
+
+/** Position after an asset: its time in microseconds and its id. */
 export interface GalleryCursor {
-  createdAt: string;
+  createdMicros: string;
   id: string;
 }
 
@@ -46,7 +50,7 @@ export class GalleryRepository {
     query: GalleryQuery,
     cursor: GalleryCursor | undefined,
     limit: number,
-  ): Promise<{ rows: AssetRow[]; totals: { operation: string; count: string; credits: string }[] }> {
+  ): Promise<{ rows: PagedAssetRow[]; totals: { operation: string; count: string; credits: string }[] }> {
     const conditions = ['a.organization_id = $1'];
     const values: unknown[] = [organizationId];
     const add = (sql: string, value: unknown): void => {
@@ -67,12 +71,13 @@ export class GalleryRepository {
     const pageValues = [...values];
     let pageCondition = filtered;
     if (cursor !== undefined) {
-      pageValues.push(cursor.createdAt, cursor.id);
-      pageCondition += ` and (a.created_at, a.id) < ($${String(pageValues.length - 1)}, $${String(pageValues.length)})`;
+      pageValues.push(cursor.createdMicros, cursor.id);
+      pageCondition += ` and (a.created_at, a.id) < (timestamptz 'epoch' + $${String(pageValues.length - 1)}::bigint * interval '1 microsecond', $${String(pageValues.length)}::uuid)`;
     }
     pageValues.push(limit);
-    const rows = await this.postgres.pool.query<AssetRow>(
-      `select a.*, u.name as author_name from assets a join users u on u.id = a.author_id
+    const rows = await this.postgres.pool.query<PagedAssetRow>(
+      `select a.*, (extract(epoch from a.created_at) * 1000000)::bigint::text as created_us, u.name as author_name
+         from assets a join users u on u.id = a.author_id
        where ${pageCondition} order by a.created_at desc, a.id desc limit $${String(pageValues.length)}`,
       pageValues,
     );

@@ -44,7 +44,7 @@ export class GalleryService {
     const last = assets.at(-1);
     return {
       assets: assets.map(view),
-      nextCursor: more && last !== undefined ? encodeCursor(last.created_at, last.id) : null,
+      nextCursor: more && last !== undefined ? encodeCursor(last.created_us, last.id) : null,
       totals: totals.map((row) => ({ operation: row.operation, count: Number(row.count), credits: Number(row.credits) })),
     };
   }
@@ -137,14 +137,20 @@ function thumbnailsOf(row: AssetRow, base: string): { width: number; url: string
   return fitting.map((width) => ({ width, url: `${base}/thumbnails/${String(width)}` }));
 }
 
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+function encodeCursor(createdMicros: string, id: string): string {
+  return Buffer.from(`${createdMicros}|${id}`).toString('base64url');
 }
 
+/**
+ * A cursor holds the last asset's time in microseconds, as Postgres keeps it: in milliseconds (as
+ * cursors held it before), an asset a few microseconds younger than the page's last one was skipped.
+ * A cursor in milliseconds (from a page loaded before) is still read as it was.
+ */
 function decodeCursor(cursor: string): GalleryCursor {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (createdAt === undefined || id === undefined || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const micros = time !== undefined && /^\d{1,18}$/.test(time) ? time : time !== undefined && !Number.isNaN(Date.parse(time)) ? `${String(Date.parse(time))}000` : undefined;
+  if (micros === undefined || id === undefined || !/^[0-9a-f-]{36}$/.test(id)) {
     throw new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_request', message: 'cursor: not a cursor from this list', field: 'cursor' });
   }
-  return { createdAt, id };
+  return { createdMicros: micros, id };
 }
