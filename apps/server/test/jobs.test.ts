@@ -235,8 +235,9 @@ describe('generation jobs through the real queue', () => {
   });
 
   it('pages through images made within one millisecond without skipping any', async () => {
-    // The cursor kept the last image's time in milliseconds: an image a few microseconds younger
-    // than a page's last one (a job's variations are stored together) never showed on the next page.
+    // The cursor kept the last image's time in milliseconds: an image made in the same millisecond
+    // just before a page's last one (a job's variations are stored one right after another) never
+    // showed on the next page.
     const someone = await signedUp(server, 'micro-pages');
     const created = await someone.client.post<OrganizationView>('/orgs', { name: 'Micro pages' });
     expectStatus(created, 201);

@@ -143,7 +143,8 @@ function encodeCursor(createdMicros: string, id: string): string {
 
 /**
  * A cursor holds the last asset's time in microseconds, as Postgres keeps it: in milliseconds (as
- * cursors held it before), an asset a few microseconds younger than the page's last one was skipped.
+ * cursors held it before), an asset made in the same millisecond just before the page's last one
+ * was skipped by the next page.
  * A cursor in milliseconds (from a page loaded before) is still read as it was.
  */
 function decodeCursor(cursor: string): GalleryCursor {
