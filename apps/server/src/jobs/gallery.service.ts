@@ -148,8 +148,8 @@ function encodeCursor(createdMicros: string, id: string): string {
  * A cursor in milliseconds (from a page loaded before) is still read as it was.
  */
 function decodeCursor(cursor: string): GalleryCursor {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const micros = time !== undefined && /^\d{1,18}$/.test(time) ? time : time !== undefined && !Number.isNaN(Date.parse(time)) ? `${String(Date.parse(time))}000` : undefined;
+  const [time = '', id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const micros = /^\d{1,18}$/.test(time) ? time : Number.isNaN(Date.parse(time)) ? undefined : `${String(Date.parse(time))}000`;
   if (micros === undefined || id === undefined || !/^[0-9a-f-]{36}$/.test(id)) {
     throw new ApiError(HttpStatus.BAD_REQUEST, { code: 'invalid_request', message: 'cursor: not a cursor from this list', field: 'cursor' });
   }
