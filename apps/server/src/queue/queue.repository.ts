@@ -293,15 +293,37 @@ export class QueueRepository implements BeforeApplicationShutdown {
     events.on('job:start', endTurn);
     events.on('worker:getJob:empty', endTurn);
     events.on('worker:getJob:error', endTurn);
+    // The runner has ended once its pool's workers have stopped. Its promise says so too, but not
+    // always: after graphile-worker fails to record a job's completion or failure, its batcher
+    // miscounts its pending calls (graphile/worker#636) and the pool's last step waits for good,
+    // so the runner's promise never settles. Its workers have stopped all the same; their jobs and
+    // the members' queues stay locked by the pool, so nothing queued behind them would ever run.
+    let ended = false;
+    let fatal: unknown;
+    const end = (error: unknown): void => {
+      if (ended) return;
+      ended = true;
+      this.restart(supervised, error ?? fatal);
+    };
+    events.on('pool:fatalError', ({ error }) => (fatal ??= error));
+    events.on('pool:gracefulShutdown:complete', () => {
+      end(undefined);
+    });
+    events.on('pool:forcefulShutdown:complete', () => {
+      end(undefined);
+    });
+    events.on('pool:forcefulShutdown:error', ({ error }) => {
+      end(error);
+    });
     const runner = await run({ ...supervised.options, events });
     supervised.runner = runner;
     this.reportWorkers();
     runner.promise.then(
       () => {
-        this.restart(supervised, undefined);
+        end(undefined);
       },
       (error: unknown) => {
-        this.restart(supervised, error);
+        end(error);
       },
     );
   }
@@ -314,6 +336,9 @@ export class QueueRepository implements BeforeApplicationShutdown {
    */
   private restart(supervised: SupervisedRunner, error: unknown): void {
     if (this.stopping || !this.runners.includes(supervised)) return;
+    // Its pool has stopped; stopping the runner also ends what else it started (its cron). It may
+    // never settle (see launch), so nothing waits for it.
+    supervised.runner?.stop().catch(() => undefined);
     supervised.runner = undefined;
     this.reportWorkers();
     if (isDatabaseUnavailable(error)) this.status.databaseDown(error);
