@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganizationView, SubmittedJobView } from '@atelier/contracts';
 import type { GeneratedImage, GenerationInput } from '../src/providers/provider.js';
@@ -76,5 +77,73 @@ describe('queue fairness and concurrency limits', () => {
     for (const job of burst) await waitForJob(busy.client, organization.id, job.job.id);
     expect(provider.mostAtOnce).toBeLessThanOrEqual(2); // the provider's concurrency on this node
     expect(provider.mostAtOnceByAuthor.get('busy')).toBe(1); // the org's per-member limit
+  });
+});
+
+describe('queue fairness across orgs (the default per-member limit, above the provider\'s concurrency)', () => {
+  let server: TestApp;
+  let provider: SlowCountingProvider;
+  let busyOrg: OrganizationView;
+  let quietOrg: OrganizationView;
+  let busy: Member;
+  let teammate: Member;
+  let quiet: Member;
+
+  beforeAll(async () => {
+    provider = new SlowCountingProvider();
+    server = await startTestApp({ PROVIDER_CONCURRENCY_LOCAL: '2' }, [scriptedRegistry(provider)]);
+    const busyOwner = await signedUp(server, 'busy-owner');
+    const quietOwner = await signedUp(server, 'quiet-owner');
+    busyOrg = (await busyOwner.client.post<OrganizationView>('/orgs', { name: 'Busy' })).body;
+    quietOrg = (await quietOwner.client.post<OrganizationView>('/orgs', { name: 'Quiet' })).body;
+    busy = await addMember(server, busyOwner.client, busyOrg.id, 'member', 'busy');
+    teammate = await addMember(server, busyOwner.client, busyOrg.id, 'member', 'teammate');
+    quiet = await addMember(server, quietOwner.client, quietOrg.id, 'member', 'quiet');
+    await server.grantCredits(busyOrg.id, 1_000);
+    await server.grantCredits(quietOrg.id, 1_000);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('runs another org\'s job, and a teammate\'s, next instead of behind one member\'s backlog, and counts places in line within the org', { timeout: 60_000 }, async () => {
+    // One member scripts 12 jobs: the two workers are theirs, and 10 wait.
+    const burst: SubmittedJobView[] = [];
+    for (let index = 0; index < 12; index += 1) {
+      const response = await busy.client.post<SubmittedJobView>(`/orgs/${busyOrg.id}/jobs`, { request: schnell, prompt: `busy ${String(index)}` });
+      expectStatus(response, 201);
+      burst.push(response.body);
+    }
+    // The k-th job sent has at most k − 1 ahead of it (fewer once some have started).
+    const positions = burst.map((job) => job.job.queuePosition ?? 0);
+    expect(positions.filter((position, index) => position < 1 || position > index + 1)).toEqual([]);
+    expect(positions.at(-1)).toBeGreaterThanOrEqual(8);
+    while (provider.startOrder.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const quietJob = await quiet.client.post<SubmittedJobView>(`/orgs/${quietOrg.id}/jobs`, { request: schnell, prompt: 'quiet 0' });
+    expectStatus(quietJob, 201);
+    // The other org's queue is empty: first in its line, whatever the busy org has queued.
+    expect(quietJob.body.job.queuePosition).toBe(1);
+    const teammateJob = await teammate.client.post<SubmittedJobView>(`/orgs/${busyOrg.id}/jobs`, { request: schnell, prompt: 'teammate 0' });
+    expectStatus(teammateJob, 201);
+    // Ahead of the teammate: only the busy member's next job (queued before, at the same depth).
+    expect(teammateJob.body.job.queuePosition).toBeLessThanOrEqual(2);
+    const busyNext = await busy.client.get<{ queuePosition: number | null; status: string }>(`/orgs/${busyOrg.id}/jobs/${burst[11]?.job.id ?? ''}`);
+    if (busyNext.body.status === 'queued') expect(busyNext.body.queuePosition).toBeGreaterThan(1);
+
+    await waitForJob(quiet.client, quietOrg.id, quietJob.body.job.id);
+    await waitForJob(teammate.client, busyOrg.id, teammateJob.body.job.id);
+    // First in, first out would have started them 13th and 14th, after the whole burst.
+    expect(provider.startOrder.indexOf('quiet 0')).toBeLessThan(5);
+    expect(provider.startOrder.indexOf('teammate 0')).toBeLessThan(5);
+    for (const job of burst) await waitForJob(busy.client, busyOrg.id, job.job.id);
+    // The busy member's own jobs kept their order in the queue: priorities never go down.
+    const pool = new pg.Pool({ connectionString: server.database.url, max: 1 });
+    const rows = await pool.query<{ queue_priority: number }>(`select queue_priority from jobs where id = any($1::uuid[]) order by created_at`, [burst.map((job) => job.job.id)]);
+    await pool.end();
+    const priorities = rows.rows.map((row) => row.queue_priority);
+    expect(priorities).toEqual(priorities.toSorted((a, b) => a - b));
+    expect(priorities.at(-1)).toBeGreaterThan(0);
+    expect(provider.mostAtOnce).toBeLessThanOrEqual(2);
   });
 });

@@ -100,7 +100,7 @@ describe('batched submits and the bulk endpoint', () => {
       await early.query(copyOf, [submitted.body.job.id, earlyJob]);
       const earlyAhead = await queue.enqueueMany(early, [{ jobId: earlyJob, provider: submitted.body.job.provider as ProviderId, queueName: `early-late-${earlyJob}` }]);
       await early.query('commit');
-      expect(earlyAhead.get(submitted.body.job.provider)).toBe((lateAhead.get(submitted.body.job.provider) ?? 0) + 1);
+      expect(earlyAhead.get(earlyJob)).toBe((lateAhead.get(lateJob) ?? 0) + 1);
     } finally {
       await Promise.all([early.end(), late.end()]);
     }

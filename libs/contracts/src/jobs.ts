@@ -90,7 +90,7 @@ export const jobView = z.object({
   workspaceId: z.uuid().nullable(),
   imagesDone: z.number().int(),
   progressPercent: z.number().int(),
-  /** 1 for the next job to start; null once it has started. */
+  /** Its place among its org's queued jobs of its provider, in the queue's order (1: the org's next to start); null once it has started. Other orgs' jobs are not counted. */
   queuePosition: z.number().int().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   assetIds: z.array(z.uuid()),

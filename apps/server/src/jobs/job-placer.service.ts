@@ -29,18 +29,16 @@ interface Entry {
 }
 
 /**
- * The jobs one transaction placed, and how many jobs of each provider were queued ahead of them
- * (read with their enqueue, under the pool's lock: every earlier batch of the pool has committed).
+ * The places in line of the jobs one transaction placed (read with their enqueue, under the pool's
+ * lock: every earlier batch of the pool has committed).
  */
 class PlacedBatch {
-  constructor(
-    private readonly records: readonly JobRecord[],
-    private readonly ahead: ReadonlyMap<string, number>,
-  ) {}
+  constructor(private readonly positions: ReadonlyMap<string, number>) {}
 
   positionOf(record: JobRecord): number {
-    const inBatch = this.records.filter((row) => row.provider === record.provider);
-    return (this.ahead.get(record.provider) ?? 0) + inBatch.indexOf(record) + 1;
+    const position = this.positions.get(record.id);
+    if (position === undefined) throw new Error(`job ${record.id} has no place in line`);
+    return position;
   }
 }
 
@@ -113,12 +111,11 @@ export class JobPlacer {
   private async enqueue(client: pg.ClientBase, accepted: readonly Entry[], notAccepted: readonly Entry[]): Promise<void> {
     if (notAccepted.length > 0) await this.jobs.deleteUnplaced(client, notAccepted.map((entry) => entry.placement.job.id));
     if (accepted.length === 0) return;
-    const records = accepted.map((entry) => entry.record).filter((record) => record !== undefined);
-    const ahead = await this.queue.enqueueMany(
+    const positions = await this.queue.enqueueMany(
       client,
       accepted.map(({ placement, queueName }) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: queueName ?? placement.queueName })),
     );
-    const batch = new PlacedBatch(records, ahead);
+    const batch = new PlacedBatch(positions);
     for (const entry of accepted) entry.batch = batch;
   }
 }

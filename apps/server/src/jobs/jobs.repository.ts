@@ -259,13 +259,18 @@ export class JobsRepository {
     return Number(result.rows[0]?.count ?? 0);
   }
 
-  /** 1 for the next queued job of its provider, 2 behind it, and so on. */
-  async queuePosition(job: Pick<JobRecord, 'id' | 'provider'>): Promise<number> {
+  /**
+   * 1 for its org's next queued job of its provider, 2 behind it, and so on, in the queue's order
+   * (priority, then age; see QueueRepository.enqueueMany). Other orgs' jobs are not counted.
+   */
+  async queuePosition(job: Pick<JobRecord, 'id'>): Promise<number> {
     // The job's creation time read in the statement: a JavaScript Date has only milliseconds, and
     // the jobs of one batch are a microsecond apart.
     const ahead = await this.postgres.pool.query<{ count: string }>(
-      `select count(*) from jobs where status = 'queued' and provider = $1 and created_at < (select created_at from jobs where id = $2)`,
-      [job.provider, job.id],
+      `select count(*) from jobs o, jobs me
+        where me.id = $1 and o.organization_id = me.organization_id and o.status = 'queued' and o.provider = me.provider
+          and (o.queue_priority, o.created_at) < (me.queue_priority, me.created_at)`,
+      [job.id],
     );
     return Number(ahead.rows[0]?.count ?? 0) + 1;
   }

@@ -14,8 +14,9 @@ export const MAX_JOB_ATTEMPTS = 3;
 
 /**
  * A member's jobs run in `concurrency` named queues (each queue runs one job at a time), so one
- * member never has more running at once than the org allows, and the workers pick the oldest job
- * among all members' queue heads: round-robin between members, nobody starved.
+ * member never has more running at once than the org allows. Among the queues' heads the workers
+ * pick the lowest priority, a member's backlog when the job was queued (see `enqueueMany`): each
+ * member's next job before anyone's later ones, nobody starved.
  */
 export function queueNameFor(organizationId: string, memberId: string, slot: number): string {
   return `org:${organizationId}:member:${memberId}:${String(slot)}`;
@@ -119,38 +120,70 @@ export class QueueRepository implements BeforeApplicationShutdown {
 
   /** Adds the job in the caller's open transaction: it exists exactly when the transaction commits. */
   async enqueue(client: pg.ClientBase, request: EnqueueRequest): Promise<void> {
-    await client.query(
-      `select graphile_worker.add_job($1, $2::json, queue_name => $3, job_key => $4, max_attempts => $5)`,
-      [generationTask(request.provider), JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>), request.queueName, request.jobId, MAX_JOB_ATTEMPTS],
-    );
+    await this.enqueueMany(client, [request]);
   }
 
   /**
-   * Adds several generation jobs in one statement (one notification), in the caller's open
-   * transaction, and answers in the same round trip how many other jobs of each of their providers
-   * are queued ahead of them: every committed one (their queue positions follow from it). Not
-   * "created before this transaction began": a transaction that began earlier but took the pool's
-   * lock later would not count the jobs of the one that went first, and two jobs would both be
-   * answered #1.
+   * Adds several generation jobs, whose rows the caller's open transaction has written, in one
+   * statement (one notification), and answers in the same round trip each one's place in line.
+   *
+   * Each job's priority (graphile-worker runs the lowest first) is how many jobs its member had
+   * waiting: a member's k-th waiting job runs after every member's (k−1)-th, in any org, so one
+   * member's backlog (a script of 40 jobs) does not hold up everyone else's next job. A member's
+   * own jobs keep their order: a new one never goes below one of theirs still waiting. The place in line counts only the job's org's queued
+   * jobs in that order (other orgs' volume is theirs): every committed one at or below its
+   * priority, then the batch's own before it. Not "created before this transaction began": a
+   * transaction that began earlier but took the pool's lock later would not count the jobs of the
+   * one that went first, and two jobs would both be answered #1.
    */
   async enqueueMany(client: pg.ClientBase, requests: readonly EnqueueRequest[]): Promise<Map<string, number>> {
-    const result = await client.query<{ added: string; ahead: Record<string, number> | null }>(
-      `select (select count(*) from graphile_worker.add_jobs(array(
-                 select row(identifier, payload, queue_name, null, $5::integer, job_key, null, null)::graphile_worker.job_spec
-                   from unnest($1::text[], $2::json[], $3::text[], $4::text[]) as t(identifier, payload, queue_name, job_key)))) as added,
-              (select json_object_agg(provider, n) from (
-                 select provider, count(*) as n from jobs
-                  where status = 'queued' and provider = any($6::text[]) and id <> all($4::text[]::uuid[]) group by provider) counted) as ahead`,
+    const ids = requests.map((request) => request.jobId);
+    const result = await client.query<{ id: string; provider: string; priority: number; ord: string; ahead: string; added: string }>(
+      `with batch as (
+         select t.id, t.identifier, t.payload, t.queue_name, t.ord, j.organization_id, j.author_id, j.provider
+           from unnest($1::uuid[], $2::text[], $3::json[], $4::text[]) with ordinality as t(id, identifier, payload, queue_name, ord)
+           join jobs j on j.id = t.id),
+       backlog as (
+         select q.organization_id, q.author_id, greatest(count(*), max(q.queue_priority) + 1) as n from jobs q
+          where (q.organization_id, q.author_id) in (select organization_id, author_id from batch)
+            and q.status = 'queued' and q.id <> all($1::uuid[])
+          group by q.organization_id, q.author_id),
+       ranked as (
+         select b.*, least(32767, coalesce(l.n, 0) + row_number() over (partition by b.organization_id, b.author_id order by b.ord) - 1)::int as priority
+           from batch b left join backlog l using (organization_id, author_id)),
+       prioritised as (update jobs j set queue_priority = r.priority from ranked r where j.id = r.id returning j.id),
+       added as (
+         select count(*) as n from graphile_worker.add_jobs(array(
+           select row(identifier, payload, queue_name, null, $5::integer, id::text, priority, null)::graphile_worker.job_spec from ranked order by ord))),
+       others as (
+         select o.organization_id, o.provider, o.queue_priority as priority from jobs o
+          where (o.organization_id, o.provider) in (select organization_id, provider from ranked)
+            and o.status = 'queued' and o.id <> all($1::uuid[]) and o.queue_priority <= (select max(priority) from ranked)),
+       line as (
+         select id, organization_id, provider, priority, ord,
+                sum(other) over (partition by organization_id, provider order by priority, other desc rows unbounded preceding) as ahead
+           from (select null::uuid as id, organization_id, provider, priority, null::bigint as ord, 1 as other from others
+                 union all select id, organization_id, provider, priority, ord, 0 from ranked) merged)
+       select id, provider, priority, ord, ahead, (select n from added) as added, (select count(*) from prioritised) as prioritised
+         from line where id is not null`,
       [
+        ids,
         requests.map((request) => generationTask(request.provider)),
         requests.map((request) => JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>)),
         requests.map((request) => request.queueName),
-        requests.map((request) => request.jobId),
         MAX_JOB_ATTEMPTS,
-        [...new Set(requests.map((request) => request.provider))],
       ],
     );
-    return new Map(Object.entries(result.rows[0]?.ahead ?? {}));
+    if (result.rows.length !== requests.length) throw new Error(`enqueued ${String(result.rows.length)} of ${String(requests.length)} jobs: a job's row is missing`);
+    // Then the batch's own jobs of its provider ahead of each: a lower priority, or the same and earlier in the batch.
+    const inLine = result.rows.toSorted((a, b) => a.provider.localeCompare(b.provider) || a.priority - b.priority || Number(a.ord) - Number(b.ord));
+    const positions = new Map<string, number>();
+    let before = 0;
+    inLine.forEach((row, index) => {
+      before = index > 0 && inLine[index - 1]?.provider === row.provider ? before + 1 : 0;
+      positions.set(row.id, Number(row.ahead) + before + 1);
+    });
+    return positions;
   }
 
   /** Adds a background task (alerts' mail and webhooks) in the caller's transaction. */

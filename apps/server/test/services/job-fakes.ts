@@ -255,10 +255,12 @@ export function jobServices(options: { credits: number }) {
       return Promise.resolve();
     },
     enqueueMany: (_client: unknown, requests: readonly { jobId: string }[]) => {
+      // First in, first out: each job's place is the queue's length once it is in.
+      const positions = new Map(requests.map((request, index) => [request.jobId, queue.entries.size + index + 1]));
       transactions.write(() => {
         for (const request of requests) queue.entries.add(request.jobId);
       });
-      return Promise.resolve(new Map<string, number>());
+      return Promise.resolve(positions);
     },
     remove: (jobId: string) => {
       queue.entries.delete(jobId);

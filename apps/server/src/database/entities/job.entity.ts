@@ -12,7 +12,10 @@ export const JobSchema = defineEntity({
   uniques: [{ properties: ['organization', 'author', 'idempotencyKey'] }],
   indexes: [
     { properties: ['organization', 'createdAt'] },
-    { properties: ['status', 'provider', 'createdAt'] },
+    // A job's place in line among its org's queued jobs (`queuePriority`, then age).
+    { properties: ['organization', 'status', 'provider', 'queuePriority', 'createdAt'] },
+    // A member's waiting and running jobs (their backlog, their running limit).
+    { properties: ['organization', 'author', 'status'] },
   ],
   properties: {
     id: p.uuid().primary(),
@@ -52,6 +55,8 @@ export const JobSchema = defineEntity({
     errorMessage: p.text().nullable(),
     attempts: p.integer().default(0),
     cancelRequestedAt: p.datetime().nullable(),
+    /** Its priority in the queue (lowest first): how many jobs its member had waiting when it was queued. */
+    queuePriority: p.integer().default(0),
     /** Images stored when a cancel of the running job was accepted: kept and charged, the rest discarded. */
     cancelKeptImages: p.integer().nullable(),
     /** When a runner began to finish the job (capture); a cancel after that is too late. */

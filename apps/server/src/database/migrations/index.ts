@@ -11,6 +11,7 @@ import { Migration20261204222000_invitation_link } from './Migration202612042220
 import { Migration20261204223847_workspace_snapshots } from './Migration20261204223847_workspace_snapshots.js';
 import { Migration20261204233000_worker_heartbeats } from './Migration20261204233000_worker_heartbeats.js';
 import { Migration20261205010000_cancel_kept_images } from './Migration20261205010000_cancel_kept_images.js';
+import { Migration20261206010000_queue_priority } from './Migration20261206010000_queue_priority.js';
 
 /** Every committed migration, oldest first. `npm run migration:create` writes new ones; list them here. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   { name: 'Migration20261204223847_workspace_snapshots', class: Migration20261204223847_workspace_snapshots },
   { name: 'Migration20261204233000_worker_heartbeats', class: Migration20261204233000_worker_heartbeats },
   { name: 'Migration20261205010000_cancel_kept_images', class: Migration20261205010000_cancel_kept_images },
+  { name: 'Migration20261206010000_queue_priority', class: Migration20261206010000_queue_priority },
 ];
