@@ -95,10 +95,10 @@ describe('batched submits and the bulk endpoint', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       await late.query('begin');
       await late.query(copyOf, [submitted.body.job.id, lateJob]);
-      const lateAhead = await queue.enqueueMany(late, [{ jobId: lateJob, provider: submitted.body.job.provider as ProviderId, queueName: `early-late-${lateJob}` }]);
+      const lateAhead = await queue.enqueueMany(late, [{ jobId: lateJob, organizationId: organization.id, provider: submitted.body.job.provider as ProviderId, queueName: `early-late-${lateJob}`, priority: 0 }]);
       await late.query('commit');
       await early.query(copyOf, [submitted.body.job.id, earlyJob]);
-      const earlyAhead = await queue.enqueueMany(early, [{ jobId: earlyJob, provider: submitted.body.job.provider as ProviderId, queueName: `early-late-${earlyJob}` }]);
+      const earlyAhead = await queue.enqueueMany(early, [{ jobId: earlyJob, organizationId: organization.id, provider: submitted.body.job.provider as ProviderId, queueName: `early-late-${earlyJob}`, priority: 0 }]);
       await early.query('commit');
       expect(earlyAhead.get(earlyJob)).toBe((lateAhead.get(lateJob) ?? 0) + 1);
     } finally {

@@ -113,7 +113,13 @@ export class JobPlacer {
     if (accepted.length === 0) return;
     const positions = await this.queue.enqueueMany(
       client,
-      accepted.map(({ placement, queueName }) => ({ jobId: placement.job.id, provider: placement.job.provider, queueName: queueName ?? placement.queueName })),
+      accepted.map(({ placement, queueName, record }) => ({
+        jobId: placement.job.id,
+        organizationId: placement.job.organizationId,
+        provider: placement.job.provider,
+        queueName: queueName ?? placement.queueName,
+        priority: record?.queuePriority ?? 0,
+      })),
     );
     const batch = new PlacedBatch(positions);
     for (const entry of accepted) entry.batch = batch;

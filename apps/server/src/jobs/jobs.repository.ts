@@ -58,6 +58,8 @@ export interface JobRecord {
   freeUnits: number;
   idempotencyKey: string | null;
   requestFingerprint: string;
+  /** Its priority in the queue (lowest first), set when it was placed: see `QUEUE_PRIORITY`. */
+  queuePriority: number;
   imagesDone: number;
   progressPercent: number;
   errorCode: string | null;
@@ -74,7 +76,7 @@ export interface JobRecord {
 /** A job as submit places it (the rest of the row takes its defaults). */
 export type NewJob = Omit<
   JobRecord,
-  'status' | 'capturedCredits' | 'imagesDone' | 'progressPercent' | 'errorCode' | 'errorMessage' | 'attempts' | 'cancelRequestedAt' | 'cancelKeptImages' | 'createdAt' | 'startedAt' | 'finishedAt'
+  'status' | 'capturedCredits' | 'imagesDone' | 'progressPercent' | 'errorCode' | 'errorMessage' | 'attempts' | 'cancelRequestedAt' | 'cancelKeptImages' | 'createdAt' | 'startedAt' | 'finishedAt' | 'queuePriority'
 >;
 
 /** How a job that did not succeed ended. */
@@ -114,6 +116,7 @@ interface JobRow {
   free_units: number;
   idempotency_key: string | null;
   request_fingerprint: string;
+  queue_priority: number;
   images_done: number;
   progress_percent: number;
   error_code: string | null;
@@ -129,6 +132,27 @@ interface JobRow {
 const ENDABLE = `status in ('queued', 'running')`;
 
 /**
+ * A new job's priority in the queue (graphile-worker runs the lowest first): how many jobs its
+ * member has waiting (`backlog.waiting`), so a member's k-th waiting job runs after every member's
+ * (k−1)-th, in any org, and one member's backlog (a script of 40 jobs) does not hold up a
+ * teammate's or another org's next job. Never below the member's own highest waiting one
+ * (`backlog.top`): a tie then runs the older first, so a member's jobs keep their order. Read when
+ * the job's row is written, with no lock: a node places one batch of a pool at a time, and two
+ * nodes placing a member's jobs at once can only tie them.
+ */
+/**
+ * Waiting jobs counted at most: a deeper backlog takes its member's highest waiting priority (a
+ * tie, run oldest first), and the count stays a short range of the member's index.
+ */
+const BACKLOG_COUNTED = 1_024;
+const MEMBER_BACKLOG = `select m.organization_id, m.author_id,
+    (select count(*) from (select from jobs q where q.organization_id = m.organization_id and q.author_id = m.author_id and q.status = 'queued'
+      limit ${String(BACKLOG_COUNTED)}) waiting) as waiting,
+    (select max(q.queue_priority) from jobs q where q.organization_id = m.organization_id and q.author_id = m.author_id and q.status = 'queued') as top
+  from (select distinct organization_id, author_id from placed) m`;
+const QUEUE_PRIORITY = `least(32767, coalesce(greatest(backlog.waiting, backlog.top), 0) + row_number() over (partition by placed.organization_id, placed.author_id order by placed.place) - 1)`;
+
+/**
  * The `jobs` table: the one place a job's row is written. Each state change is one statement
  * that checks the state it leaves (queued → running → succeeded / failed / cancelled), so two
  * writers racing (a runner and a cancel, a runner and the sweeper) cannot both win.
@@ -137,13 +161,19 @@ const ENDABLE = `status in ('queued', 'running')`;
 export class JobsRepository {
   constructor(@Inject(PostgresPoolRepository) private readonly postgres: PostgresPoolRepository) {}
 
-  /** Places a queued job inside the caller's transaction (with its hold and queue entry). */
-  async insert(client: pg.ClientBase, job: NewJob): Promise<void> {
-    await client.query(
-      `insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
+  /** Places a queued job inside the caller's transaction (with its hold and queue entry); returns its priority in the queue. */
+  async insert(client: pg.ClientBase, job: NewJob): Promise<number> {
+    const result = await client.query<{ queue_priority: number }>(
+      `with placed as (select $2::uuid as organization_id, $4::uuid as author_id, 1 as place),
+            backlog as (${MEMBER_BACKLOG})
+       insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
          request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint)
-       values ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, $22, $23, $24, $25, $26, $27)`,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint, queue_priority)
+       select $1::uuid, $2, $3::uuid, $4, $5::uuid, $6::uuid, 'queued', $7::text, $8::text, $9::text, $10::jsonb, $11::text, $12::text, $13::text,
+              $14::bigint, $15::integer, $16::integer, $17::integer, $18::text, $19::integer, $20::jsonb, $21::uuid, $22::uuid, $23::text, $24::text,
+              $25::integer, $26::text, $27::text, ${QUEUE_PRIORITY}
+         from placed left join backlog using (organization_id, author_id)
+       returning queue_priority`,
       [
         job.id, job.organizationId, job.projectId, job.authorId, job.apiKeyId, job.workspaceId, job.operation, job.modelId, job.provider,
         JSON.stringify(job.request), job.prompt, job.negativePrompt, job.searchPrompt, job.seed, job.variations, job.unitCredits,
@@ -151,6 +181,7 @@ export class JobsRepository {
         job.maskKey, job.freeAllowanceId, job.freeUnits, job.idempotencyKey, job.requestFingerprint,
       ],
     );
+    return result.rows[0]?.queue_priority ?? 0;
   }
 
   /**
@@ -163,20 +194,23 @@ export class JobsRepository {
   async insertMany(client: pg.ClientBase, jobs: readonly NewJob[], busyAmong: readonly string[] = []): Promise<{ records: JobRecord[]; busyQueues: Set<string> }> {
     const column = <T>(value: (job: NewJob) => T): T[] => jobs.map(value);
     const result = await client.query<JobRow & { busy_queues: string[] }>(
-      `with inserted as (insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
-         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint, created_at)
-       select id, organization_id, project_id, author_id, api_key_id, workspace_id, 'queued', operation, model_id, provider,
-         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint,
-         now() + (place - 1) * interval '1 microsecond'
-         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+      `with placed as (
+         select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
                      $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::integer[], $16::integer[], $17::integer[],
                      $18::text[], $19::integer[], $20::jsonb[], $21::uuid[], $22::uuid[], $23::text[], $24::text[], $25::integer[],
                      $26::text[], $27::text[]) with ordinality
            as t(id, organization_id, project_id, author_id, api_key_id, workspace_id, operation, model_id, provider,
                 request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
-                line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint, place)
+                line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint, place)),
+       backlog as (${MEMBER_BACKLOG}),
+       inserted as (insert into jobs (id, organization_id, project_id, author_id, api_key_id, workspace_id, status, operation, model_id, provider,
+         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint, created_at, queue_priority)
+       select id, organization_id, project_id, author_id, api_key_id, workspace_id, 'queued', operation, model_id, provider,
+         request, prompt, negative_prompt, search_prompt, seed, variations, unit_credits, price_credits, catalog_id, catalog_version,
+         line_items, source_asset_id, parent_asset_id, mask_key, free_allowance_id, free_units, idempotency_key, request_fingerprint,
+         now() + (place - 1) * interval '1 microsecond', ${QUEUE_PRIORITY}
+         from placed left join backlog using (organization_id, author_id)
        returning *)
        select inserted.*,
               array(select queue_name from graphile_worker._private_job_queues where queue_name = any($28::text[]) and locked_at is not null) as busy_queues
@@ -423,6 +457,7 @@ function record(row: JobRow): JobRecord {
     freeUnits: row.free_units,
     idempotencyKey: row.idempotency_key,
     requestFingerprint: row.request_fingerprint,
+    queuePriority: row.queue_priority,
     imagesDone: row.images_done,
     progressPercent: row.progress_percent,
     errorCode: row.error_code,

@@ -218,9 +218,9 @@ export class JobsService {
   private async place({ job, priced, queueName, maskPng }: Placement): Promise<BalanceChanged | undefined> {
     if (job.maskKey !== null && maskPng !== undefined) await this.storage.put(job.maskKey, maskPng, 'image/png');
     return this.postgres.transaction(async (client) => {
-      await this.jobs.insert(client, job);
+      const priority = await this.jobs.insert(client, job);
       if (priced.freeUnits !== undefined) await this.freeAllowances.spend(client, job.organizationId, priced.freeUnits);
-      await this.queue.enqueue(client, { jobId: job.id, provider: job.provider, queueName });
+      await this.queue.enqueue(client, { jobId: job.id, organizationId: job.organizationId, provider: job.provider, queueName, priority });
       // Wholly free: no hold (a hold of 0 credits is meaningless, and the ledger refuses one).
       if (priced.credits === 0) return undefined;
       // Last: the hold locks the org's pool row until COMMIT, so it is held for as short as possible.

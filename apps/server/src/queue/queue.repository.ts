@@ -24,8 +24,11 @@ export function queueNameFor(organizationId: string, memberId: string, slot: num
 
 export interface EnqueueRequest {
   jobId: string;
+  organizationId: string;
   provider: ProviderId;
   queueName: string;
+  /** Lowest runs first: the job row's `queue_priority` (see JobsRepository). */
+  priority: number;
 }
 
 /** How often a worker node looks for jobs queued for a provider it runs no runner for. */
@@ -124,64 +127,58 @@ export class QueueRepository implements BeforeApplicationShutdown {
   }
 
   /**
-   * Adds several generation jobs, whose rows the caller's open transaction has written, in one
-   * statement (one notification), and answers in the same round trip each one's place in line.
-   *
-   * Each job's priority (graphile-worker runs the lowest first) is how many jobs its member had
-   * waiting: a member's k-th waiting job runs after every member's (k−1)-th, in any org, so one
-   * member's backlog (a script of 40 jobs) does not hold up everyone else's next job. A member's
-   * own jobs keep their order: a new one never goes below one of theirs still waiting. The place in line counts only the job's org's queued
-   * jobs in that order (other orgs' volume is theirs): every committed one at or below its
-   * priority, then the batch's own before it. Not "created before this transaction began": a
+   * Adds several generation jobs in one statement (one notification), in the caller's open
+   * transaction, with their priorities, and answers in the same round trip each one's place in
+   * line: among its org's queued jobs of its provider, in the queue's order (priority, then age),
+   * every committed one at or below its priority, then the batch's own before it. Other orgs'
+   * jobs are not counted (their volume is theirs). Not "created before this transaction began": a
    * transaction that began earlier but took the pool's lock later would not count the jobs of the
    * one that went first, and two jobs would both be answered #1.
    */
   async enqueueMany(client: pg.ClientBase, requests: readonly EnqueueRequest[]): Promise<Map<string, number>> {
     const ids = requests.map((request) => request.jobId);
-    const result = await client.query<{ id: string; provider: string; priority: number; ord: string; ahead: string; added: string }>(
-      `with batch as (
-         select t.id, t.identifier, t.payload, t.queue_name, t.ord, j.organization_id, j.author_id, j.provider
-           from unnest($1::uuid[], $2::text[], $3::json[], $4::text[]) with ordinality as t(id, identifier, payload, queue_name, ord)
-           join jobs j on j.id = t.id),
-       backlog as (
-         select q.organization_id, q.author_id, greatest(count(*), max(q.queue_priority) + 1) as n from jobs q
-          where (q.organization_id, q.author_id) in (select organization_id, author_id from batch)
-            and q.status = 'queued' and q.id <> all($1::uuid[])
-          group by q.organization_id, q.author_id),
-       ranked as (
-         select b.*, least(32767, coalesce(l.n, 0) + row_number() over (partition by b.organization_id, b.author_id order by b.ord) - 1)::int as priority
-           from batch b left join backlog l using (organization_id, author_id)),
-       prioritised as (update jobs j set queue_priority = r.priority from ranked r where j.id = r.id returning j.id),
-       added as (
+    // Per org and provider, the batch's lowest and highest priorities: the committed jobs below the
+    // lowest are counted in one range of the index, those between are counted by priority.
+    const result = await client.query<{ added: string; below: { o: string; p: string; n: number }[] | null; near: { o: string; p: string; q: number; n: number }[] | null }>(
+      `with added as (
          select count(*) as n from graphile_worker.add_jobs(array(
-           select row(identifier, payload, queue_name, null, $5::integer, id::text, priority, null)::graphile_worker.job_spec from ranked order by ord))),
-       others as (
-         select o.organization_id, o.provider, o.queue_priority as priority from jobs o
-          where (o.organization_id, o.provider) in (select organization_id, provider from ranked)
-            and o.status = 'queued' and o.id <> all($1::uuid[]) and o.queue_priority <= (select max(priority) from ranked)),
-       line as (
-         select id, organization_id, provider, priority, ord,
-                sum(other) over (partition by organization_id, provider order by priority, other desc rows unbounded preceding) as ahead
-           from (select null::uuid as id, organization_id, provider, priority, null::bigint as ord, 1 as other from others
-                 union all select id, organization_id, provider, priority, ord, 0 from ranked) merged)
-       select id, provider, priority, ord, ahead, (select n from added) as added, (select count(*) from prioritised) as prioritised
-         from line where id is not null`,
+           select row(identifier, payload, queue_name, null, $5::integer, job_key, priority, null)::graphile_worker.job_spec
+             from unnest($1::text[], $2::json[], $3::text[], $4::text[], $6::integer[]) as t(identifier, payload, queue_name, job_key, priority)))),
+       bounds as (
+         select organization_id, provider, min(priority) as low, max(priority) as high
+           from unnest($7::uuid[], $8::text[], $6::integer[]) as t(organization_id, provider, priority) group by organization_id, provider)
+       select (select n from added) as added,
+              (select json_agg(json_build_object('o', b.organization_id, 'p', b.provider, 'n',
+                 (select count(*) from jobs o where o.organization_id = b.organization_id and o.status = 'queued' and o.provider = b.provider and o.queue_priority < b.low)))
+                 from bounds b) as below,
+              (select json_agg(json_build_object('o', o.organization_id, 'p', o.provider, 'q', o.queue_priority, 'n', 1))
+                 from bounds b join jobs o on o.organization_id = b.organization_id and o.status = 'queued' and o.provider = b.provider
+                  and o.queue_priority between b.low and b.high and o.id <> all($4::text[]::uuid[])) as near`,
       [
-        ids,
         requests.map((request) => generationTask(request.provider)),
         requests.map((request) => JSON.stringify({ jobId: request.jobId } satisfies TaskPayload<'generate'>)),
         requests.map((request) => request.queueName),
+        ids,
         MAX_JOB_ATTEMPTS,
+        requests.map((request) => Math.min(32_767, request.priority)),
+        requests.map((request) => request.organizationId),
+        requests.map((request) => request.provider),
       ],
     );
-    if (result.rows.length !== requests.length) throw new Error(`enqueued ${String(result.rows.length)} of ${String(requests.length)} jobs: a job's row is missing`);
-    // Then the batch's own jobs of its provider ahead of each: a lower priority, or the same and earlier in the batch.
-    const inLine = result.rows.toSorted((a, b) => a.provider.localeCompare(b.provider) || a.priority - b.priority || Number(a.ord) - Number(b.ord));
+    const row = result.rows[0];
+    const lineOf = (organizationId: string, provider: string): string => `${organizationId} ${provider}`;
+    const below = new Map((row?.below ?? []).map((entry) => [lineOf(entry.o, entry.p), Number(entry.n)]));
+    const near = row?.near ?? [];
     const positions = new Map<string, number>();
-    let before = 0;
-    inLine.forEach((row, index) => {
-      before = index > 0 && inLine[index - 1]?.provider === row.provider ? before + 1 : 0;
-      positions.set(row.id, Number(row.ahead) + before + 1);
+    requests.forEach((request, index) => {
+      const line = lineOf(request.organizationId, request.provider);
+      const committed = near.filter((entry) => lineOf(entry.o, entry.p) === line && entry.q <= request.priority).length;
+      // The batch's own ahead of it: a lower priority, or the same and earlier in the batch.
+      const own = requests.filter(
+        (other, otherIndex) =>
+          lineOf(other.organizationId, other.provider) === line && (other.priority < request.priority || (other.priority === request.priority && otherIndex < index)),
+      ).length;
+      positions.set(request.jobId, (below.get(line) ?? 0) + committed + own + 1);
     });
     return positions;
   }

@@ -55,7 +55,7 @@ class FakeTransactions {
 export class FakeJobs {
   readonly rows = new Map<string, JobRecord>();
   constructor(private readonly transactions: FakeTransactions) {}
-  insert(_client: unknown, job: NewJob): Promise<void> {
+  insert(_client: unknown, job: NewJob): Promise<number> {
     for (const row of this.rows.values()) {
       if (job.idempotencyKey !== null && row.organizationId === job.organizationId && row.authorId === job.authorId && row.idempotencyKey === job.idempotencyKey) {
         return Promise.reject(Object.assign(new Error('duplicate key'), { code: '23505' }));
@@ -76,9 +76,10 @@ export class FakeJobs {
         createdAt: new Date(),
         startedAt: null,
         finishedAt: null,
+        queuePriority: 0,
       });
     });
-    return Promise.resolve();
+    return Promise.resolve(0);
   }
   async insertMany(client: unknown, jobs: readonly NewJob[]): Promise<{ records: JobRecord[]; busyQueues: Set<string> }> {
     for (const job of jobs) await this.insert(client, job);
@@ -93,7 +94,7 @@ export class FakeJobs {
     return Promise.resolve();
   }
   private pendingRow(job: NewJob): JobRecord {
-    return { ...job, status: 'queued', capturedCredits: null, imagesDone: 0, progressPercent: 0, errorCode: null, errorMessage: null, attempts: 0, cancelRequestedAt: null, cancelKeptImages: null, createdAt: new Date(), startedAt: null, finishedAt: null };
+    return { ...job, status: 'queued', capturedCredits: null, imagesDone: 0, progressPercent: 0, errorCode: null, errorMessage: null, attempts: 0, cancelRequestedAt: null, cancelKeptImages: null, createdAt: new Date(), startedAt: null, finishedAt: null, queuePriority: 0 };
   }
   find(organizationId: string, jobId: string): Promise<JobRecord | undefined> {
     const row = this.rows.get(jobId);

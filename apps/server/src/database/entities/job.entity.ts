@@ -14,8 +14,8 @@ export const JobSchema = defineEntity({
     { properties: ['organization', 'createdAt'] },
     // A job's place in line among its org's queued jobs (`queuePriority`, then age).
     { properties: ['organization', 'status', 'provider', 'queuePriority', 'createdAt'] },
-    // A member's waiting and running jobs (their backlog, their running limit).
-    { properties: ['organization', 'author', 'status'] },
+    // A member's waiting and running jobs (their backlog and its highest priority, their running limit).
+    { properties: ['organization', 'author', 'status', 'queuePriority'] },
   ],
   properties: {
     id: p.uuid().primary(),
