@@ -167,7 +167,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
     );
     const row = result.rows[0];
     const lineOf = (organizationId: string, provider: string): string => `${organizationId} ${provider}`;
-    const below = new Map((row?.below ?? []).map((entry) => [lineOf(entry.o, entry.p), Number(entry.n)]));
+    const below = new Map((row?.below ?? []).map((entry) => [lineOf(entry.o, entry.p), entry.n]));
     const near = row?.near ?? [];
     const positions = new Map<string, number>();
     requests.forEach((request, index) => {
