@@ -144,7 +144,7 @@ const ENDABLE = `status in ('queued', 'running')`;
  * Waiting jobs counted at most: a deeper backlog takes its member's highest waiting priority (a
  * tie, run oldest first), and the count stays a short range of the member's index.
  */
-const BACKLOG_COUNTED = 1_024;
+const BACKLOG_COUNTED = 256;
 const MEMBER_BACKLOG = `select m.organization_id, m.author_id,
     (select count(*) from (select from jobs q where q.organization_id = m.organization_id and q.author_id = m.author_id and q.status = 'queued'
       limit ${String(BACKLOG_COUNTED)}) waiting) as waiting,
