@@ -132,6 +132,11 @@ interface JobRow {
 const ENDABLE = `status in ('queued', 'running')`;
 
 /**
+ * Waiting jobs counted at most: a deeper backlog takes its member's highest waiting priority (a
+ * tie, run oldest first), and the count stays a short range of the member's index.
+ */
+const BACKLOG_COUNTED = 256;
+/**
  * A new job's priority in the queue (graphile-worker runs the lowest first): how many jobs its
  * member has waiting (`backlog.waiting`), so a member's k-th waiting job runs after every member's
  * (k−1)-th, in any org, and one member's backlog (a script of 40 jobs) does not hold up a
@@ -140,11 +145,6 @@ const ENDABLE = `status in ('queued', 'running')`;
  * the job's row is written, with no lock: a node places one batch of a pool at a time, and two
  * nodes placing a member's jobs at once can only tie them.
  */
-/**
- * Waiting jobs counted at most: a deeper backlog takes its member's highest waiting priority (a
- * tie, run oldest first), and the count stays a short range of the member's index.
- */
-const BACKLOG_COUNTED = 256;
 const MEMBER_BACKLOG = `select m.organization_id, m.author_id,
     (select count(*) from (select from jobs q where q.organization_id = m.organization_id and q.author_id = m.author_id and q.status = 'queued'
       limit ${String(BACKLOG_COUNTED)}) waiting) as waiting,

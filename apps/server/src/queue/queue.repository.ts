@@ -14,9 +14,9 @@ export const MAX_JOB_ATTEMPTS = 3;
 
 /**
  * A member's jobs run in `concurrency` named queues (each queue runs one job at a time), so one
- * member never has more running at once than the org allows. Among the queues' heads the workers
- * pick the lowest priority, a member's backlog when the job was queued (see `enqueueMany`): each
- * member's next job before anyone's later ones, nobody starved.
+ * member never has more running at once than the org allows. Among the jobs of queues not running
+ * one, the workers pick the lowest priority, a member's backlog when the job was placed (see
+ * JobsRepository): each member's next job before anyone's later ones, nobody starved.
  */
 export function queueNameFor(organizationId: string, memberId: string, slot: number): string {
   return `org:${organizationId}:member:${memberId}:${String(slot)}`;
@@ -139,7 +139,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
     const ids = requests.map((request) => request.jobId);
     // Per org and provider, the batch's lowest and highest priorities: the committed jobs below the
     // lowest are counted in one range of the index, those between are counted by priority.
-    const result = await client.query<{ added: string; below: { o: string; p: string; n: number }[] | null; near: { o: string; p: string; q: number; n: number }[] | null }>(
+    const result = await client.query<{ added: string; below: { o: string; p: string; n: number }[] | null; near: { o: string; p: string; q: number }[] | null }>(
       `with added as (
          select count(*) as n from graphile_worker.add_jobs(array(
            select row(identifier, payload, queue_name, null, $5::integer, job_key, priority, null)::graphile_worker.job_spec
@@ -151,7 +151,7 @@ export class QueueRepository implements BeforeApplicationShutdown {
               (select json_agg(json_build_object('o', b.organization_id, 'p', b.provider, 'n',
                  (select count(*) from jobs o where o.organization_id = b.organization_id and o.status = 'queued' and o.provider = b.provider and o.queue_priority < b.low)))
                  from bounds b) as below,
-              (select json_agg(json_build_object('o', o.organization_id, 'p', o.provider, 'q', o.queue_priority, 'n', 1))
+              (select json_agg(json_build_object('o', o.organization_id, 'p', o.provider, 'q', o.queue_priority))
                  from bounds b join jobs o on o.organization_id = b.organization_id and o.status = 'queued' and o.provider = b.provider
                   and o.queue_priority between b.low and b.high and o.id <> all($4::text[]::uuid[])) as near`,
       [

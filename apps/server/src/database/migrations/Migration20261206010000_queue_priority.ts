@@ -4,7 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
  * A queued job's priority in the queue: how many jobs its member had waiting when it was queued
  * (graphile-worker runs the lowest first), so one member's backlog does not hold up everyone
  * else's jobs, in their org or another. A job's place in line is counted in that order among its
- * org's queued jobs (the index), never across orgs; the member index serves the backlog's count and highest priority.
+ * org's queued jobs (the first index), never across orgs; the member index serves the backlog's
+ * count and highest priority.
  */
 export class Migration20261206010000_queue_priority extends Migration {
 
