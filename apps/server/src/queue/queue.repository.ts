@@ -168,17 +168,18 @@ export class QueueRepository implements BeforeApplicationShutdown {
     const row = result.rows[0];
     const lineOf = (organizationId: string, provider: string): string => `${organizationId} ${provider}`;
     const below = new Map((row?.below ?? []).map((entry) => [lineOf(entry.o, entry.p), entry.n]));
-    const near = row?.near ?? [];
+    // One walk through each line in the queue's order: the committed jobs between the batch's
+    // priorities come before the batch's own at the same priority, and the batch's own keep its order.
+    const inLine = [
+      ...(row?.near ?? []).map((entry) => ({ line: lineOf(entry.o, entry.p), priority: entry.q, order: -1, jobId: undefined })),
+      ...requests.map((request, index) => ({ line: lineOf(request.organizationId, request.provider), priority: request.priority, order: index, jobId: request.jobId })),
+    ].sort((a, b) => a.line.localeCompare(b.line) || a.priority - b.priority || a.order - b.order);
     const positions = new Map<string, number>();
-    requests.forEach((request, index) => {
-      const line = lineOf(request.organizationId, request.provider);
-      const committed = near.filter((entry) => lineOf(entry.o, entry.p) === line && entry.q <= request.priority).length;
-      // The batch's own ahead of it: a lower priority, or the same and earlier in the batch.
-      const own = requests.filter(
-        (other, otherIndex) =>
-          lineOf(other.organizationId, other.provider) === line && (other.priority < request.priority || (other.priority === request.priority && otherIndex < index)),
-      ).length;
-      positions.set(request.jobId, (below.get(line) ?? 0) + committed + own + 1);
+    let ahead = 0;
+    inLine.forEach((entry, index) => {
+      if (index === 0 || inLine[index - 1]?.line !== entry.line) ahead = below.get(entry.line) ?? 0;
+      if (entry.jobId !== undefined) positions.set(entry.jobId, ahead + 1);
+      ahead += 1;
     });
     return positions;
   }
