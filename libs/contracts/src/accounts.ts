@@ -1,25 +1,9 @@
 import { z } from 'zod';
+import { limits } from './values.js';
 import { unknownFieldMessage } from './unknown-field.js';
 import { roles } from './roles.js';
 
 /** Limits on every free-text field: named, and the same in server and browser. */
-export const limits = {
-  emailLength: 254,
-  passwordMinLength: 10,
-  passwordMaxLength: 256,
-  nameLength: 100,
-  timeZoneLength: 64,
-  alertThresholds: 5,
-  allowedModels: 50,
-  modelIdLength: 64,
-  tokenLength: 128,
-  /**
-   * The largest credit figure the API takes (budgets, limits): the ledger's largest pool balance
-   * (`ledgerLimits.maxPoolBalanceCredits`, asserted equal by a test), so anything the schema
-   * accepts the ledger stores.
-   */
-  maxCredits: 1_000_000_000_000_000,
-} as const;
 
 export const email = z.email({ error: 'must be an email address' }).max(limits.emailLength).toLowerCase();
 export const password = z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { creditPackageIds } from './values.js';
 
 /**
  * Billing (Stripe): credit packages bought through Checkout, subscription tiers with monthly
@@ -7,7 +8,6 @@ import { z } from 'zod';
  * `/api/billing/webhook`. Money is integer cents of `currency`; credits are integers.
  */
 
-export const creditPackageIds = ['starter', 'standard', 'bulk'] as const;
 export const creditPackageId = z.enum(creditPackageIds);
 export type CreditPackageId = z.infer<typeof creditPackageId>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reviewStatuses } from './values.js';
 import { displayName, uuid } from './accounts.js';
 
 /**
@@ -19,8 +20,6 @@ export const boardLimits = {
   linksPerBoard: 50,
 } as const;
 
-export const reviewStatuses = ['pending', 'changes_requested', 'approved'] as const;
-export type ReviewStatus = (typeof reviewStatuses)[number];
 export const reviewStatus = z.enum(reviewStatuses);
 
 export const reviewLinkModes = ['view', 'review'] as const;

@@ -47,7 +47,6 @@ export interface CollabSettings {
   /** Outpaint: pixels added on each side. */
   outpaint?: { left: number; right: number; top: number; bottom: number };
 }
-export const collabSettingKeys = ['operation', 'model', 'quality', 'width', 'height', 'steps', 'seed', 'variations', 'sourceAssetId', 'searchPrompt', 'outpaint'] as const satisfies readonly (keyof CollabSettings)[];
 
 /** A mask stroke as stored in the document's `mask` array (same shape as a job's maskStrokes). */
 export type CollabMaskStroke = MaskStroke;

@@ -1,5 +1,6 @@
 export type { ErrorBody, ErrorCode } from './errors.js';
 export { can, permissions, roles, type Permission, type Role } from './roles.js';
+export * from './values.js';
 export * from './accounts.js';
 export * from './views.js';
 export * from './jobs.js';

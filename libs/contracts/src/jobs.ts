@@ -1,25 +1,7 @@
 import { z } from 'zod';
+import { jobLimits } from './values.js';
 import { generationRequestInput, uuid } from './accounts.js';
 
-export const jobLimits = {
-  promptLength: 2_000,
-  /**
-   * Mask bounds, checked before anything is rendered. Rendering time grows with the points drawn
-   * (about 0.5 s for 20,000 numbers of wild strokes over 1024×1024, docs/SECURITY.md). Points
-   * count numbers: a stroke of n positions has 2n.
-   */
-  maskStrokes: 1_000,
-  maskPointsPerStroke: 4_000,
-  maskTotalPoints: 40_000,
-  /** The strokes as JSON. */
-  maskBytes: 512 * 1024,
-  idempotencyKeyLength: 128,
-  /** Submits in one bulk request (POST /jobs/bulk). */
-  bulkJobs: 100,
-  /** A bulk request's Idempotency-Key: item i uses `key#i`, which must fit the 128 of a job's key. */
-  bulkIdempotencyKeyLength: 124,
-  seedMax: 4_294_967_295,
-} as const;
 
 /** A mask stroke as the canvas commits it on pointer-up: points are [x0, y0, x1, y1, …] in source pixels. */
 export const maskStroke = z.strictObject({
@@ -154,14 +136,6 @@ export const bulkSubmitView = z.object({
 });
 export type BulkSubmitView = z.infer<typeof bulkSubmitView>;
 
-/**
- * Widths (px) of the WebP thumbnails of every image, narrowest first: the two card sizes are made
- * when an image is stored, the preview size (1024, a workspace's result) on its first request.
- */
-export const THUMBNAIL_WIDTHS = [256, 512, 1024] as const;
-/** The thumbnails made as soon as an image is stored (cards, queue rows). */
-export const CARD_THUMBNAIL_WIDTHS = [256, 512] as const;
-export type ThumbnailWidth = (typeof THUMBNAIL_WIDTHS)[number];
 
 export const assetView = z.object({
   id: z.uuid(),

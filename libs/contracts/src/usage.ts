@@ -1,9 +1,7 @@
 import { z } from 'zod';
+import { transferKindNames, usageBuckets, usageGroupBys } from './values.js';
 import { uuid } from './accounts.js';
 
-export const usageGroupBys = ['member', 'model', 'operation', 'project'] as const;
-export const usageBuckets = ['day', 'week', 'month'] as const;
-export const transferKindNames = ['grant', 'hold', 'capture', 'void', 'hold_expiry', 'grant_expiry', 'adjustment', 'reversal'] as const;
 
 /** Spend over [from, to): the org's (managers and owners) or, with `scope=me`, the caller's own. */
 export const spendQuery = z
