@@ -8,7 +8,8 @@ export default defineConfig({
   plugins: [
     sveltekit({
       // A single-page app: every route falls back to index.html, which the API server serves.
-      adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+      // `precompress`: each file also brotli- and gzip-compressed, which the server sends to browsers that accept them.
+      adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true, precompress: true }),
     }),
   ],
   // `@atelier/source`: the workspaces' TypeScript, so the app builds without building the libraries first.

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { Logger } from 'nestjs-pino';
 import type { NextFunction, Request, Response } from 'express';
 import cookieParser from 'cookie-parser';
+import expressStaticGzip from 'express-static-gzip';
 import type { HttpLogger } from 'pino-http';
 import type { Provider } from '@nestjs/common';
 import { AppModule, type RuntimeConfig } from './app.module.js';
@@ -131,12 +132,30 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
   return SwaggerModule.createDocument(app, options);
 }
 
-/** Serves the built single-page app at `/`, with index.html for every client-side route. */
+/**
+ * Serves the built single-page app at `/`, with index.html for every client-side route. The build
+ * writes each asset brotli- and gzip-compressed beside it (adapter-static's `precompress`): a
+ * browser gets the smallest it accepts, compressed once at build time, not on every request.
+ * Hashed files under `_app/immutable/` never change, so browsers keep them; the rest revalidate.
+ */
 function serveWebApp(app: NestExpressApplication): void {
   const indexFile = path.join(webBuildDirectory, 'index.html');
   const built = existsSync(indexFile);
   if (built) {
-    app.useStaticAssets(webBuildDirectory, { index: false, maxAge: '1h', immutable: false });
+    const immutable = `${path.sep}_app${path.sep}immutable${path.sep}`;
+    app.use(
+      expressStaticGzip(webBuildDirectory, {
+        enableBrotli: true,
+        orderPreference: ['br', 'gzip'],
+        index: false,
+        serveStatic: {
+          index: false,
+          setHeaders: (response, file) => {
+            response.setHeader('Cache-Control', file.includes(immutable) ? 'public, max-age=31536000, immutable' : 'no-cache');
+          },
+        },
+      }),
+    );
   }
   app.use((request: Request, response: Response, next: NextFunction) => {
     const isPageRequest =

@@ -1,7 +1,9 @@
 // After `vite build`: the JavaScript each route loads first (SvelteKit's entry, the root layout,
-// the route's layouts and page, and every chunk they import statically), gzipped. Fails the build
-// when any first load is over the budget. Later navigations and lazy imports are not counted.
-import { readFileSync } from 'node:fs';
+// the route's layouts and page, every chunk they import statically, and what their load functions
+// import: a page is not shown before its load returns), gzipped. Fails the build when any first
+// load is over the budget. Not counted: later navigations, and what components import once the
+// page is on screen (Chart.js, CodeMirror), which the report lists apart.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -49,19 +51,51 @@ const routes = [...dictionary[1].matchAll(/"([^"]+)":\s*\[(-?\d+)(?:,\s*\[([\d,\
 }));
 if (routes.length === 0) throw new Error('bundle-size: found no routes');
 
+/**
+ * The modules a node's load function (`+page.ts`, `+layout.ts`) imports with `import()`, as
+ * manifest keys: SvelteKit waits for the load before it shows the page, so they are first load.
+ */
+function loadImports(index) {
+  const node = readFileSync(path.join(root, `${generated}/nodes/${String(index)}.js`), 'utf8');
+  const universal = /import \* as universal from "([^"]+)"/.exec(node);
+  if (universal === null) return [];
+  const source = path.resolve(root, generated, 'nodes', universal[1]);
+  return [...readFileSync(source, 'utf8').matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map(([, specifier]) => {
+    const file = specifier.startsWith('#lib/') ? path.join(root, 'src/lib', specifier.slice('#lib/'.length)) : path.resolve(path.dirname(source), specifier);
+    const candidates = [file, file.replace(/\.js$/, '.ts')].map((candidate) => path.relative(root, candidate));
+    const key = candidates.find((candidate) => manifest[candidate] !== undefined);
+    if (key === undefined || !existsSync(path.join(root, key))) throw new Error(`bundle-size: ${specifier} (imported by ${path.relative(root, source)}'s load) is not in the Vite manifest`);
+    return key;
+  });
+}
+
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-const entryBytes = [...closure(entryKeys)].reduce((sum, file) => sum + gzippedBytes(file), 0);
-const sizes = routes
-  .map(({ route, nodes }) => {
-    const files = closure([...entryKeys, ...nodes.map(nodeKey)]);
-    return { route, bytes: [...files].reduce((sum, file) => sum + gzippedBytes(file), 0) };
-  })
-  .sort((a, b) => b.bytes - a.bytes);
+const sum = (files) => [...files].reduce((total, file) => total + gzippedBytes(file), 0);
+const entryBytes = sum(closure(entryKeys));
+const firstLoads = routes.map(({ route, nodes }) => ({ route, files: closure([...entryKeys, ...nodes.map(nodeKey), ...nodes.flatMap(loadImports)]) }));
+const sizes = firstLoads.map(({ route, files }) => ({ route, bytes: sum(files) })).sort((a, b) => b.bytes - a.bytes);
 
 const largest = sizes[0];
-console.log(`\nInitial JavaScript, gzipped (entry ${kb(entryBytes)} + the first page's layouts, page and static imports; budget ${kb(budgetBytes)}):`);
+console.log(`\nInitial JavaScript, gzipped (entry ${kb(entryBytes)} + the first page's layouts, page, their static imports and their loads' imports; budget ${kb(budgetBytes)}):`);
 for (const { route, bytes } of sizes) console.log(`  ${kb(bytes).padStart(9)}  ${route}`);
 console.log(`Largest first load: ${kb(largest.bytes)} (${largest.route}).`);
+
+// What components fetch once their page is on screen: each such chunk, with what it adds to the
+// first load of the pages whose components import it (the most, over those pages).
+const countedLoadImports = new Set(routes.flatMap(({ nodes }) => nodes.flatMap(loadImports)));
+const lazy = Object.entries(manifest)
+  .filter(([key, chunk]) => chunk.isDynamicEntry && !countedLoadImports.has(key) && !key.startsWith('.svelte-kit/') && !key.includes('@sveltejs/kit'))
+  .map(([key]) => {
+    const importers = Object.values(manifest).filter((chunk) => (chunk.dynamicImports ?? []).includes(key)).map((chunk) => chunk.file);
+    const users = firstLoads.filter(({ files }) => importers.some((file) => files.has(file)));
+    const extra = Math.max(0, ...users.map(({ files }) => sum([...closure([key])].filter((file) => !files.has(file)))));
+    return { key, extra, users: users.map(({ route }) => route) };
+  })
+  .filter(({ extra }) => extra > 0);
+if (lazy.length > 0) {
+  console.log('Fetched by components once the page is on screen (not counted above; at most, beyond a first load):');
+  for (const { key, extra, users } of lazy) console.log(`  ${kb(extra).padStart(9)}  ${key} (${users.join(', ')})`);
+}
 if (largest.bytes > budgetBytes) {
   console.error(`The first load of ${largest.route} is ${kb(largest.bytes)} gzipped, over the ${kb(budgetBytes)} budget: lazy-load heavy parts (import()) or drop a dependency.`);
   process.exit(1);
