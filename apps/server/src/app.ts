@@ -132,6 +132,15 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
   return SwaggerModule.createDocument(app, options);
 }
 
+function decodable(urlPath: string): boolean {
+  try {
+    decodeURIComponent(urlPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Serves the built single-page app at `/`, with index.html for every client-side route. The build
  * writes each asset brotli- and gzip-compressed beside it (adapter-static's `precompress`): a
@@ -141,29 +150,33 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
 function serveWebApp(app: NestExpressApplication): void {
   const indexFile = path.join(webBuildDirectory, 'index.html');
   const built = existsSync(indexFile);
+  const isPageRequest = (request: Request): boolean =>
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    !request.path.startsWith('/api') &&
+    !request.path.startsWith('/socket.io') &&
+    !request.path.startsWith('/collab');
   if (built) {
     const immutable = `${path.sep}_app${path.sep}immutable${path.sep}`;
-    app.use(
-      expressStaticGzip(webBuildDirectory, {
-        enableBrotli: true,
-        orderPreference: ['br', 'gzip'],
+    const assets = expressStaticGzip(webBuildDirectory, {
+      enableBrotli: true,
+      orderPreference: ['br', 'gzip'],
+      index: false,
+      serveStatic: {
         index: false,
-        serveStatic: {
-          index: false,
-          setHeaders: (response, file) => {
-            response.setHeader('Cache-Control', file.includes(immutable) ? 'public, max-age=31536000, immutable' : 'no-cache');
-          },
+        setHeaders: (response, file) => {
+          response.setHeader('Cache-Control', file.includes(immutable) ? 'public, max-age=31536000, immutable' : 'no-cache');
         },
-      }),
-    );
+      },
+    });
+    // Only page and asset requests look for a file: the API answers its own paths, malformed ones
+    // included, and a page path that cannot be decoded gets the app (which shows it is not found).
+    app.use((request: Request, response: Response, next: NextFunction) => {
+      if (isPageRequest(request) && decodable(request.path)) assets(request, response, next);
+      else next();
+    });
   }
   app.use((request: Request, response: Response, next: NextFunction) => {
-    const isPageRequest =
-      (request.method === 'GET' || request.method === 'HEAD') &&
-      !request.path.startsWith('/api') &&
-      !request.path.startsWith('/socket.io') &&
-      !request.path.startsWith('/collab');
-    if (!isPageRequest) {
+    if (!isPageRequest(request)) {
       next();
       return;
     }

@@ -109,10 +109,13 @@ describe('queue fairness across orgs (the default per-member limit, above the pr
   it('runs another org\'s job, and a teammate\'s, next instead of behind one member\'s backlog, and counts places in line within the org', { timeout: 60_000 }, async () => {
     // One member scripts 12 jobs: the two workers are theirs, and 10 wait.
     const burst: SubmittedJobView[] = [];
+    /** When each submit's answer came: its job's priority was set before. */
+    const answeredAt: number[] = [];
     for (let index = 0; index < 12; index += 1) {
       const response = await busy.client.post<SubmittedJobView>(`/orgs/${busyOrg.id}/jobs`, { request: schnell, prompt: `busy ${String(index)}` });
       expectStatus(response, 201);
       burst.push(response.body);
+      answeredAt.push(Date.now());
     }
     // The k-th job sent has at most k − 1 ahead of it (fewer once some have started).
     const positions = burst.map((job) => job.job.queuePosition ?? 0);
@@ -137,13 +140,22 @@ describe('queue fairness across orgs (the default per-member limit, above the pr
     expect(provider.startOrder.indexOf('quiet 0')).toBeLessThan(5);
     expect(provider.startOrder.indexOf('teammate 0')).toBeLessThan(5);
     for (const job of burst) await waitForJob(busy.client, busyOrg.id, job.job.id);
-    // The busy member's own jobs kept their order in the queue: priorities never go down.
+    // The busy member's own jobs kept their order in the queue: no job got a lower priority than
+    // an earlier one of theirs that was still waiting when it was placed (one that had started by
+    // then no longer counts: a member whose jobs all run starts again from 0).
     const pool = new pg.Pool({ connectionString: server.database.url, max: 1 });
-    const rows = await pool.query<{ queue_priority: number }>(`select queue_priority from jobs where id = any($1::uuid[]) order by created_at`, [burst.map((job) => job.job.id)]);
+    const rows = await pool.query<{ id: string; queue_priority: number; started_at: Date }>(
+      `select id, queue_priority, started_at from jobs where id = any($1::uuid[])`,
+      [burst.map((job) => job.job.id)],
+    );
     await pool.end();
-    const priorities = rows.rows.map((row) => row.queue_priority);
-    expect(priorities).toEqual(priorities.toSorted((a, b) => a - b));
-    expect(priorities.at(-1)).toBeGreaterThan(0);
+    const byId = new Map(rows.rows.map((row) => [row.id, row]));
+    const sent = burst.map((job) => byId.get(job.job.id)!);
+    const overtaken = sent.flatMap((later, j) =>
+      sent.slice(0, j).filter((earlier) => earlier.started_at.getTime() > answeredAt[j]! && later.queue_priority < earlier.queue_priority).map((earlier) => `${earlier.id} before ${later.id}`),
+    );
+    expect(overtaken).toEqual([]);
+    expect(Math.max(...sent.map((row) => row.queue_priority))).toBeGreaterThan(0);
     expect(provider.mostAtOnce).toBeLessThanOrEqual(2);
   });
 });

@@ -155,6 +155,13 @@ describe.skipIf(unavailable !== undefined)("a workspace's first load, in Chromiu
     expect(html.status).toBe(200);
     expect(html.headers['cache-control']).toBe('no-cache');
     expect(html.body.toString('utf8')).toContain('<html');
+    // A path that cannot be decoded: the API answers with its own error, a page path gets the app.
+    const malformedApi = await rawGet(`${server!.url}/api/orgs/%ED%A0%80`, {});
+    expect(malformedApi.status).toBeGreaterThanOrEqual(400);
+    expect((JSON.parse(malformedApi.body.toString('utf8')) as { code?: string }).code).toBeDefined();
+    const malformedPage = await rawGet(`${server!.url}/orgs/%ED%A0%80`, {});
+    expect(malformedPage.status).toBe(200);
+    expect(malformedPage.body.toString('utf8')).toContain('<html');
   });
 
   test('until CodeMirror arrives the prompt shows as text, and Generate and the cost work; a click on it puts the caret in the editor once it is ready', async () => {
