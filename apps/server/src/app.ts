@@ -180,6 +180,12 @@ function serveWebApp(app: NestExpressApplication): void {
       next();
       return;
     }
+    if (request.path.startsWith('/_app/')) {
+      // A build file that is not there (say, a tab from before a deploy asking for an old chunk):
+      // not the app's page, which a browser would try to run as a script.
+      response.status(404).type('text/plain').send('Not found');
+      return;
+    }
     if (!built) {
       response
         .status(503)

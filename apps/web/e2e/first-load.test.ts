@@ -155,6 +155,9 @@ describe.skipIf(unavailable !== undefined)("a workspace's first load, in Chromiu
     expect(html.status).toBe(200);
     expect(html.headers['cache-control']).toBe('no-cache');
     expect(html.body.toString('utf8')).toContain('<html');
+    // A build file that is not there is not found (not the app's page, which would be run as a script).
+    const missing = await rawGet(`${server!.url}/_app/immutable/chunks/no-such-chunk.js`, { 'accept-encoding': 'br' });
+    expect(missing.status).toBe(404);
     // A path that cannot be decoded: the API answers with its own error, a page path gets the app.
     const malformedApi = await rawGet(`${server!.url}/api/orgs/%ED%A0%80`, {});
     expect(malformedApi.status).toBeGreaterThanOrEqual(400);
