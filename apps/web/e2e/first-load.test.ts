@@ -167,7 +167,7 @@ describe.skipIf(unavailable !== undefined)("a workspace's first load, in Chromiu
     expect(malformedPage.body.toString('utf8')).toContain('<html');
   });
 
-  test('until CodeMirror arrives the prompt shows as text, and Generate and the cost work; a click on it puts the caret in the editor once it is ready', async () => {
+  test('until CodeMirror arrives the prompt is a plain text area on the shared text: Generate and the cost work, typing there reaches the others, and the editor takes over the caret', async () => {
     // The owner writes the prompt; the member opens the workspace with CodeMirror held back.
     const owner = await signedInPage(world.members.owner.email);
     await owner.goto(workspaceUrl);
@@ -180,26 +180,30 @@ describe.skipIf(unavailable !== undefined)("a workspace's first load, in Chromiu
     await member.goto(workspaceUrl);
     await editorCode.held;
     await expect.poll(() => member.getByTestId('collab-status').textContent()).toBe('Live');
-    const pending = member.getByRole('textbox', { name: 'Prompt', exact: true });
-    await expect.poll(() => pending.textContent()).toBe(prompt);
-    expect(await pending.getAttribute('aria-readonly')).toBe('true');
+    const standIn = member.getByRole('textbox', { name: 'Prompt', exact: true });
+    await expect.poll(() => standIn.inputValue()).toBe(prompt);
     expect(await member.getByTestId('prompt').count()).toBe(0);
     // The rest of the workspace does not wait for the editor.
     await expect.poll(() => member.getByTestId('generate').isEnabled()).toBe(true);
     expect(Number(await member.getByTestId('cost').getAttribute('data-credits'))).toBeGreaterThan(0);
-    // It follows the others' typing meanwhile.
+    // It follows the others' typing, and what is typed in it reaches them.
     await owner.keyboard.type(', gulls');
-    await expect.poll(() => pending.textContent()).toBe(`${prompt}, gulls`);
-    await screenshot(member, artifacts, 'first-load-01-editor-pending');
-    expect(await accessibilityProblems(member)).toEqual([]);
-
-    await pending.click();
-    editorCode.release();
-    await expect.poll(() => member.getByTestId('prompt').isVisible()).toBe(true);
-    await expect.poll(() => member.getByTestId('prompt').evaluate((element) => element.contains(document.activeElement))).toBe(true);
+    await expect.poll(() => standIn.inputValue()).toBe(`${prompt}, gulls`);
+    await standIn.click();
     await member.keyboard.press('End');
     await member.keyboard.type(' at noon');
     await expect.poll(() => editorText(owner, 'prompt')).toBe(`${prompt}, gulls at noon`);
+    // The caret, mid-text, before the editor arrives.
+    await member.keyboard.press('Home');
+    await screenshot(member, artifacts, 'first-load-01-editor-pending');
+    expect(await accessibilityProblems(member)).toEqual([]);
+
+    editorCode.release();
+    await expect.poll(() => member.getByTestId('prompt').isVisible()).toBe(true);
+    await expect.poll(() => member.getByTestId('prompt').evaluate((element) => element.contains(document.activeElement))).toBe(true);
+    // The editor took the caret where it was: typing goes on at the start.
+    await member.keyboard.type('Wide shot: ');
+    await expect.poll(() => editorText(owner, 'prompt')).toBe(`Wide shot: ${prompt}, gulls at noon`);
     await screenshot(member, artifacts, 'first-load-02-editor-ready');
   });
 

@@ -19,7 +19,8 @@ export interface PromptEditorOptions {
 }
 
 export interface MountedPromptEditor {
-  focus(): void;
+  /** Focuses the editor, with the selection at these offsets of the text when given. */
+  focus(selection?: { anchor: number; head: number }): void;
   destroy(): void;
 }
 
@@ -52,7 +53,11 @@ export function mountPromptEditor(parent: HTMLElement, options: PromptEditorOpti
     }),
   });
   return {
-    focus: () => {
+    focus: (selection) => {
+      if (selection !== undefined) {
+        const length = view.state.doc.length;
+        view.dispatch({ selection: { anchor: Math.min(selection.anchor, length), head: Math.min(selection.head, length) } });
+      }
       view.focus();
     },
     destroy: () => {
