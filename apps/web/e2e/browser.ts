@@ -57,6 +57,15 @@ export async function launchChromium(): Promise<Browser> {
   return browser;
 }
 
+/** Signs the page in through the sign-in form (the test worlds' password) and waits for the org pages. */
+export async function signIn(page: Page, email: string, password = 'correct horse battery'): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/orgs/);
+}
+
 /** Where screenshots go: E2E_ARTIFACTS_DIR, or a folder in the system's temp directory. */
 export async function artifactsDirectory(): Promise<string> {
   const directory = process.env.E2E_ARTIFACTS_DIR ?? path.join(tmpdir(), 'atelier-e2e');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { WorkspaceView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { buildWorld, expectStatus, type OrganizationWorld } from '../../server/test/world.js';
-import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, editorText, launchChromium, screenshot } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, editorText, launchChromium, screenshot, signIn } from './browser.js';
 
 const unavailable = browserTestsSkipReason();
 
@@ -66,11 +66,7 @@ describe.skipIf(unavailable !== undefined)("a workspace's first load, in Chromiu
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/orgs/);
+    await signIn(page, email);
     return page;
   }
 

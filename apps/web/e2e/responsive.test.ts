@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { WorkspaceView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { buildWorld, expectStatus, type OrganizationWorld } from '../../server/test/world.js';
-import { accessibilityProblems, artifactsDirectory, e2eUnavailable, launchChromium, screenshot, settled, type AccessibilityProblem } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, e2eUnavailable, launchChromium, screenshot, settled, signIn, type AccessibilityProblem } from './browser.js';
 
 const unavailable = e2eUnavailable();
 if (unavailable !== undefined) {
@@ -71,14 +71,6 @@ describe.skipIf(unavailable !== undefined)('every page from a 375 px phone to a 
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     return page;
-  }
-
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/orgs/);
   }
 
   for (const viewport of viewports) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AssetView, JobView, WorkspaceView } from '@atelier/contracts';
 import { startTestApp, type TestApp } from '../../server/test/app.js';
 import { addMember, buildWorld, expectStatus, type OrganizationWorld } from '../../server/test/world.js';
-import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, launchChromium, liveValue, screenshot } from './browser.js';
+import { accessibilityProblems, artifactsDirectory, browserTestsSkipReason, launchChromium, liveValue, screenshot, signIn } from './browser.js';
 
 const unavailable = browserTestsSkipReason();
 
@@ -51,11 +51,7 @@ describe.skipIf(unavailable !== undefined)('the workspace: edits shown large and
     page.on('pageerror', (error) => {
       console.error(`page error: ${error.message}`);
     });
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/orgs/);
+    await signIn(page, email);
     return page;
   }
 

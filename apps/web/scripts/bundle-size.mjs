@@ -55,7 +55,13 @@ if (routes.length === 0) throw new Error('bundle-size: found no routes');
  * The modules a node's load function (`+page.ts`, `+layout.ts`) imports with `import()`, as
  * manifest keys: SvelteKit waits for the load before it shows the page, so they are first load.
  */
+const loadImportsOf = new Map();
 function loadImports(index) {
+  if (!loadImportsOf.has(index)) loadImportsOf.set(index, readLoadImports(index));
+  return loadImportsOf.get(index);
+}
+
+function readLoadImports(index) {
   const node = readFileSync(path.join(root, `${generated}/nodes/${String(index)}.js`), 'utf8');
   const universal = /import \* as universal from "([^"]+)"/.exec(node);
   if (universal === null) return [];
